@@ -1,0 +1,5 @@
+"""Command-line entry: ``python -m abm --help``."""
+
+from abm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""PNG charts of one or more runs: emissions by sector, adoption, targets, districts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from abm import data  # noqa: E402
+from abm.results import SECTORS_OUT  # noqa: E402
+
+SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
+                  "industry_process": "#59a14f", "fishery": "#edc948"}
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def _wide(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary.pivot(index="year", columns="metric", values="value")
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Stacked emissions by sector per scenario, with the peak marked and the 2030 line."""
+    fig, axes = plt.subplots(1, len(summaries), figsize=(6 * len(summaries), 4.2), sharey=True,
+                             squeeze=False)
+    for ax, (name, summary) in zip(axes[0], summaries.items(), strict=True):
+        wide = _wide(summary)
+        years = wide.index.to_numpy()
+        stacks = [wide[f"co2_{s}"].clip(lower=0).to_numpy() for s in SECTORS_OUT]
+        ax.stackplot(years, stacks, labels=[s.replace("_", " ") for s in SECTORS_OUT],
+                     colors=[SECTOR_COLOURS[s] for s in SECTORS_OUT], alpha=0.85)
+        total = wide["co2_total"].to_numpy()
+        ax.plot(years, total, color="black", lw=1.5, label="total (net of PV)")
+        i = int(np.argmax(total))
+        ax.plot(years[i], total[i], "v", color="crimson", ms=9)
+        ax.annotate(f"peak {years[i]}: {total[i]:.1f} Mt", (years[i], total[i]),
+                    textcoords="offset points", xytext=(5, 8), color="crimson")
+        ax.axvline(2030, color="grey", ls="--", lw=1)
+        ax.text(2030.2, ax.get_ylim()[1] * 0.05, "2030", color="grey")
+        ax.set_title(f"{name}: CO2 by sector")
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("Mt CO2 per year")
+    axes[0][-1].legend(loc="lower left", fontsize=8)
+    return _save(fig, path)
+
+
+ADOPTION_PANELS = (
+    ("NEV share of new cars", ["nev_share_sales_car"], "share", 0.30),
+    ("NEV share of all new vehicles", ["nev_share_sales_all"], "share", 0.40),
+    ("NEV share of the vehicle stock", ["nev_share_stock_all"], "share", None),
+    ("PV capacity by group (MW)", ["pv_capacity_mw_household", "pv_capacity_mw_firm",
+                                   "pv_capacity_mw_fisher"], "MW", None),
+    ("Households in green homes", ["green_home_share"], "share", None),
+    ("Carbon-inclusive participants", ["ci_share"], "share of households", None),
+    ("Firms: retrofit / left coal / green power", ["firm_retrofit_share", "firm_switch_share",
+                                                  "firm_green_power_share"], "share", None),
+    ("Efficient or electric fishing vessels", ["improved_vessel_share"], "share", None),
+    ("Green travel share of urban trips", ["green_travel_share"], "share", 0.70),
+)
+
+
+def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Adoption curves per technology and group; scenarios as line styles."""
+    fig, axes = plt.subplots(3, 3, figsize=(15, 10))
+    for ax, (title, metrics, unit, target) in zip(axes.ravel(), ADOPTION_PANELS, strict=True):
+        for s, (name, summary) in enumerate(summaries.items()):
+            wide = _wide(summary)
+            for metric in metrics:
+                label = f"{name}: {metric.split('_')[-1]}" if len(metrics) > 1 else name
+                ax.plot(wide.index, wide[metric], LINESTYLES[s % len(LINESTYLES)], label=label)
+        if target is not None:
+            ax.axhline(target, color="crimson", lw=1, ls=":")
+            ax.text(ax.get_xlim()[0], target, " plan target", color="crimson", va="bottom",
+                    fontsize=8)
+        ax.axvline(2030, color="grey", ls="--", lw=0.8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def targets_chart(targets: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Scoreboard: each target × scenario, green when met (with the year met)."""
+    names = list(targets)
+    first = targets[names[0]]
+    fig, ax = plt.subplots(figsize=(3 + 2.6 * len(names), 0.55 * len(first) + 1.2))
+    for j, name in enumerate(names):
+        for i, row in enumerate(targets[name].itertuples()):
+            colour = "#59a14f" if row.met else "#e15759"
+            ax.add_patch(plt.Rectangle((j, i), 0.95, 0.9, color=colour, alpha=0.8))
+            value = f"{row.value:.0f}" if row.unit in ("year", "MW") else f"{row.value:.2f}"
+            when = f" (met {int(row.year_met)})" if not np.isnan(row.year_met) else ""
+            ax.text(j + 0.47, i + 0.45, f"{value}{when}", ha="center", va="center", fontsize=8,
+                    color="white")
+    ax.set_xlim(0, len(names))
+    ax.set_ylim(len(first), 0)
+    ax.set_xticks(np.arange(len(names)) + 0.47, names)
+    ax.set_yticks(np.arange(len(first)) + 0.45,
+                  [f"{r.label} [{r.section if r.section.isascii() else 'headline'}]"
+                   for r in first.itertuples()], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_title("The plan's trackable targets (green: met in the target year)", pad=28)
+    for side in ("right", "bottom", "left", "top"):
+        ax.spines[side].set_visible(False)
+    return _save(fig, path)
+
+
+def districts_chart(district_emissions: dict[str, dict[str, np.ndarray]], years: np.ndarray,
+                    path: Path) -> Path:
+    """Small multiples: each district's CO2 over time, one line per scenario."""
+    fig, axes = plt.subplots(1, len(data.DISTRICTS), figsize=(18, 3), sharey=True)
+    names = data.districts()
+    for d, (ax, code) in enumerate(zip(axes, data.DISTRICTS, strict=True)):
+        for s, (name, sectors) in enumerate(district_emissions.items()):
+            total = sum(v[:, d] for v in sectors.values()) / 1e6
+            ax.plot(years, total, LINESTYLES[s % len(LINESTYLES)], label=name)
+        ax.set_title(f"{names.loc[code, 'name_pinyin']} {code}", fontsize=9)
+        ax.axvline(2030, color="grey", ls="--", lw=0.8)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("Mt CO2 per year")
+    axes[-1].legend(fontsize=7)
+    fig.tight_layout()
+    return _save(fig, path)

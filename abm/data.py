@@ -1,0 +1,130 @@
+"""Loading and checking the data tables in ``data/``.
+
+Every table has a ``source`` column; a row without one, a missing column or a value that
+is not a number is an error that names the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+DISTRICTS: tuple[str, ...] = ("PJ", "JH", "XH", "HS", "TS", "KP", "EP")
+"""District codes in model order (PLAN.md)."""
+
+SECTORS: tuple[str, ...] = (
+    "paper",
+    "cement",
+    "glass",
+    "ceramics",
+    "textiles",
+    "food",
+    "metal_products",
+    "appliances_electronics",
+    "other",
+)
+"""Industrial sectors the plan names (§9, §25), in model order."""
+
+VEHICLE_TYPES: tuple[str, ...] = ("car", "taxi", "van", "bus", "truck")
+POWERTRAINS: tuple[str, ...] = ("ice", "bev", "lng", "hydrogen")
+
+
+class DataError(ValueError):
+    """A data table is malformed; the message names the file, row and column."""
+
+
+def read_table(name: str, required: list[str], numeric: list[str] | None = None,
+               data_dir: Path | None = None) -> pd.DataFrame:
+    """Read ``data/<name>`` and check its columns and sources.
+
+    Args:
+        name: File name inside the data directory.
+        required: Columns that must be present (``source`` is always required).
+        numeric: Columns whose every value must parse as a number.
+        data_dir: Directory to read from (default: the project's ``data/``).
+
+    Returns:
+        The table as a DataFrame.
+
+    Raises:
+        DataError: On a missing file, column, source or a non-numeric value.
+    """
+    path = (data_dir or DATA_DIR) / name
+    if not path.exists():
+        raise DataError(f"{path}: data table not found")
+    frame = pd.read_csv(path, comment=None)
+    missing = [c for c in [*required, "source"] if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {missing}; present: {list(frame.columns)}")
+    for row, src in enumerate(frame["source"], start=2):
+        if not isinstance(src, str) or not src.strip():
+            raise DataError(f"{path}, row {row}, column 'source': empty; every figure needs one")
+    for col in numeric or []:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = values.isna() & frame[col].notna() | frame[col].isna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 2
+            raise DataError(
+                f"{path}, row {row}, column {col!r}: {frame[col].iloc[row - 2]!r} is not a number"
+            )
+        frame[col] = values
+    return frame
+
+
+@cache
+def districts() -> pd.DataFrame:
+    """District figures, wide: one row per district (index: code), one column per variable."""
+    tidy = read_table("districts.csv", ["district", "name_zh", "name_pinyin", "variable", "value",
+                                        "unit"], numeric=["value"])
+    unknown = set(tidy["district"]) - set(DISTRICTS)
+    if unknown:
+        raise DataError(f"districts.csv, column 'district': unknown {sorted(unknown)}; "
+                        f"allowed {list(DISTRICTS)}")
+    wide = tidy.pivot(index="district", columns="variable", values="value").reindex(DISTRICTS)
+    names = tidy.drop_duplicates("district").set_index("district")[["name_zh", "name_pinyin"]]
+    return wide.join(names)
+
+
+@cache
+def firms() -> pd.DataFrame:
+    """Firm strata: sector × size with counts, energy, fuel mix and district shares."""
+    numeric = ["firms", "energy_tce_per_firm", "roof_m2_per_firm", "ets_covered", "coal_share",
+               "gas_share", "oil_share", "electricity_share", "clinker_t_per_firm",
+               *[f"share_{d}" for d in DISTRICTS]]
+    frame = read_table("firms.csv", ["sector", "size", *numeric], numeric=numeric)
+    unknown = set(frame["sector"]) - set(SECTORS)
+    if unknown:
+        raise DataError(f"firms.csv, column 'sector': unknown {sorted(unknown)}; "
+                        f"allowed {list(SECTORS)}")
+    mix = frame[["coal_share", "gas_share", "oil_share", "electricity_share"]].sum(axis=1)
+    bad = (mix - 1.0).abs() > 1e-6
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise DataError(f"firms.csv, row {row}: fuel shares add up to {mix[row - 2]}, not 1")
+    return frame
+
+
+@cache
+def vehicles() -> dict[tuple[str, str, str], float]:
+    """Vehicle technical data keyed by (vtype, powertrain, variable)."""
+    frame = read_table("vehicles.csv", ["vtype", "powertrain", "variable", "value", "unit"],
+                       numeric=["value"])
+    return {(r.vtype, r.powertrain, r.variable): float(r.value) for r in frame.itertuples()}
+
+
+@cache
+def emission_factors() -> dict[str, float]:
+    """Fuel → emission factor (units in ``data/emission_factors.csv``)."""
+    frame = read_table("emission_factors.csv", ["fuel", "value", "unit"], numeric=["value"])
+    return dict(zip(frame["fuel"], frame["value"].astype(float), strict=True))
+
+
+@cache
+def grid_factors() -> dict[int, float]:
+    """Year → observed grid emission factor, kg CO2/kWh."""
+    frame = read_table("grid_factors.csv", ["year", "value", "unit"], numeric=["year", "value"])
+    return {int(y): float(v) for y, v in zip(frame["year"], frame["value"], strict=True)}

@@ -1,0 +1,739 @@
+"""Numba kernels of the monthly step: pure functions of arrays and scalars.
+
+No model object, no global state and no random state inside: each kernel reads column
+arrays, the month's scalars (:class:`abm.market.Month`), the run's constants
+(:class:`abm.market.Constants`), behaviour coefficients and stream keys, and writes new
+state, per-agent emissions, an event bitmask and per-district sums.
+
+The decision model, shared by every (group × technology) pair (README "How an agent decides"):
+
+* profitability index ``econ = NPV / gross capital cost`` with
+  ``NPV = annual_value · A(r, life) − (capex − subsidy)`` and the annuity factor
+  ``A(r, n) = (1 − (1 + r)^−n) / r``; ``r`` is the agent's own discount rate, or for an agent
+  with credit access ``(1 − s)·r_own + s·max(r_loan − green_discount, 0)`` (loan share ``s``);
+* utility ``U = β0 + β_econ·econ + β_peer·(adopted neighbours / degree)
+  + β_vis·(district adoption share last month) + β_att·attitude``;
+* monthly adoption probability ``p = rate_max · σ(U)`` with ``σ(x) = 1/(1 + e^−x)``, drawn
+  against the named stream's uniform number; replacement choices (vehicles, vessels) use
+  a multinomial logit over the options, ``P_j = e^{V_j} / Σ_k e^{V_k}``.
+
+Per-district sums are accumulated in ``N_CHUNKS`` fixed blocks of rows, so the result does
+not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from abm.rng import draw
+
+N_CHUNKS = 64
+
+# Technologies (rows of the behaviour coefficient table) and coefficient columns.
+T_HOUSEHOLD_PV, T_HOUSEHOLD_RETROFIT, T_HOUSEHOLD_CI, T_VEHICLE_EV = 0, 1, 2, 3
+T_FIRM_PV, T_FIRM_RETROFIT, T_FIRM_SWITCH, T_FIRM_GREEN_POWER = 4, 5, 6, 7
+T_FISHER_PV, T_FISHER_VESSEL = 8, 9
+TECHNOLOGIES = ("household_pv", "household_retrofit", "household_ci", "vehicle_ev", "firm_pv",
+                "firm_retrofit", "firm_switch", "firm_green_power", "fisher_pv", "fisher_vessel")
+B0, B_ECON, B_PEER, B_VIS, B_ATT, RATE = 0, 1, 2, 3, 4, 5
+COEFFICIENTS = ("beta0", "beta_econ", "beta_peer", "beta_visibility", "beta_attitude",
+                "max_rate")
+
+# Event bits written per agent per month (used for neighbour counts and tests).
+EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP = 1, 2, 4, 8
+EV_NEV_UP, EV_NEV_DOWN = 1, 2
+EV_FIRM_PV, EV_FIRM_RETROFIT, EV_FIRM_SWITCH, EV_FIRM_GREEN_POWER = 1, 2, 4, 8
+EV_FISHER_PV, EV_VESSEL_UP, EV_VESSEL_DOWN = 1, 2, 4
+
+# Per-district metrics of each group, in column order of the kernels' sums.
+HOUSEHOLD_METRICS = ("co2_kg", "electricity_kwh", "pv_kwh", "pv_kw", "adopters_pv",
+                     "adopters_green", "adopters_ci", "new_pv_kw", "pv_subsidy_cny",
+                     "retrofit_subsidy_cny", "fit_cny", "ci_credit_cny", "green_finance_cny",
+                     "agents", "ci_joins", "ci_dropouts", "ci_saving_kg", "pv_export_kwh")
+(H_CO2, H_ELEC, H_PV_KWH, H_PV_KW, H_N_PV, H_N_GREEN, H_N_CI, H_NEW_PV_KW, H_PV_SUB,
+ H_RETRO_SUB, H_FIT, H_CI_CREDIT, H_GF, H_N, H_CI_JOIN, H_CI_DROP, H_CI_SAVING,
+ H_EXPORT) = range(len(HOUSEHOLD_METRICS))
+
+N_VTYPES, N_POWERTRAINS = 5, 4
+PT_ICE, PT_BEV, PT_LNG, PT_H2 = 0, 1, 2, 3
+VT_CAR = 0
+VEHICLE_METRICS = (
+    "co2_kg", "oil_l", "ev_kwh", "lng_kg", "hydrogen_kg", "km", "car_km_base", "car_km",
+    "ev_subsidy_cny", "tax_exemption_cny", "ci_credit_cny", "green_finance_cny",
+    *[f"stock_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+    *[f"nev_stock_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+    *[f"sales_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+    *[f"nev_sales_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+    *[f"co2_kg_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+    *[f"km_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
+)
+(V_CO2, V_OIL, V_EV_KWH, V_LNG, V_H2, V_KM, V_CAR_KM_BASE, V_CAR_KM, V_EV_SUB, V_TAX,
+ V_CI_CREDIT, V_GF) = range(12)
+V_STOCK, V_NEV_STOCK, V_SALES, V_NEV_SALES, V_CO2_TYPE, V_KM_TYPE = 12, 17, 22, 27, 32, 37
+
+N_SECTORS = 9
+SECTOR_CEMENT = 1
+FIRM_METRICS = (
+    "co2_kg", "process_co2_kg", "energy_tce", "coal_tce", "electricity_kwh", "pv_kwh", "pv_kw",
+    "adopters_pv", "adopters_retrofit", "adopters_switch", "adopters_green_power", "new_pv_kw",
+    "pv_subsidy_cny", "fit_cny", "green_finance_cny", "clinker_t", "agents", "cement_co2_kg",
+    *[f"co2_kg_{s}" for s in ("paper", "cement", "glass", "ceramics", "textiles", "food",
+                              "metal_products", "appliances_electronics", "other")],
+)
+(F_CO2, F_PROCESS, F_ENERGY, F_COAL, F_ELEC, F_PV_KWH, F_PV_KW, F_N_PV, F_N_RETRO, F_N_SWITCH,
+ F_N_GP, F_NEW_PV_KW, F_PV_SUB, F_FIT, F_GF, F_CLINKER, F_N, F_CEMENT_CO2) = range(18)
+F_CO2_SECTOR = 18
+
+FISHER_METRICS = ("co2_kg", "electricity_kwh", "pv_kwh", "pv_kw", "adopters_pv",
+                  "vessels_efficient", "vessels_electric", "diesel_l", "new_pv_kw",
+                  "pv_subsidy_cny", "fit_cny", "vessel_subsidy_cny", "green_finance_cny",
+                  "vessels", "farms", "vessel_sales", "suitable_farms")
+(X_CO2, X_ELEC, X_PV_KWH, X_PV_KW, X_N_PV, X_N_EFF, X_N_ELEC, X_DIESEL, X_NEW_PV_KW, X_PV_SUB,
+ X_FIT, X_VESSEL_SUB, X_GF, X_N_VESSELS, X_N_FARMS, X_VESSEL_SALES,
+ X_N_SUITABLE) = range(len(FISHER_METRICS))
+VESSEL_CONVENTIONAL, VESSEL_EFFICIENT, VESSEL_ELECTRIC = 0, 1, 2
+KIND_POND, KIND_VESSEL = 0, 1
+
+
+# ---------------------------------------------------------------- shared decision pieces
+@nb.njit(inline="always", cache=True)
+def annuity(rate: float, years: float) -> float:
+    """Present value of 1 CNY a year for ``years`` years at ``rate``: (1 − (1+r)^−n)/r."""
+    if rate < 1e-9:
+        return years
+    return (1.0 - (1.0 + rate) ** (-years)) / rate
+
+
+@nb.njit(inline="always", cache=True)
+def logistic(x: float) -> float:
+    """σ(x) = 1 / (1 + e^−x)."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@nb.njit(inline="always", cache=True)
+def financing_rate(own_rate: float, credit_draw: float, access: float, loan_share: float,
+                   loan_rate: float, green_discount: float) -> float:
+    """Discount rate of an investment: own rate, blended with a green loan if credit is had."""
+    if credit_draw < access:
+        return (1.0 - loan_share) * own_rate + loan_share * max(loan_rate - green_discount, 0.0)
+    return own_rate
+
+
+@nb.njit(inline="always", cache=True)
+def interest_support(net_capex: float, credit_draw: float, access: float, loan_share: float,
+                     green_discount: float, loan_years: float) -> float:
+    """Public cost of the green-loan rate discount, CNY: loan · discount · term / 2."""
+    if credit_draw < access and green_discount > 0.0:
+        return net_capex * loan_share * green_discount * loan_years * 0.5
+    return 0.0
+
+
+@nb.njit(inline="always", cache=True)
+def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: float,
+                         district_share: float, attitude: float, extra: float) -> float:
+    """p = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
+    u = (coef[tech, B0] + coef[tech, B_ECON] * econ + coef[tech, B_PEER] * peer_share
+         + coef[tech, B_VIS] * district_share + coef[tech, B_ATT] * attitude + extra)
+    return coef[tech, RATE] * logistic(u)
+
+
+@nb.njit(inline="always", cache=True)
+def share(count: int, degree: int) -> float:
+    """Adopted share of an agent's neighbours (0 without neighbours)."""
+    return count / degree if degree > 0 else 0.0
+
+
+@nb.njit(inline="always", cache=True)
+def pv_economics(kw: float, cost_w: float, subsidy_w: float, yield_kwh: float, self_share: float,
+                 own_use_kwh: float, tariff: float, export_price: float, rate: float,
+                 life: float) -> tuple[float, float, float]:
+    """PV profitability index, net capital cost (CNY) and gross capital cost (CNY)."""
+    gen = kw * yield_kwh
+    self_use = min(gen * self_share, own_use_kwh)
+    value = self_use * tariff + (gen - self_use) * export_price
+    gross = kw * 1000.0 * cost_w
+    net = max(gross - kw * 1000.0 * subsidy_w, 0.0)
+    return (value * annuity(rate, life) - net) / gross, net, gross
+
+
+# ---------------------------------------------------------------- households
+@nb.njit(parallel=True, cache=True)
+def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area, floor_area,
+                   electricity_base, lpg, attitude, discount_rate, credit_draw, car, degree,
+                   peers_pv, peers_green, peers_ci, has_pv, pv_kw, pv_fit_premium, green_home,
+                   ci_member, co2_kg, events, car_kg_per_km, car_km_year, n_districts, sums):
+    """Decide PV, green home and carbon-inclusive participation; account residential CO2.
+
+    Args:
+        m: The month (:class:`abm.market.Month`).
+        c: Run constants (:class:`abm.market.Constants`).
+        coef: Behaviour coefficients, shape (n_technologies, 6).
+        vis: District adoption shares last month, shape (n_technologies, n_districts).
+        keys: Stream keys (uint64): pv, retrofit, newbuild, ci_join, ci_drop.
+        car_kg_per_km: kg CO2 per km of each vehicle row (for the scheme's travel credits).
+        car_km_year: km per year of each vehicle row.
+        sums: Output, shape (N_CHUNKS, n_districts, len(HOUSEHOLD_METRICS)), zeroed.
+        Others: household columns (see ``agents.household.SCHEMA``), updated in place.
+    """
+    n = district.size
+    t = int(m.index)
+    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
+    access = min(c.access_household + m.credit_expansion, 1.0)
+    for b in nb.prange(N_CHUNKS):
+        for i in range(b * chunk, min(n, (b + 1) * chunk)):
+            d = district[i]
+            w = weight[i]
+            ev = 0
+            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
+                                  c.loan_rate, m.green_rate_discount)
+            att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
+            use_year = electricity_base[i] * 12.0 * m.household_growth
+            # Rooftop PV: owner-occupied roofs only, adoption is permanent.
+            if owns_roof[i] and not has_pv[i]:
+                kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
+                if kw >= 1.0:
+                    econ, net, gross = pv_economics(
+                        kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
+                        c.pv_self_use_household, use_year, m.tariff_residential,
+                        m.export_price + m.fit_premium, rate, c.pv_lifetime)
+                    p = adoption_probability(coef, T_HOUSEHOLD_PV, econ,
+                                             share(peers_pv[i], degree[i]),
+                                             vis[T_HOUSEHOLD_PV, d], att, 0.0)
+                    if draw(keys[0], t, i) < p:
+                        has_pv[i] = True
+                        pv_kw[i] = kw
+                        pv_fit_premium[i] = m.fit_premium
+                        ev |= EV_PV
+                        sums[b, d, H_NEW_PV_KW] += w * kw
+                        sums[b, d, H_PV_SUB] += w * (gross - net)
+                        sums[b, d, H_GF] += w * interest_support(
+                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                            c.loan_years)
+            # Green home: a retrofit, or moving into a new build (green by mandate or choice).
+            if not green_home[i]:
+                u_new = draw(keys[2], t, i)
+                if u_new < c.new_dwelling_rate_month:
+                    green_new = max(c.green_share_new, m.green_mandate)
+                    if u_new / c.new_dwelling_rate_month < green_new:
+                        green_home[i] = True
+                        ev |= EV_GREEN
+                else:
+                    gross = floor_area[i] * c.retrofit_cost_m2
+                    net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
+                    value = use_year * c.retrofit_saving * m.tariff_residential
+                    econ = (value * annuity(rate, c.retrofit_lifetime) - net) / gross
+                    p = adoption_probability(coef, T_HOUSEHOLD_RETROFIT, econ,
+                                             share(peers_green[i], degree[i]),
+                                             vis[T_HOUSEHOLD_RETROFIT, d], att, 0.0)
+                    if draw(keys[1], t, i) < p:
+                        green_home[i] = True
+                        ev |= EV_GREEN
+                        sums[b, d, H_RETRO_SUB] += w * (gross - net)
+                        sums[b, d, H_GF] += w * interest_support(
+                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                            c.loan_years)
+            # Carbon-inclusive scheme: credits for recorded savings; join, or drop out.
+            elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if green_home[i] else 1.0)
+            saving_kg_year = elec_now * 12.0 * c.ci_electricity_saving * m.grid_factor
+            if car[i] >= 0:
+                saving_kg_year += car_km_year[car[i]] * m.km_growth * c.ci_km_reduction \
+                    * car_kg_per_km[car[i]]
+            reward_year = m.ci_credit_price * saving_kg_year / 1000.0
+            if ci_member[i]:
+                p_drop = c.ci_dropout_base * math.exp(-reward_year / c.ci_dropout_scale)
+                if draw(keys[4], t, i) < p_drop:
+                    ci_member[i] = False
+                    ev |= EV_CI_DROP
+                    sums[b, d, H_CI_DROP] += w
+            elif m.ci_credit_price > 0.0 or m.ci_outreach > 0.0:
+                p = adoption_probability(coef, T_HOUSEHOLD_CI, reward_year / 100.0,
+                                         share(peers_ci[i], degree[i]), vis[T_HOUSEHOLD_CI, d],
+                                         attitude[i], m.ci_outreach)
+                if draw(keys[3], t, i) < p:
+                    ci_member[i] = True
+                    ev |= EV_CI_JOIN
+                    sums[b, d, H_CI_JOIN] += w
+            # Energy and emissions this month.
+            elec = elec_now
+            saving = 0.0
+            if ci_member[i]:
+                saving = elec * c.ci_electricity_saving
+                elec -= saving
+            pv = pv_kw[i] * c.pv_yield / 12.0 if has_pv[i] else 0.0
+            export = max(pv - min(pv * c.pv_self_use_household, elec), 0.0)
+            co2 = (elec - pv) * m.grid_factor + lpg[i] * c.ef_lpg
+            co2_kg[i] = co2
+            events[i] = ev
+            s = sums[b, d]
+            s[H_CO2] += w * co2
+            s[H_ELEC] += w * elec
+            s[H_PV_KWH] += w * pv
+            s[H_EXPORT] += w * export
+            s[H_FIT] += w * export * pv_fit_premium[i]
+            s[H_N] += w
+            if has_pv[i]:
+                s[H_PV_KW] += w * pv_kw[i]
+                s[H_N_PV] += w
+            if green_home[i]:
+                s[H_N_GREEN] += w
+            if ci_member[i]:
+                s[H_N_CI] += w
+                s[H_CI_SAVING] += w * saving * m.grid_factor
+                s[H_CI_CREDIT] += w * saving * m.grid_factor / 1000.0 * m.ci_credit_price
+
+
+# ---------------------------------------------------------------- vehicles
+@nb.njit(parallel=True, cache=True)
+def vehicle_replacement(m, c, coef, vis, keys, asc, price, energy, unit_cost, life_type,
+                        district, vtype, powertrain, weight, age, life, km_year, attitude,
+                        discount_rate, credit_draw, household, household_ci, degree, peers_nev,
+                        events, n_districts, sums):
+    """Age vehicles one month; at the end of life choose the new powertrain (logit).
+
+    ``V_j = asc_j + β_econ·(TCO_ice − TCO_j)/TCO_ice + [j ≠ ice]·(β_peer·peer + β_vis·district
+    + β_att·attitude) + [j = bev]·β_charging·charging`` with
+    ``TCO_j = price_j − subsidy_j − tax exemption_j + A(r, life)·(km·energy_j·unit cost_j)``.
+    Keys: choice, life.
+    """
+    n = district.size
+    t = int(m.index)
+    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
+    access = min(c.access_vehicle + m.credit_expansion, 1.0)
+    for b in nb.prange(N_CHUNKS):
+        util = np.empty(N_POWERTRAINS)
+        tco = np.empty(N_POWERTRAINS)
+        for i in range(b * chunk, min(n, (b + 1) * chunk)):
+            age[i] += 1
+            events[i] = 0
+            if age[i] < life[i]:
+                continue
+            d = district[i]
+            v = vtype[i]
+            w = weight[i]
+            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
+                                  c.loan_rate, m.green_rate_discount)
+            att = attitude[i]
+            if household[i] >= 0 and household_ci[household[i]]:
+                att += c.ci_attitude_boost
+            a = annuity(rate, life_type[v])
+            km = km_year[i] * m.km_growth
+            for j in range(N_POWERTRAINS):
+                subsidy = 0.0
+                if j == PT_BEV or j == PT_H2:
+                    subsidy = m.ev_subsidy + min(m.tax_exemption * c.purchase_tax_rate
+                                                 * price[v, j] / 1.13, m.tax_exemption_cap)
+                running = km * energy[v, j] * unit_cost[v, j]
+                if j == PT_BEV:
+                    running -= km * c.maintenance_saving_bev
+                tco[j] = price[v, j] - subsidy + a * running
+            peer = share(peers_nev[i], degree[i])
+            vmax = -1e300
+            for j in range(N_POWERTRAINS):
+                if asc[v, j] < -1e8:
+                    util[j] = -1e300
+                    continue
+                util[j] = asc[v, j] + coef[T_VEHICLE_EV, B_ECON] * (tco[0] - tco[j]) / tco[0]
+                if j != PT_ICE:
+                    util[j] += (coef[T_VEHICLE_EV, B_PEER] * peer
+                                + coef[T_VEHICLE_EV, B_VIS] * vis[T_VEHICLE_EV, d]
+                                + coef[T_VEHICLE_EV, B_ATT] * att)
+                if j == PT_BEV:
+                    util[j] += c.beta_charging * m.charging_index
+                vmax = max(vmax, util[j])
+            total = 0.0
+            for j in range(N_POWERTRAINS):
+                util[j] = math.exp(util[j] - vmax) if util[j] > -1e299 else 0.0
+                total += util[j]
+            u = draw(keys[0], t, i) * total
+            choice = N_POWERTRAINS - 1
+            acc = 0.0
+            for j in range(N_POWERTRAINS):
+                acc += util[j]
+                if u < acc:
+                    choice = j
+                    break
+            while util[choice] == 0.0:  # guard against rounding at the top end
+                choice -= 1
+            before = powertrain[i]
+            powertrain[i] = choice
+            if before == PT_ICE and choice != PT_ICE:
+                events[i] = EV_NEV_UP
+            elif before != PT_ICE and choice == PT_ICE:
+                events[i] = EV_NEV_DOWN
+            age[i] = 0
+            life[i] = int(life_type[v] * 12.0 * (0.6 + 0.8 * draw(keys[1], t, i)))
+            s = sums[b, d]
+            s[V_SALES + v] += w
+            if choice != PT_ICE:
+                s[V_NEV_SALES + v] += w
+                subsidy = m.ev_subsidy
+                exemption = min(m.tax_exemption * c.purchase_tax_rate * price[v, choice] / 1.13,
+                                m.tax_exemption_cap)
+                if choice == PT_LNG:
+                    subsidy = 0.0
+                    exemption = 0.0
+                s[V_EV_SUB] += w * subsidy
+                s[V_TAX] += w * exemption
+                s[V_GF] += w * interest_support(price[v, choice] - subsidy, credit_draw[i],
+                                                access, c.loan_share, m.green_rate_discount,
+                                                c.loan_years)
+
+
+@nb.njit(parallel=True, cache=True)
+def vehicle_emissions(m, c, energy, unit_co2, district, vtype, powertrain, weight, km_year,
+                      household, household_ci, co2_kg, n_districts, sums):
+    """Monthly CO2 and energy of every vehicle; scales the choice counts by weight.
+
+    ``km = km_year/12 · growth · (1 − r_ci)`` for private cars of scheme members;
+    ``CO2 = km · energy_j · unit CO2_j`` (BEV: kWh × grid factor).
+    """
+    n = district.size
+    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
+    for b in nb.prange(N_CHUNKS):
+        for i in range(b * chunk, min(n, (b + 1) * chunk)):
+            d = district[i]
+            v = vtype[i]
+            j = powertrain[i]
+            w = weight[i]
+            base_km = km_year[i] * m.km_growth / 12.0
+            km = base_km
+            member = household[i] >= 0 and household_ci[household[i]]
+            if member:
+                km = base_km * (1.0 - c.ci_km_reduction)
+            fuel = km * energy[v, j]
+            co2 = fuel * unit_co2[v, j]
+            co2_kg[i] = co2
+            s = sums[b, d]
+            s[V_CO2] += w * co2
+            s[V_CO2_TYPE + v] += w * co2
+            s[V_KM] += w * km
+            s[V_KM_TYPE + v] += w * km
+            s[V_STOCK + v] += w
+            if j == PT_ICE:
+                s[V_OIL] += w * fuel
+            elif j == PT_BEV:
+                s[V_EV_KWH] += w * fuel
+                s[V_NEV_STOCK + v] += w
+            elif j == PT_LNG:
+                s[V_LNG] += w * fuel
+                s[V_NEV_STOCK + v] += w
+            else:
+                s[V_H2] += w * fuel
+                s[V_NEV_STOCK + v] += w
+            if v == VT_CAR:
+                s[V_CAR_KM_BASE] += w * base_km
+                s[V_CAR_KM] += w * km
+                if member:
+                    saved = (base_km - km) * energy[v, j] * unit_co2[v, j]
+                    s[V_CI_CREDIT] += w * saved / 1000.0 * m.ci_credit_price
+
+
+# ---------------------------------------------------------------- firms
+@nb.njit(parallel=True, cache=True)
+def firm_step(m, c, coef, vis, keys, sector_growth, district, sector, size, weight,
+              energy_base, coal_share, gas_share, oil_share, electricity_share, clinker_base,
+              roof_area, ets, switch_to, cycle_phase, attitude, discount_rate, credit_draw,
+              degree, peers_pv, peers_retrofit, peers_switch, peers_green_power, has_pv, pv_kw,
+              pv_fit_premium, retrofits, switched, green_power, co2_kg, events, n_districts,
+              sums):
+    """Decide roof PV, efficiency retrofit, coal switch and green power; account industry CO2.
+
+    Energy ``E = E_2020 · g_sector(t) · (1 − s_retrofit)^n_retrofits`` (tce/yr); after a switch
+    the coal share moves to gas (1:1) or electricity (÷ efficiency gain). CO2 = Σ fuel · factor
+    + grid kWh · grid factor · (1 − green share) − PV kWh · grid factor; cement adds clinker ·
+    process factor. Keys: pv, retrofit, switch, green_power.
+    """
+    n = district.size
+    t = int(m.index)
+    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
+    access = min(c.access_firm + m.credit_expansion, 1.0)
+    tce_price_elec = m.tariff_business / (c.kgce_per_kwh / 1000.0)
+    for b in nb.prange(N_CHUNKS):
+        for i in range(b * chunk, min(n, (b + 1) * chunk)):
+            d = district[i]
+            w = weight[i]
+            ev = 0
+            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
+                                  c.loan_rate, m.green_rate_discount)
+            att = attitude[i]
+            energy = energy_base[i] * sector_growth[sector[i]] \
+                * (1.0 - c.firm_retrofit_saving) ** retrofits[i]
+            coal = coal_share[i]
+            gas = gas_share[i]
+            elec_share = electricity_share[i]
+            if switched[i]:
+                if switch_to[i] == 0:
+                    gas += coal
+                else:
+                    elec_share += coal / c.electric_heat_gain
+                coal = 0.0
+            elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
+            cp = m.carbon_price if ets[i] else 0.0
+            investing = (t + cycle_phase[i]) % int(c.firm_cycle_months) == 0
+            # Roof PV.
+            if not has_pv[i]:
+                kw = roof_area[i] * c.pv_kw_per_m2
+                if kw >= 1.0:
+                    econ, net, gross = pv_economics(
+                        kw, m.pv_cost_business, m.pv_subsidy_firm, c.pv_yield,
+                        c.pv_self_use_business, elec_kwh_year, m.tariff_business,
+                        m.export_price + m.fit_premium, rate, c.pv_lifetime)
+                    p = adoption_probability(coef, T_FIRM_PV, econ, share(peers_pv[i], degree[i]),
+                                             vis[T_FIRM_PV, d], att, 0.0)
+                    if draw(keys[0], t, i) < p:
+                        has_pv[i] = True
+                        pv_kw[i] = kw
+                        pv_fit_premium[i] = m.fit_premium
+                        ev |= EV_FIRM_PV
+                        sums[b, d, F_NEW_PV_KW] += w * kw
+                        sums[b, d, F_PV_SUB] += w * (gross - net)
+                        sums[b, d, F_GF] += w * interest_support(
+                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                            c.loan_years)
+            # Efficiency retrofit at the investment cycle (at most two).
+            if investing and retrofits[i] < 2:
+                saved = energy * c.firm_retrofit_saving
+                fuel_co2 = (coal * c.ef_coal + gas * c.ef_gas + oil_share[i] * c.ef_oil) / 1000.0
+                price_mix = (coal * m.price_coal + gas * m.price_gas + oil_share[i] * m.price_oil
+                             + elec_share * tce_price_elec)
+                value = saved * (price_mix + cp * (fuel_co2 + elec_share / (
+                    c.kgce_per_kwh / 1000.0) * m.grid_factor / 1000.0))
+                capex = saved * c.firm_retrofit_cost
+                econ = (value * annuity(rate, c.firm_retrofit_lifetime) - capex) / capex
+                p = adoption_probability(coef, T_FIRM_RETROFIT, econ,
+                                         share(peers_retrofit[i], degree[i]),
+                                         vis[T_FIRM_RETROFIT, d], att, 0.0)
+                if draw(keys[1], t, i) < p:
+                    if retrofits[i] == 0:
+                        ev |= EV_FIRM_RETROFIT
+                    retrofits[i] += 1
+                    energy *= 1.0 - c.firm_retrofit_saving
+                    elec_kwh_year *= 1.0 - c.firm_retrofit_saving
+                    sums[b, d, F_GF] += w * interest_support(
+                        capex, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                        c.loan_years)
+            # Coal to gas or electricity (not cement kilns).
+            if not switched[i] and coal > 0.0 and sector[i] != SECTOR_CEMENT:
+                coal_tce = energy * coal
+                old = coal_tce * (m.price_coal + cp * c.ef_coal / 1000.0)
+                if switch_to[i] == 0:
+                    new = coal_tce * (m.price_gas + cp * c.ef_gas / 1000.0)
+                else:
+                    new = coal_tce / c.electric_heat_gain * tce_price_elec
+                capex = coal_tce * c.fuel_switch_cost
+                econ = ((old - new) * annuity(rate, c.firm_retrofit_lifetime) - capex) / capex
+                p = 0.0
+                if investing:
+                    p = adoption_probability(coef, T_FIRM_SWITCH, econ,
+                                             share(peers_switch[i], degree[i]),
+                                             vis[T_FIRM_SWITCH, d], att, 0.0)
+                if size[i] != 0 and not ets[i]:
+                    p = max(p, m.coal_phaseout / 12.0)
+                if draw(keys[2], t, i) < p:
+                    switched[i] = True
+                    ev |= EV_FIRM_SWITCH
+                    if switch_to[i] == 0:
+                        gas += coal
+                    else:
+                        elec_share += coal / c.electric_heat_gain
+                        elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
+                    coal = 0.0
+            # Green power purchase.
+            if not green_power[i]:
+                bill = elec_kwh_year * m.tariff_business
+                cost = elec_kwh_year * c.green_power_share * c.green_power_premium
+                econ = -cost / bill if bill > 0.0 else 0.0
+                p = adoption_probability(coef, T_FIRM_GREEN_POWER, econ,
+                                         share(peers_green_power[i], degree[i]),
+                                         vis[T_FIRM_GREEN_POWER, d], att, 0.0)
+                if draw(keys[3], t, i) < p:
+                    green_power[i] = True
+                    ev |= EV_FIRM_GREEN_POWER
+            # Energy and emissions this month.
+            month_energy = energy / 12.0
+            elec = elec_kwh_year / 12.0
+            grid_share = 1.0 - (c.green_power_share if green_power[i] else 0.0)
+            pv = pv_kw[i] * c.pv_yield / 12.0 if has_pv[i] else 0.0
+            export = max(pv - min(pv * c.pv_self_use_business, elec), 0.0)
+            fuel_co2 = month_energy * (coal * c.ef_coal + gas * c.ef_gas + oil_share[i] * c.ef_oil)
+            co2 = fuel_co2 + (elec * grid_share - pv) * m.grid_factor
+            clinker = clinker_base[i] * m.clinker_growth / 12.0
+            process = clinker * c.ef_clinker
+            co2_kg[i] = co2 + process
+            events[i] = ev
+            s = sums[b, d]
+            s[F_CO2] += w * co2
+            s[F_CO2_SECTOR + sector[i]] += w * (co2 + process)
+            s[F_PROCESS] += w * process
+            s[F_ENERGY] += w * month_energy
+            s[F_COAL] += w * month_energy * coal
+            s[F_ELEC] += w * elec
+            s[F_PV_KWH] += w * pv
+            s[F_FIT] += w * export * pv_fit_premium[i]
+            s[F_CLINKER] += w * clinker
+            s[F_N] += w
+            if sector[i] == SECTOR_CEMENT:
+                s[F_CEMENT_CO2] += w * (fuel_co2 + process)
+            if has_pv[i]:
+                s[F_PV_KW] += w * pv_kw[i]
+                s[F_N_PV] += w
+            if retrofits[i] > 0:
+                s[F_N_RETRO] += w
+            if switched[i]:
+                s[F_N_SWITCH] += w
+            if green_power[i]:
+                s[F_N_GP] += w
+
+
+# ---------------------------------------------------------------- fishers
+@nb.njit(parallel=True, cache=True)
+def fisher_step(m, c, coef, vis, keys, district, kind, weight, pond_area, electricity_base,
+                suitable_pv, engine_kw, diesel_base, vessel_age, vessel_life, vessel_type,
+                attitude, discount_rate, credit_draw, degree, peers_pv, peers_vessel, has_pv,
+                pv_kw, pv_fit_premium, co2_kg, events, n_districts, sums):
+    """Decide fishery-PV over ponds and the vessel type at replacement; account fishery CO2.
+
+    Vessel options: conventional, efficient (−s diesel), electric (engines up to a size limit;
+    diesel litres × kWh/L). Keys: pv, vessel choice, vessel life.
+    """
+    n = district.size
+    t = int(m.index)
+    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
+    access = min(c.access_fisher + m.credit_expansion, 1.0)
+    for b in nb.prange(N_CHUNKS):
+        for i in range(b * chunk, min(n, (b + 1) * chunk)):
+            d = district[i]
+            w = weight[i]
+            ev = 0
+            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
+                                  c.loan_rate, m.green_rate_discount)
+            s = sums[b, d]
+            if kind[i] == KIND_POND:
+                if suitable_pv[i] and not has_pv[i]:
+                    kw = pond_area[i] * c.fishery_pv_kw_per_ha
+                    econ, net, gross = pv_economics(
+                        kw, m.pv_cost_fishery, m.pv_subsidy_fisher, c.pv_yield, 0.05,
+                        electricity_base[i], m.tariff_business, m.export_price + m.fit_premium,
+                        rate, c.pv_lifetime)
+                    p = adoption_probability(coef, T_FISHER_PV, econ,
+                                             share(peers_pv[i], degree[i]), vis[T_FISHER_PV, d],
+                                             attitude[i], 0.0)
+                    if draw(keys[0], t, i) < p:
+                        has_pv[i] = True
+                        pv_kw[i] = kw
+                        pv_fit_premium[i] = m.fit_premium
+                        ev |= EV_FISHER_PV
+                        s[X_NEW_PV_KW] += w * kw
+                        s[X_PV_SUB] += w * (gross - net)
+                        s[X_GF] += w * interest_support(net, credit_draw[i], access, c.loan_share,
+                                                        m.green_rate_discount, c.loan_years)
+                elec = electricity_base[i] / 12.0
+                pv = pv_kw[i] * c.pv_yield / 12.0 if has_pv[i] else 0.0
+                export = max(pv - min(pv * 0.05, elec), 0.0)
+                co2 = (elec - pv) * m.grid_factor
+                s[X_ELEC] += w * elec
+                s[X_PV_KWH] += w * pv
+                s[X_FIT] += w * export * pv_fit_premium[i]
+                s[X_N_FARMS] += w
+                if suitable_pv[i]:
+                    s[X_N_SUITABLE] += w
+                if has_pv[i]:
+                    s[X_PV_KW] += w * pv_kw[i]
+                    s[X_N_PV] += w
+            else:
+                vessel_age[i] += 1
+                if vessel_age[i] >= vessel_life[i]:
+                    diesel_year = diesel_base[i]
+                    a = annuity(rate, c.vessel_life_months / 12.0)
+                    fuel_cost = diesel_year * m.price_diesel
+                    tco_conv = a * fuel_cost
+                    tco_eff = (engine_kw[i] * (c.vessel_efficient_premium - m.vessel_subsidy)
+                               + a * fuel_cost * (1.0 - c.vessel_efficient_saving))
+                    tco_elec = (engine_kw[i] * (c.vessel_electric_premium - m.vessel_subsidy)
+                                + a * diesel_year * c.vessel_kwh_per_litre * m.tariff_business)
+                    scale = max(tco_conv, 1.0)
+                    peer = share(peers_vessel[i], degree[i])
+                    social = (coef[T_FISHER_VESSEL, B_PEER] * peer
+                              + coef[T_FISHER_VESSEL, B_VIS] * vis[T_FISHER_VESSEL, d]
+                              + coef[T_FISHER_VESSEL, B_ATT] * attitude[i])
+                    u_eff = (coef[T_FISHER_VESSEL, B0] + social
+                             + coef[T_FISHER_VESSEL, B_ECON] * (tco_conv - tco_eff) / scale)
+                    e_conv = 1.0
+                    e_eff = math.exp(min(u_eff, 700.0))
+                    e_elec = 0.0
+                    if engine_kw[i] <= c.vessel_electric_max_kw:
+                        u_elec = (coef[T_FISHER_VESSEL, B0] + c.asc_vessel_electric + social
+                                  + coef[T_FISHER_VESSEL, B_ECON] * (tco_conv - tco_elec) / scale)
+                        e_elec = math.exp(min(u_elec, 700.0))
+                    u = draw(keys[1], t, i) * (e_conv + e_eff + e_elec)
+                    before = vessel_type[i]
+                    if u < e_conv:
+                        vessel_type[i] = VESSEL_CONVENTIONAL
+                    elif u < e_conv + e_eff or e_elec == 0.0:
+                        vessel_type[i] = VESSEL_EFFICIENT
+                    else:
+                        vessel_type[i] = VESSEL_ELECTRIC
+                    if before == VESSEL_CONVENTIONAL and vessel_type[i] != VESSEL_CONVENTIONAL:
+                        ev |= EV_VESSEL_UP
+                    elif before != VESSEL_CONVENTIONAL and vessel_type[i] == VESSEL_CONVENTIONAL:
+                        ev |= EV_VESSEL_DOWN
+                    if vessel_type[i] != VESSEL_CONVENTIONAL:
+                        s[X_VESSEL_SUB] += w * engine_kw[i] * m.vessel_subsidy
+                    s[X_VESSEL_SALES] += w
+                    vessel_age[i] = 0
+                    vessel_life[i] = int(c.vessel_life_months * (0.6 + 0.8 * draw(keys[2], t, i)))
+                diesel = diesel_base[i] / 12.0
+                elec = 0.0
+                if vessel_type[i] == VESSEL_EFFICIENT:
+                    diesel *= 1.0 - c.vessel_efficient_saving
+                elif vessel_type[i] == VESSEL_ELECTRIC:
+                    elec = diesel * c.vessel_kwh_per_litre
+                    diesel = 0.0
+                co2 = diesel * c.ef_diesel + elec * m.grid_factor
+                s[X_DIESEL] += w * diesel
+                s[X_ELEC] += w * elec
+                s[X_N_VESSELS] += w
+                if vessel_type[i] == VESSEL_EFFICIENT:
+                    s[X_N_EFF] += w
+                elif vessel_type[i] == VESSEL_ELECTRIC:
+                    s[X_N_ELEC] += w
+            co2_kg[i] = co2
+            events[i] = ev
+            s[X_CO2] += w * co2
+
+
+# ---------------------------------------------------------------- neighbours
+@nb.njit(cache=True)
+def update_peer_counts(indptr, indices, events, bit_up, bit_down, counts):
+    """Incremental neighbour counts: +1 for each neighbour of an adopter, −1 of a leaver.
+
+    Runs serially over the few agents whose event bits are set this month (O(adopters ·
+    degree), not O(edges)).
+    """
+    for i in range(events.size):
+        e = events[i]
+        if e == 0:
+            continue
+        step = 0
+        if e & bit_up:
+            step += 1
+        if bit_down and (e & bit_down):
+            step -= 1
+        if step == 0:
+            continue
+        for k in range(indptr[i], indptr[i + 1]):
+            counts[indices[k]] += step
+
+
+@nb.njit(parallel=True, cache=True)
+def count_adopted_neighbours(indptr, indices, adopted, counts):
+    """Full recount of adopted neighbours (initialisation and tests)."""
+    for i in nb.prange(indptr.size - 1):
+        total = 0
+        for k in range(indptr[i], indptr[i + 1]):
+            if adopted[indices[k]]:
+                total += 1
+        counts[i] = total

@@ -1,0 +1,347 @@
+"""Policies (the plan's levers) as objects applied at one point of the monthly step.
+
+Each policy has a ``kind``, a ``start`` and ``end`` year (inclusive) and declared level fields
+with units and ranges. In the step, :meth:`Policy.apply` writes its levels into the month's
+lever values while it is in force; after the decisions, :meth:`Policy.spending` reads what it
+cost from the kernels' per-district sums (CNY). Feed-in premiums locked in while a policy was
+in force keep being paid after it ends, and are still booked to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from abm import kernels as k
+from abm.params import ParameterError
+
+
+@dataclass(frozen=True)
+class LevelField:
+    """A policy's numeric field: range, unit, default and label (used by validation and UI)."""
+
+    min: float
+    max: float
+    unit: str
+    label: str
+    default: float | None = None
+
+
+@dataclass
+class Policy:
+    """Base policy: in force from January of ``start`` to December of ``end``."""
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    fields: ClassVar[dict[str, LevelField]] = {}
+    options: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    start: int
+    end: int
+    levels: dict[str, float] = field(default_factory=dict)
+    choice: dict[str, str] = field(default_factory=dict)
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        """Hook for per-run state of subclasses."""
+
+    def active(self, year: int) -> bool:
+        """Whether the policy is in force in ``year``."""
+        return self.start <= year <= self.end
+
+    def apply(self, levers: dict[str, float], year: float) -> None:
+        """Write this policy's lever values for a month of ``year`` (only while active)."""
+        raise NotImplementedError
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:
+        """Public spending or forgone revenue this month, CNY (default: none)."""
+        return 0.0
+
+    @property
+    def name(self) -> str:
+        """A readable identifier, e.g. ``pv_subsidy[household] 2023-2027``."""
+        opts = ",".join(self.choice.values())
+        return f"{self.kind}{f'[{opts}]' if opts else ''} {self.start}-{self.end}"
+
+    def to_toml_table(self) -> dict[str, Any]:
+        """The policy as a scenario-file table."""
+        return {"kind": self.kind, **self.choice, **self.levels, "start": self.start,
+                "end": self.end, **({"why": self.why} if self.why else {})}
+
+
+def _total(sums: Mapping[str, np.ndarray], group: str, column: int) -> float:
+    return float(sums[group][:, column].sum())
+
+
+class PVSubsidy(Policy):
+    """Capital subsidy per watt of PV installed, for one agent group."""
+
+    kind = "pv_subsidy"
+    label = "PV capital subsidy"
+    fields = {"level": LevelField(0.0, 3.0, "CNY/W", "Subsidy per watt installed")}
+    options = {"group": ("household", "firm", "fisher")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers[f"pv_subsidy_{self.choice['group']}"] = self.levels["level"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        group = self.choice["group"]
+        column = {"household": ("households", k.H_PV_SUB), "firm": ("firms", k.F_PV_SUB),
+                  "fisher": ("fishers", k.X_PV_SUB)}[group]
+        return _total(sums, *column)
+
+
+class FeedInPremium(Policy):
+    """Premium over the export price for PV power, locked in for systems built meanwhile."""
+
+    kind = "feed_in_premium"
+    label = "Feed-in premium for PV exports"
+    fields = {"level": LevelField(0.0, 0.5, "CNY/kWh", "Premium on exported PV power")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["fit_premium"] = self.levels["level"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return (_total(sums, "households", k.H_FIT) + _total(sums, "firms", k.F_FIT)
+                + _total(sums, "fishers", k.X_FIT))
+
+
+class RetrofitSubsidy(Policy):
+    """Subsidy per m² of a household's green retrofit."""
+
+    kind = "retrofit_subsidy"
+    label = "Green retrofit subsidy"
+    fields = {"level": LevelField(0.0, 500.0, "CNY/m2", "Subsidy per m2 of floor retrofitted")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["retrofit_subsidy"] = self.levels["level"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return _total(sums, "households", k.H_RETRO_SUB)
+
+
+class EVPurchaseSubsidy(Policy):
+    """Purchase subsidy per new-energy vehicle (battery-electric or hydrogen)."""
+
+    kind = "ev_purchase_subsidy"
+    label = "NEV purchase subsidy"
+    fields = {"level": LevelField(0.0, 200_000.0, "CNY/vehicle", "Subsidy per NEV bought")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["ev_subsidy"] = self.levels["level"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return _total(sums, "vehicles", k.V_EV_SUB)
+
+
+class PurchaseTaxExemption(Policy):
+    """Exemption from the 10 % vehicle purchase tax for NEVs, up to a cap per vehicle."""
+
+    kind = "purchase_tax_exemption"
+    label = "NEV purchase-tax exemption"
+    fields = {"level": LevelField(0.0, 1.0, "1", "Share of the tax exempted"),
+              "cap": LevelField(0.0, 200_000.0, "CNY/vehicle", "Largest exemption",
+                                default=200_000.0)}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["tax_exemption"] = self.levels["level"]
+        levers["tax_exemption_cap"] = self.levels["cap"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return _total(sums, "vehicles", k.V_TAX)
+
+
+class GreenFinance(Policy):
+    """Green-loan rate discount (paid as interest support) and wider credit access (§31)."""
+
+    kind = "green_finance"
+    label = "Green finance"
+    fields = {"rate_discount": LevelField(0.0, 0.05, "1/yr", "Green-loan rate discount"),
+              "credit_expansion": LevelField(0.0, 1.0, "1", "Extra share of agents with credit",
+                                             default=0.0)}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["green_rate_discount"] = self.levels["rate_discount"]
+        levers["credit_expansion"] = self.levels["credit_expansion"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return (_total(sums, "households", k.H_GF) + _total(sums, "vehicles", k.V_GF)
+                + _total(sums, "firms", k.F_GF) + _total(sums, "fishers", k.X_GF))
+
+
+class CarbonInclusive(Policy):
+    """Guangdong's carbon-inclusive scheme (碳普惠): credits bought per tonne, and outreach."""
+
+    kind = "carbon_inclusive"
+    label = "Carbon-inclusive scheme"
+    fields = {"credit_price": LevelField(0.0, 1000.0, "CNY/t CO2", "Price paid per credit"),
+              "outreach": LevelField(0.0, 3.0, "logit", "Campaign boost to joining", default=0.0)}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["ci_credit_price"] = self.levels["credit_price"]
+        levers["ci_outreach"] = self.levels["outreach"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return _total(sums, "households", k.H_CI_CREDIT) + _total(sums, "vehicles",
+                                                                  k.V_CI_CREDIT)
+
+
+class CarbonPrice(Policy):
+    """Allowance price paid by firms in Guangdong's ETS (revenue, not spending)."""
+
+    kind = "carbon_price"
+    label = "Carbon price for ETS firms"
+    fields = {"level": LevelField(0.0, 1000.0, "CNY/t CO2", "Allowance price")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["carbon_price"] = self.levels["level"]
+
+
+class ChargingBuildout(Policy):
+    """Public charging build-out: the charging index rises linearly to a target (§16).
+
+    Spending: new points × cost per point, where points = index × points at full coverage.
+    """
+
+    kind = "charging_buildout"
+    label = "Charging build-out"
+    fields = {"target": LevelField(0.0, 1.0, "1", "Charging index reached at the end year"),
+              "points_at_full": LevelField(0.0, 500_000.0, "points",
+                                           "Public charge points at index 1 (assumption)",
+                                           default=40_000.0),
+              "cost_per_point": LevelField(0.0, 500_000.0, "CNY/point",
+                                           "Public cost per charge point (assumption)",
+                                           default=20_000.0)}
+
+    def __post_init__(self) -> None:
+        self._start_index: float | None = None
+        self._last_index: float | None = None
+        self._spent = 0.0
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        if self._start_index is None:
+            self._start_index = self._last_index = levers["charging_index"]
+        span = self.end + 1 - self.start
+        progress = min(max((year - self.start) / span, 0.0), 1.0)
+        index = max(levers["charging_index"], self._start_index
+                    + (self.levels["target"] - self._start_index) * progress)
+        levers["charging_index"] = index
+        new_points = max(index - self._last_index, 0.0) * self.levels["points_at_full"]
+        self._spent = new_points * self.levels["cost_per_point"]
+        self._last_index = index
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        spent, self._spent = self._spent, 0.0
+        return spent
+
+
+class GreenBuildingMandate(Policy):
+    """Share of newly built homes that must be green (§12: all new urban buildings by 2025)."""
+
+    kind = "green_building_mandate"
+    label = "Green-building mandate"
+    fields = {"level": LevelField(0.0, 1.0, "1", "Share of new homes required to be green")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["green_mandate"] = self.levels["level"]
+
+
+class VesselReplacementSubsidy(Policy):
+    """Subsidy per kW of engine for an efficient or electric fishing vessel (§19)."""
+
+    kind = "vessel_replacement_subsidy"
+    label = "Vessel replacement subsidy"
+    fields = {"level": LevelField(0.0, 10_000.0, "CNY/kW", "Subsidy per kW of engine")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["vessel_subsidy"] = self.levels["level"]
+
+    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+        return _total(sums, "fishers", k.X_VESSEL_SUB)
+
+
+class CoalPhaseout(Policy):
+    """Required switch of small and medium non-ETS coal users (§3 scattered boilers)."""
+
+    kind = "coal_phaseout"
+    label = "Coal boiler phase-out"
+    fields = {"level": LevelField(0.0, 1.0, "1/yr", "Share of remaining coal users forced "
+                                                   "to switch each year")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers["coal_phaseout"] = self.levels["level"]
+
+
+POLICY_TYPES: dict[str, type[Policy]] = {
+    cls.kind: cls for cls in (PVSubsidy, FeedInPremium, RetrofitSubsidy, EVPurchaseSubsidy,
+                              PurchaseTaxExemption, GreenFinance, CarbonInclusive, CarbonPrice,
+                              ChargingBuildout, GreenBuildingMandate, VesselReplacementSubsidy,
+                              CoalPhaseout)
+}
+
+
+def make_policy(table: Mapping[str, Any], where: str = "") -> Policy:
+    """Build and validate a policy from a scenario-file table.
+
+    Raises:
+        ParameterError: Naming the field, the value and what is allowed.
+    """
+    place = f"{where}: " if where else ""
+    kind = table.get("kind")
+    if kind not in POLICY_TYPES:
+        raise ParameterError(f"{place}policy kind {kind!r} is unknown; allowed: "
+                             f"{sorted(POLICY_TYPES)}")
+    cls = POLICY_TYPES[kind]
+    allowed = {"kind", "start", "end", "why", *cls.fields, *cls.options}
+    for key in table:
+        if key not in allowed:
+            raise ParameterError(f"{place}policy {kind!r}: unknown field {key!r}; allowed: "
+                                 f"{sorted(allowed)}")
+    years = {}
+    for key in ("start", "end"):
+        value = table.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+            raise ParameterError(f"{place}policy {kind!r}: field {key!r} is {value!r}; "
+                                 "allowed: a year (integer) in [2000, 2100]")
+        years[key] = value
+    if years["end"] < years["start"]:
+        raise ParameterError(f"{place}policy {kind!r}: end {years['end']} is before start "
+                             f"{years['start']}")
+    levels = {}
+    for name, spec in cls.fields.items():
+        value = table.get(name, spec.default)
+        if value is None:
+            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is required "
+                                 f"({spec.label}, {spec.unit}, in [{spec.min:g}, {spec.max:g}])")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                spec.min <= value <= spec.max):
+            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is {value!r}; "
+                                 f"allowed: a number in [{spec.min:g}, {spec.max:g}] {spec.unit}")
+        levels[name] = float(value)
+    choice = {}
+    for name, allowed_values in cls.options.items():
+        value = table.get(name)
+        if value not in allowed_values:
+            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is {value!r}; "
+                                 f"allowed: {list(allowed_values)}")
+        choice[name] = value
+    why = table.get("why", "")
+    if not isinstance(why, str):
+        raise ParameterError(f"{place}policy {kind!r}: field 'why' must be text")
+    return cls(start=years["start"], end=years["end"], levels=levels, choice=choice, why=why)
+
+
+def check_overlaps(policies: list[Policy], where: str = "") -> None:
+    """Two policies of the same kind (and group) may not be in force in the same year."""
+    seen: dict[tuple[str, tuple[str, ...]], list[Policy]] = {}
+    for policy in policies:
+        key = (policy.kind, tuple(policy.choice.values()))
+        for other in seen.get(key, []):
+            if policy.start <= other.end and other.start <= policy.end:
+                place = f"{where}: " if where else ""
+                raise ParameterError(f"{place}policies {other.name!r} and {policy.name!r} "
+                                     "overlap; allowed: one policy of a kind in force at a time")
+        seen.setdefault(key, []).append(policy)

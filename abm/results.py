@@ -1,0 +1,292 @@
+"""Results: declared outputs, tidy DataFrames, the annual summary and the plan's targets.
+
+Monthly outputs are per district and per metric of each agent group (``abm.kernels``
+``*_METRICS``), in the units declared in :data:`METRIC_UNITS`. Tidy frames have the columns
+``year, month, district, group, metric, value, unit``. The annual summary is city-wide:
+``year, metric, value, unit`` (flows summed over the year, stocks taken in December).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from abm import data
+from abm import kernels as k
+
+if TYPE_CHECKING:
+    from abm.model import JiangmenModel
+
+STOCK_METRICS = {"pv_kw", "adopters_pv", "adopters_green", "adopters_ci", "agents",
+                 "adopters_retrofit", "adopters_switch", "adopters_green_power",
+                 "vessels_efficient", "vessels_electric", "vessels", "farms", "suitable_farms",
+                 *[f"{p}_{v}" for p in ("stock", "nev_stock") for v in data.VEHICLE_TYPES]}
+"""Metrics that are stocks (a level at the end of a month); the rest are monthly flows."""
+
+
+def metric_unit(metric: str) -> str:
+    """Unit of a per-district metric, from its name."""
+    suffixes = (("_kg", "kg CO2"), ("_kwh", "kWh"), ("_kw", "kW"), ("_cny", "CNY"),
+                ("_l", "L"), ("_tce", "tce"), ("_t", "t"))
+    if metric.startswith("co2_kg") or metric.endswith("co2_kg"):
+        return "kg CO2"
+    for suffix, unit in suffixes:
+        if metric.endswith(suffix):
+            return unit
+    if metric.startswith(("km", "car_km")):
+        return "km"
+    if metric in ("lng_kg", "hydrogen_kg"):
+        return "kg"
+    return "count"
+
+
+SECTORS_OUT = ("residential", "transport", "industry", "industry_process", "fishery")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of the plan's trackable targets and how the model measures it."""
+
+    key: str
+    label: str
+    section: str
+    year: int
+    threshold: float
+    unit: str
+    direction: str  # "at_least", "at_most", "before" (peak year before `year`)
+    metric: str
+    note: str = ""
+
+
+TARGETS = (
+    Target("co2_peak", "CO2 emissions peak before 2030", "一(二)", 2030, 2030, "year", "before",
+           "peak_year", "modelled sectors only (consumption-based; power plants via grid factor)"),
+    Target("nev_share_new_vehicles", "≈40 % of newly added vehicles new/clean energy by 2030",
+           "§14", 2030, 0.40, "1", "at_least", "nev_share_sales_all",
+           "replacements stand for new vehicles; LNG counts as clean energy"),
+    Target("ev_share_new_cars", "≥30 % of new passenger-car sales electric by 2030", "§14",
+           2030, 0.30, "1", "at_least", "nev_share_sales_car"),
+    Target("operating_vehicle_intensity", "CO2 per unit of operating transport −10 % vs 2020 by "
+           "2030", "§14", 2030, -0.10, "1", "at_most", "operating_co2_per_km_change",
+           "proxy: CO2 per vehicle-km of taxis, vans, buses and trucks"),
+    Target("land_oil_peak", "Land-transport oil use peaks before 2030", "§14", 2030, 2030,
+           "year", "before", "oil_peak_year"),
+    Target("green_travel", "≥70 % green share of urban trips by 2030", "§15", 2030, 0.70, "1",
+           "at_least", "green_travel_share"),
+    Target("green_new_buildings", "All new urban buildings green by 2025", "§12", 2025, 1.0,
+           "1", "at_least", "green_share_new_homes"),
+    Target("cement_intensity", "Clinker CO2 per tonne −8 % vs 2020 by 2030", "§9", 2030, -0.08,
+           "1", "at_most", "clinker_intensity_change"),
+    Target("renewable_capacity", "≥7 GW renewable capacity by 2030 (agent-owned PV part)", "§2",
+           2030, 7000.0, "MW", "at_least", "pv_capacity_mw_total",
+           "only PV owned by the model's agents; wind, utility PV and biomass are outside it"),
+)
+
+
+def monthly_frame(model: JiangmenModel) -> pd.DataFrame:
+    """All per-district monthly metrics of the months run, tidy."""
+    months = model.month
+    frames = []
+    for group, metrics in _group_metrics().items():
+        hist = model.history[group][:months]  # (T, D, M)
+        t, d, m = np.meshgrid(np.arange(months), np.arange(len(data.DISTRICTS)),
+                              np.arange(len(metrics)), indexing="ij")
+        frames.append(pd.DataFrame({
+            "year": model.start_year + t.ravel() // 12,
+            "month": t.ravel() % 12 + 1,
+            "district": np.asarray(data.DISTRICTS)[d.ravel()],
+            "group": group,
+            "metric": np.asarray(metrics)[m.ravel()],
+            "value": hist.ravel(),
+        }))
+    frame = pd.concat(frames, ignore_index=True)
+    frame["unit"] = frame["metric"].map(metric_unit)
+    return frame
+
+
+def _group_metrics() -> dict[str, tuple[str, ...]]:
+    return {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
+            "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
+
+
+def _annual(model: JiangmenModel, group: str, metric: str, by_district: bool = False
+            ) -> np.ndarray:
+    """Year × (district) values of a metric: flows summed, stocks at the year's last month."""
+    idx = _group_metrics()[group].index(metric)
+    hist = model.history[group][:model.month, :, idx]
+    years = model.month // 12
+    hist = hist[:years * 12].reshape(years, 12, -1)
+    values = hist[:, -1, :] if metric in STOCK_METRICS else hist.sum(axis=1)
+    return values if by_district else values.sum(axis=1)
+
+
+def sector_emissions(model: JiangmenModel, by_district: bool = False) -> dict[str, np.ndarray]:
+    """Annual CO2 by sector, t CO2 (year × district if ``by_district``)."""
+    a = lambda g, m: _annual(model, g, m, by_district) / 1000.0  # noqa: E731
+    return {"residential": a("households", "co2_kg"), "transport": a("vehicles", "co2_kg"),
+            "industry": a("firms", "co2_kg"), "industry_process": a("firms", "process_co2_kg"),
+            "fishery": a("fishers", "co2_kg")}
+
+
+def annual_summary(model: JiangmenModel) -> pd.DataFrame:
+    """City-wide annual outputs: ``year, metric, value, unit``."""
+    years = np.arange(model.start_year, model.start_year + model.month // 12)
+    rows: list[tuple[str, np.ndarray, str]] = []
+    sectors = sector_emissions(model)
+    total = sum(sectors.values())
+    for name, values in sectors.items():
+        rows.append((f"co2_{name}", values / 1e6, "Mt CO2"))
+    rows.append(("co2_total", total / 1e6, "Mt CO2"))
+
+    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.full_like(a, np.nan, dtype=float), where=b > 0)
+
+    a = lambda g, m: _annual(model, g, m)  # noqa: E731
+    pv = {"household": a("households", "pv_kw"), "firm": a("firms", "pv_kw"),
+          "fisher": a("fishers", "pv_kw")}
+    for group, kw in pv.items():
+        rows.append((f"pv_capacity_mw_{group}", kw / 1000.0, "MW"))
+    rows.append(("pv_capacity_mw_total", sum(pv.values()) / 1000.0, "MW"))
+    rows.append(("pv_generation_gwh", (a("households", "pv_kwh") + a("firms", "pv_kwh")
+                                       + a("fishers", "pv_kwh")) / 1e6, "GWh"))
+    sales_all = np.zeros(len(years))
+    nev_sales_all = np.zeros(len(years))
+    for v in data.VEHICLE_TYPES:
+        sales, nev = a("vehicles", f"sales_{v}"), a("vehicles", f"nev_sales_{v}")
+        sales_all += sales
+        nev_sales_all += nev
+        rows.append((f"nev_share_sales_{v}", ratio(nev, sales), "1"))
+        rows.append((f"nev_share_stock_{v}", ratio(a("vehicles", f"nev_stock_{v}"),
+                                                   a("vehicles", f"stock_{v}")), "1"))
+    rows.append(("nev_share_sales_all", ratio(nev_sales_all, sales_all), "1"))
+    stock = sum(a("vehicles", f"stock_{v}") for v in data.VEHICLE_TYPES)
+    nev_stock = sum(a("vehicles", f"nev_stock_{v}") for v in data.VEHICLE_TYPES)
+    rows.append(("nev_share_stock_all", ratio(nev_stock, stock), "1"))
+    rows.append(("land_transport_oil_ml", a("vehicles", "oil_l") / 1e6, "million L"))
+    rows.append(("ev_electricity_gwh", a("vehicles", "ev_kwh") / 1e6, "GWh"))
+    operating = ("taxi", "van", "bus", "truck")
+    op_co2 = sum(a("vehicles", f"co2_kg_{v}") for v in operating)
+    op_km = sum(a("vehicles", f"km_{v}") for v in operating)
+    op_intensity = ratio(op_co2, op_km)
+    rows.append(("operating_co2_per_km", op_intensity, "kg CO2/km"))
+    rows.append(("operating_co2_per_km_change", op_intensity / op_intensity[0] - 1.0, "1"))
+    households = a("households", "agents")
+    rows.append(("green_home_share", ratio(a("households", "adopters_green"), households), "1"))
+    rows.append(("ci_participants", a("households", "adopters_ci"), "households"))
+    rows.append(("ci_share", ratio(a("households", "adopters_ci"), households), "1"))
+    rows.append(("household_pv_share", ratio(a("households", "adopters_pv"), households), "1"))
+    green_share_new = np.array([max(model.params["tech.green_share_new_2020"],
+                                    model.month_log[min(12 * i + 11, model.month - 1)].green_mandate)
+                                for i in range(len(years))])
+    rows.append(("green_share_new_homes", green_share_new, "1"))
+    # Green travel: non-green trips shrink with car km cut by scheme participants.
+    p = model.params
+    base = ratio(a("vehicles", "car_km"), a("vehicles", "car_km_base"))
+    nongreen0 = 1.0 - p["travel.green_share_2020"]
+    trend = p["travel.green_trend"] * (years - model.start_year)
+    car_part = p["travel.car_trip_share_of_nongreen"]
+    nongreen = np.maximum(nongreen0 - trend, 0.0) * (1.0 - car_part * (1.0 - base))
+    rows.append(("green_travel_share", 1.0 - nongreen, "1"))
+    firms = a("firms", "agents")
+    rows.append(("firm_pv_share", ratio(a("firms", "adopters_pv"), firms), "1"))
+    rows.append(("firm_retrofit_share", ratio(a("firms", "adopters_retrofit"), firms), "1"))
+    rows.append(("firm_switch_share", ratio(a("firms", "adopters_switch"), firms), "1"))
+    rows.append(("firm_green_power_share", ratio(a("firms", "adopters_green_power"), firms),
+                 "1"))
+    rows.append(("industry_energy_mtce", a("firms", "energy_tce") / 1e6, "Mtce"))
+    rows.append(("industry_coal_mtce", a("firms", "coal_tce") / 1e6, "Mtce"))
+    intensity = ratio(a("firms", "cement_co2_kg") / 1000.0, a("firms", "clinker_t"))
+    rows.append(("clinker_intensity", intensity, "t CO2/t clinker"))
+    rows.append(("clinker_intensity_change", intensity / intensity[0] - 1.0, "1"))
+    vessels = a("fishers", "vessels")
+    rows.append(("improved_vessel_share", ratio(a("fishers", "vessels_efficient")
+                                                + a("fishers", "vessels_electric"), vessels),
+                 "1"))
+    rows.append(("fishery_pv_share", ratio(a("fishers", "adopters_pv"),
+                                           a("fishers", "suitable_farms")), "1"))
+    spend = spending_by_policy(model)
+    for name, values in spend.items():
+        rows.append((f"spending_{name}", values / 1e6, "million CNY"))
+    rows.append(("spending_total", sum(spend.values(), np.zeros(len(years))) / 1e6,
+                 "million CNY"))
+    frame = pd.DataFrame([(int(y), name, float(v[i]), unit) for name, v, unit in rows
+                          for i, y in enumerate(years)],
+                         columns=["year", "metric", "value", "unit"])
+    return frame
+
+
+def spending_by_policy(model: JiangmenModel) -> dict[str, np.ndarray]:
+    """Annual spending (CNY) of each policy kind (policies of one kind added up)."""
+    years = model.month // 12
+    out: dict[str, np.ndarray] = {}
+    for j, policy in enumerate(model.policies):
+        key = policy.kind + (f"_{'_'.join(policy.choice.values())}" if policy.choice else "")
+        annual = model.spending[:years * 12, j].reshape(years, 12).sum(axis=1)
+        out[key] = out.get(key, np.zeros(years)) + annual
+    return out
+
+
+def peak(years: np.ndarray, values: np.ndarray) -> tuple[int, float, bool]:
+    """Peak year and value; ``True`` if the peak is inside the run (values fall after it)."""
+    i = int(np.nanargmax(values))
+    return int(years[i]), float(values[i]), i < len(values) - 1
+
+
+def targets_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Each trackable target: value in its year, met or not, and the first year it holds."""
+    wide = summary.pivot(index="year", columns="metric", values="value")
+    years = wide.index.to_numpy()
+    rows = []
+    for target in TARGETS:
+        value: float = np.nan
+        met = False
+        year_met: float = np.nan
+        if target.direction == "before":
+            series = wide["co2_total" if target.key == "co2_peak" else "land_transport_oil_ml"]
+            peak_year, _, inside = peak(years, series.to_numpy())
+            value = float(peak_year)
+            met = inside and peak_year < target.threshold
+            year_met = float(peak_year) if met else np.nan
+        elif target.metric in wide:
+            series = wide[target.metric]
+            holds = series >= target.threshold if target.direction == "at_least" else \
+                series <= target.threshold
+            if target.year in series.index:
+                value = float(series.loc[target.year])
+                met = bool(holds.loc[target.year])
+            first = series.index[holds.to_numpy()]
+            year_met = float(first[0]) if len(first) else np.nan
+        rows.append({"target": target.key, "label": target.label, "section": target.section,
+                     "year": target.year, "threshold": target.threshold, "unit": target.unit,
+                     "value": value, "met": met, "year_met": year_met, "note": target.note})
+    return pd.DataFrame(rows)
+
+
+def write_results(model: JiangmenModel, out_dir: Path) -> dict[str, Path]:
+    """Write monthly, annual and target tables as Parquet (and CSV for the small ones).
+
+    Files are written to a temporary name and renamed, so an interrupted write leaves no
+    half-written file.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = model.scenario.name
+    summary = annual_summary(model)
+    tables = {"monthly": monthly_frame(model), "annual": summary,
+              "targets": targets_table(summary)}
+    paths = {}
+    for kind, frame in tables.items():
+        frame = frame.assign(scenario=name, seed=model.seed, scale=model.scale)
+        for ext in ("parquet", "csv") if kind != "monthly" else ("parquet",):
+            path = out_dir / f"{name}_{kind}.{ext}"
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            if ext == "parquet":
+                frame.to_parquet(tmp, index=False)
+            else:
+                frame.to_csv(tmp, index=False)
+            tmp.replace(path)
+            paths[f"{kind}.{ext}"] = path
+    return paths

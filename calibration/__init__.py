@@ -1,0 +1,1 @@
+"""Calibration against observed data (see README, "Calibration")."""

@@ -1,0 +1,134 @@
+"""Bad input gets a clear error naming the field, the value and what is allowed."""
+
+import subprocess
+import sys
+
+import pytest
+
+from abm import data
+from abm.params import ParameterError, Parameters
+from abm.scenario import load_scenario, parse_scenario
+
+
+def test_unknown_parameter_named():
+    with pytest.raises(ParameterError, match=r"unknown parameter 'economy\.industry_grwoth'"):
+        Parameters({"economy.industry_grwoth": 0.05})
+
+
+def test_out_of_range_parameter_names_value_and_range():
+    with pytest.raises(ParameterError, match=r"economy\.industry_growth.*0\.5.*\[0, 0\.12\]"):
+        Parameters({"economy": {"industry_growth": 0.5}})
+
+
+def test_wrong_type_parameter():
+    with pytest.raises(ParameterError, match=r"tech\.pv_yield.*'high'.*str"):
+        Parameters({"tech.pv_yield": "high"})
+
+
+def test_int_parameter_rejects_fraction():
+    with pytest.raises(ParameterError, match="behaviour.network_degree"):
+        Parameters({"behaviour.network_degree": 6.5})
+
+
+@pytest.mark.parametrize(("policy", "message"), [
+    ({"kind": "pv_subsidy", "group": "household", "level": 9.0, "start": 2023, "end": 2025},
+     r"field 'level' is 9\.0; allowed: a number in \[0, 3\] CNY/W"),
+    ({"kind": "pv_subsidy", "group": "cats", "level": 0.1, "start": 2023, "end": 2025},
+     r"field 'group' is 'cats'; allowed: \['household', 'firm', 'fisher'\]"),
+    ({"kind": "solar_magic", "start": 2023, "end": 2025}, r"policy kind 'solar_magic'"),
+    ({"kind": "carbon_price", "level": 50, "start": 2025, "end": 2023}, "before start"),
+    ({"kind": "carbon_price", "level": 50, "start": 2025, "end": 2030, "colour": "red"},
+     "unknown field 'colour'"),
+    ({"kind": "carbon_price", "start": 2025, "end": 2030}, "field 'level' is required"),
+])
+def test_bad_policies(policy, message):
+    with pytest.raises(ParameterError, match=message):
+        parse_scenario({"name": "x", "policies": [policy]}, "test.toml")
+
+
+def test_overlapping_policies_rejected():
+    policies = [{"kind": "carbon_price", "level": 50, "start": 2020, "end": 2030},
+                {"kind": "carbon_price", "level": 80, "start": 2028, "end": 2035}]
+    with pytest.raises(ParameterError, match="overlap"):
+        parse_scenario({"name": "x", "policies": policies}, "test.toml")
+
+
+def test_unknown_top_level_key(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "bad"\nparameter = {}\n')
+    with pytest.raises(ParameterError, match=r"bad\.toml: unknown top-level key 'parameter'"):
+        load_scenario(path)
+
+
+def test_invalid_toml(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("name = \n")
+    with pytest.raises(ParameterError, match="not valid TOML"):
+        load_scenario(path)
+
+
+def test_unknown_scenario_lists_known():
+    with pytest.raises(ParameterError, match=r"known: \[.*'baseline'.*'plan'"):
+        load_scenario("nonexistent")
+
+
+def test_scenarios_round_trip_through_toml(tmp_path):
+    plan = load_scenario("plan")
+    path = tmp_path / "copy.toml"
+    path.write_text(plan.to_toml())
+    again = load_scenario(path)
+    assert again.params.overrides == plan.params.overrides
+    assert [p.to_toml_table() for p in again.policies] == [p.to_toml_table() for p in
+                                                           plan.policies]
+
+
+def test_data_table_without_source(tmp_path):
+    (tmp_path / "grid_factors.csv").write_text("year,value,unit,source\n2020,0.4,kg,\n")
+    with pytest.raises(data.DataError, match=r"row 2, column 'source': empty"):
+        data.read_table("grid_factors.csv", ["year", "value"], data_dir=tmp_path)
+
+
+def test_data_table_non_numeric(tmp_path):
+    (tmp_path / "grid_factors.csv").write_text("year,value,unit,source\n2020,abc,kg,x\n")
+    with pytest.raises(data.DataError, match=r"row 2, column 'value': 'abc' is not a number"):
+        data.read_table("grid_factors.csv", ["year", "value"], numeric=["value"],
+                        data_dir=tmp_path)
+
+
+def test_every_parameter_and_data_row_has_a_source():
+    from abm.params import parameter_table
+
+    for spec in parameter_table().values():
+        assert spec.source.strip() and spec.unit.strip(), spec.key
+    for name in ("districts.csv", "firms.csv", "vehicles.csv", "emission_factors.csv",
+                 "grid_factors.csv"):
+        frame = data.read_table(name, [])
+        assert frame["source"].str.len().min() > 5, name
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--scale", "0"], "--scale: 0 is out of range"),
+    (["--end-year", "2100"], "--end-year: 2100 is out of range"),
+    (["--seed", "-1"], "--seed: -1 is negative"),
+    (["--scenario", "nope"], "scenario 'nope' not found"),
+    (["--set", "tech.pv_yield=99999"], "tech.pv_yield"),
+])
+def test_cli_rejects_bad_arguments(args, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "abm", "run", "--out", str(tmp_path), *args],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not list(tmp_path.iterdir()), "nothing half-written is left behind"
+
+
+def test_model_rejects_bad_keywords():
+    from abm.model import JiangmenModel
+
+    with pytest.raises(ValueError, match="end_year: got 2070"):
+        JiangmenModel(scale=1000, end_year=2070)
+    with pytest.raises(ValueError, match="engine: got 'gpu'"):
+        JiangmenModel(scale=1000, engine="gpu")
+    with pytest.raises(ValueError, match="rng: got -3"):
+        JiangmenModel(scale=1000, rng=-3)
+    with pytest.raises(ValueError, match="scale: got 0"):
+        JiangmenModel(scale=0)
