@@ -7,12 +7,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from abm import data  # noqa: E402
-from abm.results import SECTORS_OUT  # noqa: E402
+from abm import data
+from abm.results import SECTORS_OUT
 
 SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
                   "industry_process": "#59a14f", "fishery": "#edc948"}

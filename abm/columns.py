@@ -24,6 +24,7 @@ class Column:
         default: Value of a new row.
         unit: Physical unit ("1" for dimensionless, "bool", "CNY", "kWh/month", ...).
         label: One-line human description.
+
     """
 
     name: str
@@ -39,6 +40,7 @@ class AgentTable:
     Args:
         schema: The group's declared columns.
         n: Number of rows (agents).
+
     """
 
     def __init__(self, schema: tuple[Column, ...], n: int) -> None:

@@ -52,6 +52,7 @@ def read_table(name: str, required: list[str], numeric: list[str] | None = None,
 
     Raises:
         DataError: On a missing file, column, source or a non-numeric value.
+
     """
     path = (data_dir or DATA_DIR) / name
     if not path.exists():

@@ -134,7 +134,7 @@ def interest_support(net_capex: float, credit_draw: float, access: float, loan_s
 @nb.njit(inline="always", cache=True)
 def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: float,
                          district_share: float, attitude: float, extra: float) -> float:
-    """p = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
+    """P = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
     u = (coef[tech, B0] + coef[tech, B_ECON] * econ + coef[tech, B_PEER] * peer_share
          + coef[tech, B_VIS] * district_share + coef[tech, B_ATT] * attitude + extra)
     return coef[tech, RATE] * logistic(u)
@@ -177,6 +177,7 @@ def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area
         car_km_year: km per year of each vehicle row.
         sums: Output, shape (N_CHUNKS, n_districts, len(HOUSEHOLD_METRICS)), zeroed.
         Others: household columns (see ``agents.household.SCHEMA``), updated in place.
+
     """
     n = district.size
     t = int(m.index)

@@ -48,11 +48,15 @@ class JiangmenModel(mesa.Model):
             at most 300,000 agents, or always with the reference engine.
         population: A ready population to start from (copied), e.g. to run two engines or
             scenarios on identical agents; built from ``scale`` and ``rng`` if None.
+        collect_every: Run Mesa's ``DataCollector`` every this many months (0: only at the
+            end of :meth:`run`; results never depend on it, see :mod:`abm.results`).
+
     """
 
     def __init__(self, *, scenario: Scenario | str = "baseline", scale: float = 50.0,
                  rng: int | None = 0, end_year: int = 2035, engine: Engine = "numba",
-                 agent_views: bool | None = None, population: Population | None = None) -> None:
+                 agent_views: bool | None = None, population: Population | None = None,
+                 collect_every: int = 0) -> None:
         if rng is None:
             rng = secrets.randbits(32)
             log.info("no seed given; using rng=%d", rng)
@@ -73,6 +77,7 @@ class JiangmenModel(mesa.Model):
         self.engine = engine
         self.n_months = (end_year - self.start_year + 1) * 12
         self.month = 0
+        self.collect_every = collect_every
         self.policies = self.scenario.fresh_policies()
         self.streams = RandomStreams(self.seed)
         self.constants: Constants = constants(self.params)
@@ -98,6 +103,10 @@ class JiangmenModel(mesa.Model):
         self.agent_views = agent_views
         if agent_views:
             self._create_agents()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "co2_kt": lambda m: m.last_month_total(0) / 1e6,
+            "households_pv": lambda m: m.last_month_total(k.H_N_PV, "households"),
+        })
         self.running = True
 
     # ------------------------------------------------------------------ set-up
@@ -269,6 +278,8 @@ class JiangmenModel(mesa.Model):
             self.spending[t, j] = policy.spending(totals)
         self._update_visibility(totals)
         self.month += 1
+        if self.collect_every and self.month % self.collect_every == 0:
+            self.datacollector.collect(self)
         if self.month >= self.n_months:
             self.running = False
 
@@ -350,10 +361,21 @@ class JiangmenModel(mesa.Model):
                 k.update_peer_counts(net.indptr, net.indices, table.events, up, down,
                                      table.arrays[column])
 
+    def last_month_total(self, metric: int, group: str | None = None) -> float:
+        """City total of metric column ``metric`` last month.
+
+        All groups if ``group`` is None (column 0 is CO2 in kg in every group).
+        """
+        if self.month == 0:
+            return 0.0
+        groups = [group] if group else list(self.history)
+        return float(sum(self.history[g][self.month - 1, :, metric].sum() for g in groups))
+
     def run(self, progress: Any = None) -> JiangmenModel:
         """Step to the end year. ``progress``: optional callable(month_done, n_months)."""
         while self.running:
             self.step()
             if progress is not None:
                 progress(self.month, self.n_months)
+        self.datacollector.collect(self)
         return self

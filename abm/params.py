@@ -97,6 +97,7 @@ class Parameters(Mapping[str, float]):
     Args:
         overrides: Dotted keys (or nested tables) to change from the defaults.
         where: Where the overrides come from, for error messages (e.g. a file name).
+
     """
 
     def __init__(self, overrides: Mapping[str, Any] | None = None, where: str = "") -> None:

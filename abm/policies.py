@@ -288,6 +288,7 @@ def make_policy(table: Mapping[str, Any], where: str = "") -> Policy:
 
     Raises:
         ParameterError: Naming the field, the value and what is allowed.
+
     """
     place = f"{where}: " if where else ""
     kind = table.get("kind")

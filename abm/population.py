@@ -301,6 +301,7 @@ def small_world(district: np.ndarray, degree: int, rewire: float, cross: float,
 
     Returns:
         The undirected network (self-loops and duplicates removed).
+
     """
     n = district.size
     if n < 2:
@@ -382,6 +383,7 @@ def synthesise(params: Parameters, scale: float, seed: int) -> Population:
 
     Returns:
         The population with tables, networks and neighbour counts.
+
     """
     if not (isinstance(scale, int | float) and 1 <= scale <= 100_000):
         raise ValueError(f"scale: got {scale!r}; allowed: a number in [1, 100000] "

@@ -159,6 +159,7 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
         sales, nev = a("vehicles", f"sales_{v}"), a("vehicles", f"nev_sales_{v}")
         sales_all += sales
         nev_sales_all += nev
+        rows.append((f"sales_{v}", sales, "vehicles"))
         rows.append((f"nev_share_sales_{v}", ratio(nev, sales), "1"))
         rows.append((f"nev_share_stock_{v}", ratio(a("vehicles", f"nev_stock_{v}"),
                                                    a("vehicles", f"stock_{v}")), "1"))
@@ -179,9 +180,9 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
     rows.append(("ci_participants", a("households", "adopters_ci"), "households"))
     rows.append(("ci_share", ratio(a("households", "adopters_ci"), households), "1"))
     rows.append(("household_pv_share", ratio(a("households", "adopters_pv"), households), "1"))
-    green_share_new = np.array([max(model.params["tech.green_share_new_2020"],
-                                    model.month_log[min(12 * i + 11, model.month - 1)].green_mandate)
-                                for i in range(len(years))])
+    december = [model.month_log[min(12 * i + 11, model.month - 1)] for i in range(len(years))]
+    green_share_new = np.array([max(model.params["tech.green_share_new_2020"], m.green_mandate)
+                                for m in december])
     rows.append(("green_share_new_homes", green_share_new, "1"))
     # Green travel: non-green trips shrink with car km cut by scheme participants.
     p = model.params

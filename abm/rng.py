@@ -85,6 +85,7 @@ class RandomStreams:
 
     Args:
         seed: Non-negative integer seed of the run.
+
     """
 
     def __init__(self, seed: int) -> None:

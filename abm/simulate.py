@@ -69,6 +69,7 @@ def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
         engine: ``"numba"`` or ``"reference"``.
         progress: Show a progress bar (months) on stderr.
         overrides: Extra parameter overrides (dotted keys), validated.
+
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

@@ -40,6 +40,7 @@ class RowAgent(mesa.Agent):
     Args:
         model: The owning :class:`abm.model.JiangmenModel`.
         row: Row of this agent in its group's table.
+
     """
 
     group: ClassVar[str] = ""
@@ -59,7 +60,7 @@ class RowAgent(mesa.Agent):
         self.row = int(row)
 
     @property
-    def table(self):  # noqa: ANN201 (AgentTable; avoids an import cycle in annotations)
+    def table(self):
         """The group's column table."""
         return self.model.tables[self.group]
 

@@ -43,7 +43,7 @@ def interest_support(net_capex: float, credit_draw: float, access: float, loan_s
 
 def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: float,
                          district_share: float, attitude: float, extra: float) -> float:
-    """p = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
+    """P = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
     row = [float(x) for x in coef[tech]]
     u = (row[k.B0] + row[k.B_ECON] * econ + row[k.B_PEER] * peer_share
          + row[k.B_VIS] * district_share + row[k.B_ATT] * attitude + extra)

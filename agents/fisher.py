@@ -8,8 +8,14 @@ from abm import kernels as k
 from abm.rng import draw_py
 from agents import schemas
 from agents.base import RowAgent
-from agents.decision import (adoption_probability, annuity, financing_rate, interest_support,
-                             pv_economics, share)
+from agents.decision import (
+    adoption_probability,
+    annuity,
+    financing_rate,
+    interest_support,
+    pv_economics,
+    share,
+)
 
 
 class Fisher(RowAgent):
@@ -83,7 +89,7 @@ class Fisher(RowAgent):
         self.events = events
         sums[k.X_CO2] += w * co2
 
-    def _replace_vessel(self, t: int, i: int, d: int, w: float, rate: float, sums) -> int:  # noqa: ANN001
+    def _replace_vessel(self, t: int, i: int, d: int, w: float, rate: float, sums) -> int:
         """Choose conventional, efficient or electric (logit); return the event bits."""
         model = self.model
         m, c, coef, keys = model.month_state, model.constants, model.coef, model.streams.keys

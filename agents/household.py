@@ -8,8 +8,14 @@ from abm import kernels as k
 from abm.rng import draw_py
 from agents import schemas
 from agents.base import RowAgent
-from agents.decision import (adoption_probability, annuity, financing_rate, interest_support,
-                             pv_economics, share)
+from agents.decision import (
+    adoption_probability,
+    annuity,
+    financing_rate,
+    interest_support,
+    pv_economics,
+    share,
+)
 
 
 class Household(RowAgent):

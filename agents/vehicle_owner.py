@@ -130,6 +130,6 @@ class VehicleOwner(RowAgent):
                     * m.ci_credit_price
 
 
-def vis_row(model, district: int) -> float:  # noqa: ANN001
+def vis_row(model, district: int) -> float:
     """Last month's NEV share of the district's vehicle stock."""
     return model.visibility[k.T_VEHICLE_EV, district]

@@ -26,7 +26,7 @@ def test_wrong_type_parameter():
 
 
 def test_int_parameter_rejects_fraction():
-    with pytest.raises(ParameterError, match="behaviour.network_degree"):
+    with pytest.raises(ParameterError, match=r"behaviour\.network_degree"):
         Parameters({"behaviour.network_degree": 6.5})
 
 
