@@ -159,12 +159,26 @@ def pv_economics(kw: float, cost_w: float, subsidy_w: float, yield_kwh: float, s
     return (value * annuity(rate, life) - net) / gross, net, gross
 
 
+@nb.njit(inline="always", cache=True)
+def ci_reward_year(m, c, elec_month, car, car_km_year, car_vtype, car_powertrain, energy,
+                   unit_co2) -> float:
+    """Yearly carbon-inclusive reward, CNY: credit price × (electricity + car-km savings), t."""
+    saving_kg = elec_month * 12.0 * c.ci_electricity_saving * m.grid_factor
+    if car >= 0:
+        v = car_vtype[car]
+        j = car_powertrain[car]
+        saving_kg += (car_km_year[car] * m.km_growth * c.ci_km_reduction
+                      * (energy[v, j] * unit_co2[v, j]))
+    return m.ci_credit_price * saving_kg / 1000.0
+
+
 # ---------------------------------------------------------------- households
 @nb.njit(parallel=True, cache=True)
 def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area, floor_area,
                    electricity_base, lpg, attitude, discount_rate, credit_draw, car, degree,
                    peers_pv, peers_green, peers_ci, has_pv, pv_kw, pv_fit_premium, green_home,
-                   ci_member, co2_kg, events, car_kg_per_km, car_km_year, n_districts, sums):
+                   ci_member, co2_kg, events, car_km_year, car_vtype, car_powertrain, energy,
+                   unit_co2, n_districts, sums):
     """Decide PV, green home and carbon-inclusive participation; account residential CO2.
 
     Args:
@@ -173,8 +187,9 @@ def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area
         coef: Behaviour coefficients, shape (n_technologies, 6).
         vis: District adoption shares last month, shape (n_technologies, n_districts).
         keys: Stream keys (uint64): pv, retrofit, newbuild, ci_join, ci_drop.
-        car_kg_per_km: kg CO2 per km of each vehicle row (for the scheme's travel credits).
-        car_km_year: km per year of each vehicle row.
+        car_km_year, car_vtype, car_powertrain: Vehicle columns (for the scheme's travel
+            credits); energy, unit_co2: per-km energy and CO2 per energy unit by
+            (vehicle type, powertrain) this month.
         sums: Output, shape (N_CHUNKS, n_districts, len(HOUSEHOLD_METRICS)), zeroed.
         Others: household columns (see ``agents.household.SCHEMA``), updated in place.
 
@@ -193,7 +208,10 @@ def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area
             att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
             use_year = electricity_base[i] * 12.0 * m.household_growth
             # Rooftop PV: owner-occupied roofs only, adoption is permanent.
-            if owns_roof[i] and not has_pv[i]:
+            # p ≤ rate_max, so a draw above rate_max cannot lead to adoption: the economics
+            # are computed only for the few agents whose draw is below it (exact shortcut).
+            u = draw(keys[0], t, i)
+            if owns_roof[i] and not has_pv[i] and u < coef[T_HOUSEHOLD_PV, RATE]:
                 kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
                 if kw >= 1.0:
                     econ, net, gross = pv_economics(
@@ -203,7 +221,7 @@ def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area
                     p = adoption_probability(coef, T_HOUSEHOLD_PV, econ,
                                              share(peers_pv[i], degree[i]),
                                              vis[T_HOUSEHOLD_PV, d], att, 0.0)
-                    if draw(keys[0], t, i) < p:
+                    if u < p:
                         has_pv[i] = True
                         pv_kw[i] = kw
                         pv_fit_premium[i] = m.fit_premium
@@ -222,41 +240,45 @@ def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area
                         green_home[i] = True
                         ev |= EV_GREEN
                 else:
-                    gross = floor_area[i] * c.retrofit_cost_m2
-                    net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
-                    value = use_year * c.retrofit_saving * m.tariff_residential
-                    econ = (value * annuity(rate, c.retrofit_lifetime) - net) / gross
-                    p = adoption_probability(coef, T_HOUSEHOLD_RETROFIT, econ,
-                                             share(peers_green[i], degree[i]),
-                                             vis[T_HOUSEHOLD_RETROFIT, d], att, 0.0)
-                    if draw(keys[1], t, i) < p:
-                        green_home[i] = True
-                        ev |= EV_GREEN
-                        sums[b, d, H_RETRO_SUB] += w * (gross - net)
-                        sums[b, d, H_GF] += w * interest_support(
-                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                            c.loan_years)
+                    u = draw(keys[1], t, i)
+                    if u < coef[T_HOUSEHOLD_RETROFIT, RATE]:
+                        gross = floor_area[i] * c.retrofit_cost_m2
+                        net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
+                        value = use_year * c.retrofit_saving * m.tariff_residential
+                        econ = (value * annuity(rate, c.retrofit_lifetime) - net) / gross
+                        p = adoption_probability(coef, T_HOUSEHOLD_RETROFIT, econ,
+                                                 share(peers_green[i], degree[i]),
+                                                 vis[T_HOUSEHOLD_RETROFIT, d], att, 0.0)
+                        if u < p:
+                            green_home[i] = True
+                            ev |= EV_GREEN
+                            sums[b, d, H_RETRO_SUB] += w * (gross - net)
+                            sums[b, d, H_GF] += w * interest_support(
+                                net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                                c.loan_years)
             # Carbon-inclusive scheme: credits for recorded savings; join, or drop out.
             elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if green_home[i] else 1.0)
-            saving_kg_year = elec_now * 12.0 * c.ci_electricity_saving * m.grid_factor
-            if car[i] >= 0:
-                saving_kg_year += car_km_year[car[i]] * m.km_growth * c.ci_km_reduction \
-                    * car_kg_per_km[car[i]]
-            reward_year = m.ci_credit_price * saving_kg_year / 1000.0
             if ci_member[i]:
-                p_drop = c.ci_dropout_base * math.exp(-reward_year / c.ci_dropout_scale)
-                if draw(keys[4], t, i) < p_drop:
-                    ci_member[i] = False
-                    ev |= EV_CI_DROP
-                    sums[b, d, H_CI_DROP] += w
+                u = draw(keys[4], t, i)
+                if u < c.ci_dropout_base:
+                    reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
+                                            car_powertrain, energy, unit_co2)
+                    if u < c.ci_dropout_base * math.exp(-reward / c.ci_dropout_scale):
+                        ci_member[i] = False
+                        ev |= EV_CI_DROP
+                        sums[b, d, H_CI_DROP] += w
             elif m.ci_credit_price > 0.0 or m.ci_outreach > 0.0:
-                p = adoption_probability(coef, T_HOUSEHOLD_CI, reward_year / 100.0,
-                                         share(peers_ci[i], degree[i]), vis[T_HOUSEHOLD_CI, d],
-                                         attitude[i], m.ci_outreach)
-                if draw(keys[3], t, i) < p:
-                    ci_member[i] = True
-                    ev |= EV_CI_JOIN
-                    sums[b, d, H_CI_JOIN] += w
+                u = draw(keys[3], t, i)
+                if u < coef[T_HOUSEHOLD_CI, RATE]:
+                    reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
+                                            car_powertrain, energy, unit_co2)
+                    p = adoption_probability(coef, T_HOUSEHOLD_CI, reward / 100.0,
+                                             share(peers_ci[i], degree[i]),
+                                             vis[T_HOUSEHOLD_CI, d], attitude[i], m.ci_outreach)
+                    if u < p:
+                        ci_member[i] = True
+                        ev |= EV_CI_JOIN
+                        sums[b, d, H_CI_JOIN] += w
             # Energy and emissions this month.
             elec = elec_now
             saving = 0.0
@@ -475,7 +497,8 @@ def firm_step(m, c, coef, vis, keys, sector_growth, district, sector, size, weig
             cp = m.carbon_price if ets[i] else 0.0
             investing = (t + cycle_phase[i]) % int(c.firm_cycle_months) == 0
             # Roof PV.
-            if not has_pv[i]:
+            u = draw(keys[0], t, i)
+            if not has_pv[i] and u < coef[T_FIRM_PV, RATE]:
                 kw = roof_area[i] * c.pv_kw_per_m2
                 if kw >= 1.0:
                     econ, net, gross = pv_economics(
@@ -484,7 +507,7 @@ def firm_step(m, c, coef, vis, keys, sector_growth, district, sector, size, weig
                         m.export_price + m.fit_premium, rate, c.pv_lifetime)
                     p = adoption_probability(coef, T_FIRM_PV, econ, share(peers_pv[i], degree[i]),
                                              vis[T_FIRM_PV, d], att, 0.0)
-                    if draw(keys[0], t, i) < p:
+                    if u < p:
                         has_pv[i] = True
                         pv_kw[i] = kw
                         pv_fit_premium[i] = m.fit_premium
@@ -543,14 +566,15 @@ def firm_step(m, c, coef, vis, keys, sector_growth, district, sector, size, weig
                         elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
                     coal = 0.0
             # Green power purchase.
-            if not green_power[i]:
+            u = draw(keys[3], t, i)
+            if not green_power[i] and u < coef[T_FIRM_GREEN_POWER, RATE]:
                 bill = elec_kwh_year * m.tariff_business
                 cost = elec_kwh_year * c.green_power_share * c.green_power_premium
                 econ = -cost / bill if bill > 0.0 else 0.0
                 p = adoption_probability(coef, T_FIRM_GREEN_POWER, econ,
                                          share(peers_green_power[i], degree[i]),
                                          vis[T_FIRM_GREEN_POWER, d], att, 0.0)
-                if draw(keys[3], t, i) < p:
+                if u < p:
                     green_power[i] = True
                     ev |= EV_FIRM_GREEN_POWER
             # Energy and emissions this month.
@@ -613,7 +637,8 @@ def fisher_step(m, c, coef, vis, keys, district, kind, weight, pond_area, electr
                                   c.loan_rate, m.green_rate_discount)
             s = sums[b, d]
             if kind[i] == KIND_POND:
-                if suitable_pv[i] and not has_pv[i]:
+                u = draw(keys[0], t, i)
+                if suitable_pv[i] and not has_pv[i] and u < coef[T_FISHER_PV, RATE]:
                     kw = pond_area[i] * c.fishery_pv_kw_per_ha
                     econ, net, gross = pv_economics(
                         kw, m.pv_cost_fishery, m.pv_subsidy_fisher, c.pv_yield, 0.05,
@@ -622,7 +647,7 @@ def fisher_step(m, c, coef, vis, keys, district, kind, weight, pond_area, electr
                     p = adoption_probability(coef, T_FISHER_PV, econ,
                                              share(peers_pv[i], degree[i]), vis[T_FISHER_PV, d],
                                              attitude[i], 0.0)
-                    if draw(keys[0], t, i) < p:
+                    if u < p:
                         has_pv[i] = True
                         pv_kw[i] = kw
                         pv_fit_premium[i] = m.fit_premium

@@ -297,7 +297,6 @@ class JiangmenModel(mesa.Model):
             v.powertrain, v.weight, v.age, v.life, v.km_year, v.attitude, v.discount_rate,
             v.credit_draw, v.household, h.ci_member, v.degree, v.peers_nev, v.events, n_d,
             sums["vehicles"])
-        kg_per_km = (self.veh_energy * unit_co2)[v.vtype, v.powertrain]
         k.household_step(
             m, c, self.coef, self.visibility,
             self._keys("household_pv", "household_retrofit", "household_newbuild",
@@ -305,7 +304,8 @@ class JiangmenModel(mesa.Model):
             h.district, h.weight, h.owns_roof, h.roof_area, h.floor_area, h.electricity_base,
             h.lpg, h.attitude, h.discount_rate, h.credit_draw, h.car, h.degree, h.peers_pv,
             h.peers_green, h.peers_ci, h.has_pv, h.pv_kw, h.pv_fit_premium, h.green_home,
-            h.ci_member, h.co2_kg, h.events, kg_per_km, v.km_year, n_d, sums["households"])
+            h.ci_member, h.co2_kg, h.events, v.km_year, v.vtype, v.powertrain, self.veh_energy,
+            unit_co2, n_d, sums["households"])
         k.vehicle_emissions(m, c, self.veh_energy, unit_co2, v.district, v.vtype, v.powertrain,
                             v.weight, v.km_year, v.household, h.ci_member, v.co2_kg, n_d,
                             sums["vehicles"])
@@ -335,8 +335,6 @@ class JiangmenModel(mesa.Model):
         self.vehicle_month = {"price": price, "unit_cost": unit_cost, "unit_co2": unit_co2}
         self.sector_growth_now = self.sector_growth(m.years)
         self.agents_by_type[VehicleOwner].do("step")
-        v = self.tables["vehicles"]
-        self.car_kg_per_km = (self.veh_energy * unit_co2)[v.vtype, v.powertrain]
         self.agents_by_type[Household].do("step")
         self.agents_by_type[VehicleOwner].do("account")
         self.agents_by_type[Firm].do("step")

@@ -83,8 +83,11 @@ class Household(RowAgent):
         elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if self.green_home else 1.0)
         saving_kg_year = elec_now * 12.0 * c.ci_electricity_saving * m.grid_factor
         if self.car >= 0:
-            saving_kg_year += (model.tables["vehicles"].km_year[self.car] * m.km_growth
-                               * c.ci_km_reduction * model.car_kg_per_km[self.car])
+            vehicles = model.tables["vehicles"]
+            v, j = vehicles.vtype[self.car], vehicles.powertrain[self.car]
+            kg_per_km = float(model.veh_energy[v, j]) * float(model.vehicle_month["unit_co2"][v, j])
+            saving_kg_year += (float(vehicles.km_year[self.car]) * m.km_growth
+                               * c.ci_km_reduction * kg_per_km)
         reward_year = m.ci_credit_price * saving_kg_year / 1000.0
         if self.ci_member:
             p_drop = c.ci_dropout_base * math.exp(-reward_year / c.ci_dropout_scale)
