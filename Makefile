@@ -32,3 +32,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+
+app: setup
+	$(VENV)/bin/solara run app.py --host 127.0.0.1 --port 8765 --no-open

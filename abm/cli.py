@@ -125,11 +125,12 @@ def _run(args: argparse.Namespace) -> int:
                 charts.districts_chart({n: district_emissions(r) for n, r in runs.items()},
                                        years, args.out / "districts.png")]
         log.info("charts: %s", ", ".join(str(p) for p in made))
-    with pd.option_context("display.width", 160, "display.max_columns", 20,
-                           "display.float_format", "{:,.3f}".format):
-        print(f"\nSummary ({args.start_year if hasattr(args, 'start_year') else 2020}-"
-              f"{args.end_year}, scale {args.scale:g}, seed {args.seed}; Mt CO2, MW, "
-              "million CNY):")
+    for column in ("peak_year", "targets_met"):
+        table[column] = table[column].astype("Int64")
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.float_format", "{:,.2f}".format):
+        print(f"\nSummary (2020-{args.end_year}, scale {args.scale:g}, seed {args.seed}; "
+              "Mt CO2, MW, million CNY, CNY/t):")
         print(table.to_string())
         scoreboard = pd.DataFrame({n: r.targets.set_index("target")["met"]
                                    for n, r in runs.items()})

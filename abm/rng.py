@@ -9,8 +9,9 @@ twice). So:
 * one seed gives the same draws on any worker, in any order, with any number of threads;
 * a policy run and its baseline see exactly the same draw for the same agent, month and
   decision (common random numbers), whatever the other agents did;
-* draws need no memory: the kernels compute them in place, 15× faster than materialising
-  ``Generator.random`` arrays every month (see ``benchmarks/bench_step.py``).
+* draws need no memory: the kernels compute them in place, which is cheaper than
+  materialising ``Generator.random`` arrays for every stream every month (2.5 million agents ×
+  14 streams × 492 months); ``benchmarks/bench_step.py`` measures both.
 
 :func:`uniforms` materialises a stream for one month for inspection and tests.
 """
