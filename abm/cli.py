@@ -127,6 +127,9 @@ def _run(args: argparse.Namespace) -> int:
         log.info("charts: %s", ", ".join(str(p) for p in made))
     for column in ("peak_year", "targets_met"):
         table[column] = table[column].astype("Int64")
+    summary_path = args.out / "summary.csv"
+    table.rename_axis("scenario").to_csv(summary_path.with_suffix(".tmp"))
+    summary_path.with_suffix(".tmp").replace(summary_path)
     with pd.option_context("display.width", 200, "display.max_columns", 20,
                            "display.float_format", "{:,.2f}".format):
         print(f"\nSummary (2020-{args.end_year}, scale {args.scale:g}, seed {args.seed}; "

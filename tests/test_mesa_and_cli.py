@@ -41,8 +41,9 @@ def test_cli_run_writes_results_and_charts(tmp_path):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Plan targets met" in result.stdout
-    for name in ("baseline_annual.parquet", "plan_monthly.parquet", "plan_targets.csv",
-                 "emissions_by_sector.png", "adoption.png", "targets.png", "districts.png"):
+    for name in ("summary.csv", "baseline_annual.parquet", "plan_monthly.parquet",
+                 "plan_targets.csv", "emissions_by_sector.png", "adoption.png", "targets.png",
+                 "districts.png"):
         assert (out / name).stat().st_size > 0, name
     annual = pd.read_parquet(out / "plan_annual.parquet")
     assert set(annual.columns) >= {"year", "metric", "value", "unit", "scenario", "seed"}
