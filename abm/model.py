@@ -7,6 +7,7 @@ import secrets
 from typing import Any, Literal
 
 import mesa
+import numba
 import numpy as np
 
 from abm import data
@@ -95,6 +96,10 @@ class JiangmenModel(mesa.Model):
         self.visibility = self._initial_visibility()
         self.month_state: Month | None = None
         n_agents = sum(t.n for t in self.tables.values())
+        # Small models run the kernels on one thread: thread start-up costs more than it
+        # saves, and several small runs at once (Dask workers, pytest-xdist) would otherwise
+        # oversubscribe the cores. Results do not depend on the thread count.
+        self.kernel_threads = numba.config.NUMBA_NUM_THREADS if n_agents >= 200_000 else 1
         if agent_views is None:
             agent_views = engine == "reference" or n_agents <= 300_000
         if engine == "reference" and not agent_views:
@@ -267,6 +272,7 @@ class JiangmenModel(mesa.Model):
         sums = {g: np.zeros((k.N_CHUNKS, n_d, len(metrics))) for g, metrics in
                 GROUP_METRICS.items()}
         if self.engine == "numba":
+            numba.set_num_threads(self.kernel_threads)
             self._step_kernels(m, sums)
         else:
             self._step_reference(m, sums)

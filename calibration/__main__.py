@@ -1,0 +1,5 @@
+"""Command-line entry: ``python -m calibration --help``."""
+
+from calibration.cli import main
+
+raise SystemExit(main())

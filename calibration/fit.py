@@ -1,0 +1,262 @@
+"""Fitting engines: ABC-SMC (pyabc) for a posterior, Bayesian optimisation (optuna) for a point.
+
+Both evaluate the model through a *map function* (``map_fn(fn, items) -> list``): the
+built-in ``map`` in-process, or a Dask client's ``map``/``gather`` (local cluster or a remote
+scheduler), so a cluster speeds them up unchanged. ABC-SMC with a Dask client uses pyabc's
+``DaskDistributedSampler``.
+
+Distance between a simulation ``x`` and the observations ``y`` over the fit years:
+``d = Σ_targets w_t · mean_years |x − y| / s_t`` with ``s_t = mean |y|`` for relative targets
+and 1 for absolute ones.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calibration.config import CalibrationConfig, CalibrationTarget
+
+log = logging.getLogger(__name__)
+MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], list]
+
+
+def local_map(fn: Callable[[Any], Any], items: Sequence[Any]) -> list:
+    """Evaluate in this process."""
+    return [fn(item) for item in items]
+
+
+def dask_map(client: Any) -> MapFn:
+    """A map function that runs on a Dask cluster and gathers the results in order."""
+
+    def run(fn: Callable[[Any], Any], items: Sequence[Any]) -> list:
+        futures = client.map(fn, list(items), pure=False)
+        return client.gather(futures)
+
+    return run
+
+
+@dataclass(frozen=True)
+class SimulationTask:
+    """Everything a worker needs to run one calibration simulation (picklable)."""
+
+    scenario: str
+    scale: float
+    seeds: tuple[int, ...]
+    end_year: int
+    targets: tuple[CalibrationTarget, ...]
+    years: tuple[int, ...]
+    overrides: tuple[tuple[str, float], ...] = ()
+
+    def with_overrides(self, values: dict[str, float]) -> SimulationTask:
+        """The same task with these parameter values."""
+        return SimulationTask(self.scenario, self.scale, self.seeds, self.end_year, self.targets,
+                              self.years, tuple(sorted(values.items())))
+
+
+def simulate_targets(task: SimulationTask) -> dict[str, np.ndarray]:
+    """Run the model for each seed and return each target's mean value in ``task.years``."""
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    from abm.simulate import simulate
+
+    totals: dict[str, np.ndarray] = {}
+    for seed in task.seeds:
+        run = simulate(task.scenario, scale=task.scale, seed=seed, end_year=task.end_year,
+                       overrides=dict(task.overrides))
+        for target in task.targets:
+            values = target.simulated(run.summary).reindex(list(task.years)).to_numpy(float)
+            totals[target.name] = totals.get(target.name, 0.0) + values / len(task.seeds)
+    return totals
+
+
+def distance(targets: Sequence[CalibrationTarget], simulated: dict[str, np.ndarray],
+             observed: dict[str, np.ndarray]) -> float:
+    """Weighted mean absolute (or relative) error over the years that have observations."""
+    total = 0.0
+    for target in targets:
+        obs = np.asarray(observed[target.name], dtype=float)
+        sim = np.asarray(simulated[target.name], dtype=float)
+        mask = ~np.isnan(obs)
+        if not mask.any():
+            continue
+        scale = np.mean(np.abs(obs[mask])) if target.distance == "rel" else 1.0
+        error = np.nan_to_num(np.abs(sim[mask] - obs[mask]), nan=1e6)
+        total += target.weight * float(np.mean(error)) / max(scale, 1e-12)
+    return total
+
+
+def base_task(config: CalibrationConfig, years: list[int] | None = None) -> SimulationTask:
+    """The task template of a config (fit years unless ``years`` is given)."""
+    return SimulationTask(config.scenario, config.scale, tuple(config.seeds),
+                          config.end_year if years is None else max(years),
+                          tuple(config.targets), tuple(years or config.fit_years))
+
+
+# ------------------------------------------------------------------ ABC-SMC (pyabc)
+def _abc_model(task: SimulationTask, keys: dict[str, str], parameter: Any) -> dict[str, Any]:
+    values = {keys[name]: float(parameter[name]) for name in keys}
+    return simulate_targets(task.with_overrides(values))
+
+
+def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> float:
+    return distance(targets, x, x0)
+
+
+def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
+            map_fn: MapFn | None = None) -> pd.DataFrame:
+    """ABC-SMC posterior of the free parameters.
+
+    Args:
+        config: The calibration config (``[abc]``: population_size, max_generations,
+            min_epsilon).
+        out_dir: Where the pyabc database goes.
+        client: A Dask client: uses pyabc's DaskDistributedSampler.
+        map_fn: Otherwise a map function (pyabc's MappingSampler); default in-process.
+
+    Returns:
+        Posterior particles: one column per parameter key, plus ``weight``.
+
+    """
+    import pyabc
+
+    settings = {"population_size": 40, "max_generations": 4, "min_epsilon": 0.0,
+                **config.abc}
+    keys = {p.safe_name: p.key for p in config.parameters}
+    prior = pyabc.Distribution(**{p.safe_name: pyabc.RV("uniform", p.low, p.high - p.low)
+                                  for p in config.parameters})
+    task = base_task(config)
+    model = functools.partial(_abc_model, task, keys)
+    dist = functools.partial(_abc_distance, tuple(config.targets))
+    if client is not None:
+        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=2)
+    elif map_fn is not None and map_fn is not local_map:
+        sampler = pyabc.sampler.MappingSampler(map_=lambda f, xs: list(map_fn(f, list(xs))))
+    else:
+        sampler = pyabc.sampler.SingleCoreSampler()
+    abc = pyabc.ABCSMC(model, prior, dist, population_size=int(settings["population_size"]),
+                       sampler=sampler)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / "abc.db"
+    db.unlink(missing_ok=True)
+    observed = config.observations(config.fit_years)
+    abc.new(f"sqlite:///{db}", observed)
+    history = abc.run(minimum_epsilon=float(settings["min_epsilon"]),
+                      max_nr_populations=int(settings["max_generations"]))
+    frame, weights = history.get_distribution(m=0, t=history.max_t)
+    frame = frame.rename(columns=keys)[[p.key for p in config.parameters]]
+    frame["weight"] = weights / weights.sum()
+    log.info("ABC-SMC: %d generations, final epsilon %.4g", history.max_t + 1,
+             history.get_all_populations()["epsilon"].iloc[-1])
+    return frame.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ optuna
+def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int = 2,
+               seed: int = 0, progress: Callable[[int, int, float], None] | None = None
+               ) -> pd.DataFrame:
+    """Bayesian optimisation (TPE) of the distance; returns every trial, best first.
+
+    Trials are asked in batches of ``batch`` and evaluated through ``map_fn``.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    n_trials = int(config.optuna.get("n_trials", 40))
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    task = base_task(config)
+    observed = config.observations(config.fit_years)
+    done = 0
+    while done < n_trials:
+        trials = [study.ask() for _ in range(min(batch, n_trials - done))]
+        values = [{p.key: t.suggest_float(p.safe_name, p.low, p.high)
+                   for p in config.parameters} for t in trials]
+        results = map_fn(simulate_targets, [task.with_overrides(v) for v in values])
+        for trial, result in zip(trials, results, strict=True):
+            study.tell(trial, distance(config.targets, result, observed))
+        done += len(trials)
+        if progress is not None:
+            progress(done, n_trials, study.best_value)
+    rows = [{**{p.key: t.params[p.safe_name] for p in config.parameters},
+             "distance": t.value} for t in study.trials]
+    return pd.DataFrame(rows).sort_values("distance").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ predictions
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Quantile ``q`` of a weighted sample."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    cumulative /= cumulative[-1]
+    return float(np.interp(q, cumulative - weights[order] / cumulative[-1] / 2, values[order]))
+
+
+def posterior_summary(posterior: pd.DataFrame, config: CalibrationConfig) -> pd.DataFrame:
+    """Weighted median and 5-95 % interval of each parameter (with its prior bounds)."""
+    weights = posterior["weight"].to_numpy() if "weight" in posterior else np.ones(len(posterior))
+    rows = []
+    for p in config.parameters:
+        values = posterior[p.key].to_numpy(float)
+        rows.append({"parameter": p.key, "prior_min": p.low, "prior_max": p.high,
+                     "p05": weighted_quantile(values, weights, 0.05),
+                     "median": weighted_quantile(values, weights, 0.5),
+                     "p95": weighted_quantile(values, weights, 0.95)})
+    return pd.DataFrame(rows)
+
+
+def predictive(config: CalibrationConfig, draws: pd.DataFrame, map_fn: MapFn = local_map
+               ) -> pd.DataFrame:
+    """Simulate parameter draws over fit and held-out years; 5/50/95 % bands per target.
+
+    Returns a tidy frame: ``target, year, observed, p05, median, p95, part`` (part: fit,
+    holdout or other).
+    """
+    years = list(range(min(config.fit_years), config.end_year + 1))
+    task = base_task(config, years)
+    tasks = [task.with_overrides({p.key: float(row[p.key]) for p in config.parameters})
+             for _, row in draws.iterrows()]
+    results = map_fn(simulate_targets, tasks)
+    rows = []
+    for target in config.targets:
+        matrix = np.array([r[target.name] for r in results])  # draws × years
+        observed = target.observed(config.observed).reindex(years)
+        for j, year in enumerate(years):
+            part = ("fit" if year in config.fit_years else
+                    "holdout" if year in config.holdout_years else "other")
+            rows.append({"target": target.name, "year": year,
+                         "observed": observed.iloc[j],
+                         "p05": float(np.nanpercentile(matrix[:, j], 5)),
+                         "median": float(np.nanmedian(matrix[:, j])),
+                         "p95": float(np.nanpercentile(matrix[:, j], 95)), "part": part})
+    return pd.DataFrame(rows)
+
+
+def errors(bands: pd.DataFrame) -> pd.DataFrame:
+    """Mean absolute error of the predictive median per target, on fit and held-out years."""
+    rows = []
+    for (target, part), group in bands.dropna(subset=["observed"]).groupby(["target", "part"]):
+        error = (group["median"] - group["observed"]).abs()
+        rows.append({"target": target, "part": part, "years": ", ".join(map(str, group["year"])),
+                     "mae": float(error.mean()),
+                     "relative_mae": float(error.mean() / group["observed"].abs().mean())})
+    return pd.DataFrame(rows)
+
+
+def resample(posterior: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` draws from a weighted posterior (systematic resampling, reproducible)."""
+    weights = posterior["weight"].to_numpy(float) if "weight" in posterior else None
+    rng = np.random.default_rng(seed)
+    index = rng.choice(len(posterior), size=n, replace=True, p=weights)
+    return posterior.iloc[index].reset_index(drop=True)
+
+
+def finite(value: float) -> bool:
+    """Whether a number is finite (helper for reports)."""
+    return isinstance(value, float | int) and math.isfinite(value)

@@ -1,0 +1,82 @@
+"""Calibration outputs: the calibrated parameter file, fit charts and a Markdown report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from calibration.config import CalibrationConfig
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def calibrated_toml(config: CalibrationConfig, point: dict[str, float], method: str) -> str:
+    """A parameter file that scenarios can ``include`` unchanged."""
+    fitted = ", ".join(t.name for t in config.targets)
+    lines = [f'name = "calibrated-{config.name}"',
+             f'description = "Calibrated by {method} against {fitted}; fit years '
+             f'{config.fit_years}, held out {config.holdout_years}"',
+             f'source = "python -m calibration run {config.name} --method {method}"', "",
+             "[parameters]"]
+    lines += [f'"{key}" = {value!r}' for key, value in point.items()]
+    return "\n".join(lines) + "\n"
+
+
+def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) -> list[Path]:
+    """One PNG per target: observations (fit and held-out) and the predictive band."""
+    paths = []
+    for target in config.targets:
+        rows = bands[bands["target"] == target.name]
+        fig, ax = plt.subplots(figsize=(6.5, 4))
+        ax.fill_between(rows["year"], rows["p05"], rows["p95"], alpha=0.3,
+                        label="model 5-95 %")
+        ax.plot(rows["year"], rows["median"], label="model median")
+        for part, marker in (("fit", "o"), ("holdout", "s")):
+            sel = rows[rows["part"] == part]
+            ax.plot(sel["year"], sel["observed"], marker, color="black",
+                    mfc="black" if part == "fit" else "white",
+                    label=f"observed ({'fitted' if part == 'fit' else 'held out'})")
+        ax.set_title(f"{target.name}: {target.series} ({target.region})", fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        path = out_dir / f"fit_{target.name}.png"
+        tmp = path.with_name(path.stem + ".tmp.png")
+        fig.savefig(tmp, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        tmp.replace(path)
+        paths.append(path)
+    return paths
+
+
+def write_report(config: CalibrationConfig, method: str, summary: pd.DataFrame,
+                 error_table: pd.DataFrame, charts: list[Path], out_dir: Path,
+                 seconds: float, extra: str = "") -> Path:
+    """The Markdown report: targets and mappings, posterior summaries, errors, charts."""
+    lines = [f"# Calibration `{config.name}` ({method})", "", config.description.strip(), "",
+             f"Scenario `{config.scenario}`, scale {config.scale:g}, seeds {config.seeds}; "
+             f"fitted years {config.fit_years}; held-out years {config.holdout_years}; "
+             f"{seconds:.0f} s.", "", "## Targets and how the model maps onto them", "",
+             "| target | observed series | model metric(s) | kind | factor | weight | mapping |",
+             "|---|---|---|---|---|---|---|"]
+    for t in config.targets:
+        lines.append(f"| {t.name} | {t.series} ({t.region}) | {' + '.join(t.metrics)} | "
+                     f"{t.kind} | {t.factor:g} | {t.weight:g} | {t.mapping} |")
+    lines += ["", "## Parameters", "", "```", summary.to_string(index=False), "```"]
+    lines += ["", "## Error of the predictive median (fit and held-out years)", "", "```",
+              error_table.to_string(index=False), "```", ""]
+    if extra:
+        lines += [extra, ""]
+    lines += ["## Fit charts", ""] + [f"![{p.stem}]({p.name})" for p in charts]
+    path = out_dir / "report.md"
+    _atomic_write(path, "\n".join(lines) + "\n")
+    return path
