@@ -34,4 +34,22 @@ clean:
 	rm -rf $(VENV) results .pytest_cache
 
 app: setup
-	$(VENV)/bin/solara run app.py --host 127.0.0.1 --port 8765 --no-open
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False OMP_WAIT_POLICY=PASSIVE \
+	  $(VENV)/bin/solara run app.py --host 127.0.0.1 --port 8765 --no-open --production
+
+
+.PHONY: test-app
+test-app: setup  ## the app's tests only (browser tests need /usr/bin/chromium)
+	$(PY) -m pytest -n 2 tests/test_app.py tests/browser $(ARGS)
+
+# Batch experiments (docs/experiments.md): make experiment EXP=levers_vs_baseline [ARGS=...]
+EXP ?= levers_vs_baseline
+.PHONY: experiment experiment-report bench-experiments
+experiment: setup
+	$(PY) -m experiments run $(EXP) $(ARGS)
+
+experiment-report: setup
+	$(PY) -m experiments report $(EXP) $(ARGS)
+
+bench-experiments: setup
+	$(PY) benchmarks/bench_experiments.py $(ARGS)

@@ -1,11 +1,149 @@
-"""The app module imports, and its chart is built from a real run."""
+"""The app's pieces without a browser: levers from the declarations, drafts, runs, charts."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
 
 import app
+from abm.params import ParameterError, parameter_table
+from abm.policies import POLICY_TYPES
+from abm.results import write_results
+from abm.scenario import available_scenarios, load_scenario
 from abm.simulate import simulate
+from webapp import figures, i18n, levers
+from webapp.runner import RunConfig, run_set
+from webapp.ui import parse_int, parse_number, run_config
 
 
-def test_app_page_and_chart():
+def test_page_is_a_component():
     assert callable(app.Page)
-    run = simulate("baseline", scale=2000, seed=0, end_year=2022)
-    figure = app.emissions_figure(run)
-    assert figure.axes and figure.axes[0].get_ylabel() == "Mt CO2 per year"
+
+
+def test_every_policy_kind_is_in_exactly_one_group():
+    kinds = [kind for group in levers.lever_groups() for kind in group.kinds]
+    assert sorted(kinds) == sorted(POLICY_TYPES)
+    assert len(kinds) == len(set(kinds))
+
+
+def test_group_parameters_come_from_the_parameter_table():
+    table = parameter_table()
+    grid = next(g for g in levers.lever_groups() if g.key == "grid")
+    specs = levers.group_parameters(grid)
+    assert {s.key for s in specs} == {k for k in table if k.startswith("grid.")}
+    assert all(s is table[s.key] for s in specs)
+
+
+def test_every_label_has_a_translation():
+    for group in levers.lever_groups():
+        assert i18n.tr(group.key, "zh") != group.key
+    for kind, cls in POLICY_TYPES.items():
+        assert i18n.policy_label(kind, cls.label, "zh") != cls.label
+        for name, spec in cls.fields.items():
+            assert i18n.field_label(kind, name, spec.label, "zh") != spec.label
+
+
+@pytest.mark.parametrize("name", available_scenarios())
+def test_draft_round_trips_through_toml(name, tmp_path):
+    scenario = load_scenario(name)
+    draft = levers.draft_from_scenario(scenario)
+    assert levers.field_errors(draft) == {}
+    path = tmp_path / f"{name}.toml"
+    path.write_text(levers.scenario_toml(draft))
+    again = load_scenario(path)
+    assert again.params.overrides == scenario.params.overrides
+    assert [p.to_toml_table() for p in again.policies] == \
+        [p.to_toml_table() for p in scenario.policies]
+
+
+def test_changed_lever_and_added_policy_reach_the_scenario(tmp_path):
+    draft = levers.draft_from_scenario(load_scenario("baseline"))
+    draft = levers.with_parameter(draft, "grid.decline_after_2023", 0.05)
+    draft["policies"].append(levers.new_policy(draft, "pv_subsidy", {"group": "firm"}))
+    draft = levers.with_policy_value(draft, len(draft["policies"]) - 1, "level", 0.7)
+    scenario = levers.build_scenario(draft)
+    assert scenario.params["grid.decline_after_2023"] == 0.05
+    added = scenario.policies[-1]
+    assert (added.kind, added.choice, added.levels["level"]) == ("pv_subsidy",
+                                                                 {"group": "firm"}, 0.7)
+    # a second one of the same kind and option follows the first instead of overlapping
+    draft["policies"].append(levers.new_policy(draft, "pv_subsidy", {"group": "firm"}))
+    levers.build_scenario(draft)
+
+
+def test_bad_inputs_give_messages():
+    draft = levers.draft_from_scenario(load_scenario("plan"))
+    pv = next(i for i, p in enumerate(draft["policies"]) if p["kind"] == "pv_subsidy")
+    bad = levers.with_policy_value(draft, pv, "level", 99.0)
+    assert "out of range; allowed 0 to 3 CNY/W" in levers.field_errors(bad)[f"policy:{pv}:level"]
+    bad = levers.with_policy_value(draft, pv, "level", "abc")
+    assert "not a number" in levers.field_errors(bad)[f"policy:{pv}:level"]
+    bad = levers.with_policy_value(draft, pv, "end", 2020)
+    assert "empty span" in levers.field_errors(bad)[f"policy:{pv}:years"]
+    bad = levers.with_parameter(draft, "grid.factor_floor", 7.0)
+    assert "out of range" in levers.field_errors(bad)["param:grid.factor_floor"]
+    with pytest.raises(ParameterError):
+        levers.build_scenario(bad)
+    overlap = levers.draft_from_scenario(load_scenario("plan"))
+    overlap["policies"].append(dict(overlap["policies"][0]))
+    with pytest.raises(ParameterError, match="overlap"):
+        levers.build_scenario(overlap)
+
+
+def test_run_inputs_are_checked():
+    assert parse_number("1,000") == 1000.0 and parse_number("x") == "x"
+    assert parse_int("2030") == 2030 and parse_int("2030.5") == "2030.5"
+    ok = {"scale": "500", "seed": "1", "n_seeds": "2", "end_year": "2030"}
+    config, problems = run_config(ok, 2020)
+    assert problems == [] and config.seeds == [1, 2]
+    _, problems = run_config({**ok, "end_year": "2019"}, 2020)
+    assert any("empty span" in p for p in problems)
+    _, problems = run_config({**ok, "scale": "0"}, 2020)
+    assert any("Scale 0 is out of range" in p for p in problems)
+    _, problems = run_config({**ok, "seed": "one"}, 2020)
+    assert problems == ["Seed: 'one' is not a whole number."]
+
+
+def test_run_set_csv_matches_the_cli_path(tmp_path):
+    config = RunConfig(scale=2000, seed=4, n_seeds=1, end_year=2024)
+    shares = []
+    runs = run_set(load_scenario("plan"), config, progress=shares.append)
+    assert shares[-1] == 1.0
+    reference = simulate("plan", scale=2000, seed=4, end_year=2024)
+    paths = write_results(reference.model, tmp_path)
+    from io import StringIO
+
+    app_csv = pd.read_csv(StringIO(runs.annual_csv()))
+    pd.testing.assert_frame_equal(app_csv, pd.read_csv(paths["annual.csv"]))
+    head = runs.headline()
+    assert head["abated_mt"] > 0 and math.isfinite(head["cny_per_t"])
+    assert runs.runs[0].agents is not None and set(runs.runs[0].agents["district"]) == {
+        "PJ", "JH", "XH", "HS", "TS", "KP", "EP"}
+
+
+def test_run_set_reuses_baselines_and_stops_when_asked():
+    cache: dict = {}
+    config = RunConfig(scale=2000, seed=0, n_seeds=2, end_year=2022)
+    first = run_set(load_scenario("plan"), config, baseline_cache=cache)
+    assert len(cache) == 2 and len(first.runs) == 2
+    second = run_set(load_scenario("plan"), config, baseline_cache=cache)
+    assert second.baselines[0] is first.baselines[0]
+    from webapp.runner import RunCancelled
+
+    with pytest.raises(RunCancelled):
+        run_set(load_scenario("plan"), config, should_stop=lambda: True)
+    with pytest.raises(ValueError, match="empty span"):
+        run_set(load_scenario("plan"), RunConfig(scale=2000, start_year=2025, end_year=2022))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_draw(lang):
+    runs = run_set(load_scenario("plan"), RunConfig(scale=2000, n_seeds=2, end_year=2023))
+    runs.label = "x"
+    for fig in (figures.emissions_figure(runs, lang), figures.adoption_figure(runs, lang),
+                figures.districts_figure(runs, lang), figures.cost_figure(runs, lang),
+                figures.compare_figure(runs, runs, lang),
+                figures.agents_figure(runs.runs[0].agents.query("district == 'TS'"), lang)):
+        assert figures.png(fig).startswith(b"\x89PNG")

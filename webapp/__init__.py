@@ -1,0 +1,1 @@
+"""The policy designer's web app (Solara): levers, runs, charts, targets, downloads."""

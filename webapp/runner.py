@@ -1,0 +1,266 @@
+"""Runs for the page: the levers' scenario and the baseline, for one or more seeds.
+
+A run here goes through the same steps as :func:`abm.simulate.simulate` (which the CLI uses):
+``JiangmenModel(scenario=..., scale=..., rng=seed, end_year=...)``, ``model.run()``,
+:func:`abm.results.annual_summary` and :func:`abm.results.targets_table`; it only adds a
+progress callback that can also stop the run. What the page keeps of a run is a
+:class:`RunResult`: tables and a small sample of agents, not the model (so a session's memory
+stays small however many runs it pins).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from abm import data
+from abm.model import JiangmenModel
+from abm.results import annual_summary, peak, sector_emissions, spending_by_policy, targets_table
+from abm.scenario import Scenario, load_scenario
+
+MAX_SEEDS = 10
+SCALE_MIN, SCALE_MAX = 1.0, 100_000.0
+HEAVY_SCALE = 10.0
+"""Below this scale a run has more than ~250,000 agents (tens of seconds)."""
+AGENT_SAMPLE = 400
+"""Households sampled per district for the agent view."""
+
+
+class RunCancelled(Exception):  # noqa: N818 (a signal, not an error)
+    """The page asked the run to stop."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What to run: scale, seeds and years (the scenario comes separately)."""
+
+    scale: float = 50.0
+    seed: int = 0
+    n_seeds: int = 1
+    start_year: int = 2020
+    end_year: int = 2035
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds run: ``seed``, ``seed + 1``, ..."""
+        return list(range(self.seed, self.seed + self.n_seeds))
+
+    def problems(self) -> list[str]:
+        """Readable messages for values the model cannot run (empty if all is well)."""
+        out = []
+        if not SCALE_MIN <= self.scale <= SCALE_MAX:
+            out.append(f"Scale {self.scale:g} is out of range; allowed {SCALE_MIN:g} to "
+                       f"{SCALE_MAX:g} real entities per agent.")
+        if self.seed < 0:
+            out.append(f"Seed {self.seed} is negative; allowed 0 or more.")
+        if not 1 <= self.n_seeds <= MAX_SEEDS:
+            out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
+        if not 2020 <= self.start_year <= 2030:
+            out.append(f"First year {self.start_year} is not allowed; use 2020 to 2030.")
+        if not 2020 <= self.end_year <= 2060:
+            out.append(f"Last year {self.end_year} is not allowed; use 2020 to 2060.")
+        if self.end_year < self.start_year:
+            out.append(f"The years {self.start_year}–{self.end_year} are an empty span: the "
+                       "last year must not be before the first.")
+        return out
+
+
+@dataclass
+class RunResult:
+    """What the page keeps of one model run."""
+
+    scenario: str
+    seed: int
+    scale: float
+    summary: pd.DataFrame
+    targets: pd.DataFrame
+    districts: dict[str, np.ndarray]
+    spending: dict[str, np.ndarray]
+    agents: pd.DataFrame | None
+    seconds: float
+
+    def series(self, metric: str) -> pd.Series:
+        """One annual metric indexed by year."""
+        rows = self.summary[self.summary["metric"] == metric]
+        return rows.set_index("year")["value"]
+
+    def annual_csv_frame(self) -> pd.DataFrame:
+        """The annual table exactly as ``python -m abm run`` writes ``<name>_annual.csv``."""
+        return self.summary.assign(scenario=self.scenario, seed=self.seed, scale=self.scale)
+
+
+@dataclass
+class RunSet:
+    """The levers' scenario and the baseline, each run for every seed of a config."""
+
+    config: RunConfig
+    scenario: Scenario
+    runs: list[RunResult]
+    baselines: list[RunResult]
+    seconds: float
+    label: str = ""
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def years(self) -> np.ndarray:
+        """Simulated years."""
+        return self.runs[0].series("co2_total").index.to_numpy()
+
+    def metric(self, metric: str, baseline: bool = False) -> pd.DataFrame:
+        """Year × seed table of one metric."""
+        runs = self.baselines if baseline else self.runs
+        return pd.DataFrame({r.seed: r.series(metric) for r in runs})
+
+    def headline(self) -> dict[str, float]:
+        """Key numbers, averaged over seeds (peak year: the median)."""
+        rows = [headline(r, b) for r, b in zip(self.runs, self.baselines, strict=True)]
+        frame = pd.DataFrame(rows)
+        out = frame.mean(numeric_only=True).to_dict()
+        out["peak_year"] = float(frame["peak_year"].median()) if frame["peak_year"].notna().any() \
+            else float("nan")
+        return out
+
+    def annual_csv(self) -> str:
+        """CSV of the annual results of every seed (one seed: identical to the CLI's file)."""
+        frame = pd.concat([r.annual_csv_frame() for r in self.runs], ignore_index=True)
+        return frame.to_csv(index=False)
+
+    def targets_csv(self) -> str:
+        """CSV of the targets of every seed."""
+        frame = pd.concat([r.targets.assign(scenario=r.scenario, seed=r.seed, scale=r.scale)
+                           for r in self.runs], ignore_index=True)
+        return frame.to_csv(index=False)
+
+
+def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
+    """Peak, 2030 and cumulative emissions, spending, abatement and cost per tonne."""
+    total = run.series("co2_total")
+    peak_year, peak_value, inside = peak(total.index.to_numpy(), total.to_numpy())
+    spending = float(run.series("spending_total").sum())
+    out = {"peak_year": float(peak_year) if inside else float("nan"), "peak_mt": peak_value,
+           "co2_2030_mt": float(total.get(2030, np.nan)), "cumulative_mt": float(total.sum()),
+           "spending_mcny": spending, "targets_met": float(run.targets["met"].sum()),
+           "abated_mt": float("nan"), "cny_per_t": float("nan")}
+    if baseline is not None:
+        abated = float((baseline.series("co2_total") - total).sum())
+        extra = (spending - float(baseline.series("spending_total").sum())) * 1e6
+        out["abated_mt"] = abated
+        out["cny_per_t"] = extra / (abated * 1e6) if abated > 0 else float("nan")
+    return out
+
+
+def agent_sample(model: JiangmenModel, per_district: int = AGENT_SAMPLE) -> pd.DataFrame | None:
+    """A sample of each district's households (Mesa agents) and what they adopted."""
+    if not model.agent_views:
+        return None
+    from agents import Household
+
+    vehicles = model.tables["vehicles"]
+    households = model.agents_by_type[Household]
+    district_of = model.tables["households"].district
+    rng = np.random.default_rng(model.seed)
+    rows = []
+    for d, code in enumerate(data.DISTRICTS):
+        chosen = sorted(households.select(lambda a, d=d: district_of[a.row] == d),
+                        key=lambda a: a.unique_id)
+        if len(chosen) > per_district:
+            pick = rng.choice(len(chosen), per_district, replace=False)
+            chosen = [chosen[i] for i in sorted(pick)]
+        for agent in chosen:
+            car = agent.car
+            rows.append({"district": code, "agent": agent.unique_id, "urban": agent.urban,
+                         "income": agent.income, "owns_roof": agent.owns_roof,
+                         "has_pv": agent.has_pv, "pv_kw": agent.pv_kw,
+                         "green_home": agent.green_home, "ci_member": agent.ci_member,
+                         "has_car": car >= 0,
+                         "car_powertrain": (data.POWERTRAINS[int(vehicles.powertrain[car])]
+                                            if car >= 0 else "")})
+    return pd.DataFrame(rows)
+
+
+def run_one(scenario: Scenario, config: RunConfig, seed: int,
+            progress: Callable[[int, int], None] | None = None, keep_agents: bool = True
+            ) -> RunResult:
+    """Run one scenario for one seed (the steps of :func:`abm.simulate.simulate`)."""
+    start = time.perf_counter()
+    model = JiangmenModel(scenario=scenario, scale=config.scale, rng=seed,
+                          end_year=config.end_year)
+    model.run(progress=progress)
+    summary = annual_summary(model)
+    result = RunResult(
+        scenario=scenario.name, seed=seed, scale=float(model.scale), summary=summary,
+        targets=targets_table(summary), districts=sector_emissions(model, by_district=True),
+        spending=spending_by_policy(model),
+        agents=agent_sample(model) if keep_agents else None,
+        seconds=time.perf_counter() - start)
+    return result
+
+
+def with_start_year(scenario: Scenario, start_year: int) -> Scenario:
+    """The scenario with ``run.start_year`` set (unchanged if it already has that year)."""
+    if int(scenario.params["run.start_year"]) == start_year:
+        return scenario
+    return scenario.with_parameters({"run.start_year": start_year})
+
+
+def run_set(scenario: Scenario, config: RunConfig,
+            progress: Callable[[float], None] | None = None,
+            should_stop: Callable[[], bool] | None = None,
+            baseline_cache: dict | None = None) -> RunSet:
+    """Run the scenario and the baseline for every seed of ``config``.
+
+    Args:
+        scenario: The levers' scenario.
+        config: Scale, seeds and years.
+        progress: Called with the share done (0 to 1) now and then.
+        should_stop: Checked every month; when it returns True the run stops with
+            :class:`RunCancelled`.
+        baseline_cache: A dict kept by the caller (one page session) to reuse baseline runs
+            of the same scale, seed and years.
+
+    Raises:
+        ValueError: If ``config`` has problems (their messages joined).
+        RunCancelled: If ``should_stop`` asked to stop.
+
+    """
+    problems = config.problems()
+    if problems:
+        raise ValueError(" ".join(problems))
+    begin = time.perf_counter()
+    scenario = with_start_year(scenario, config.start_year)
+    baseline = with_start_year(load_scenario("baseline"), config.start_year)
+    baseline_key = baseline.to_toml()
+    cache = baseline_cache if baseline_cache is not None else {}
+    todo: list[tuple[str, int]] = [("scenario", s) for s in config.seeds]
+    todo += [("baseline", s) for s in config.seeds
+             if (baseline_key, config.scale, s, config.end_year) not in cache]
+    months = (config.end_year - config.start_year + 1) * 12
+    total = months * len(todo)
+    done_runs = 0
+    last = [-1.0, time.perf_counter()]
+
+    def tick(done: int, n: int) -> None:
+        if should_stop is not None and should_stop():
+            raise RunCancelled
+        share = (done_runs * months + done) / total
+        now = time.perf_counter()
+        if progress is not None and share - last[0] >= 0.02 and now - last[1] >= 0.25:
+            last[0], last[1] = share, now
+            progress(share)
+
+    runs: list[RunResult] = []
+    for kind, seed in todo:
+        if kind == "scenario":
+            runs.append(run_one(scenario, config, seed, tick, keep_agents=seed == config.seed))
+        else:
+            cache[(baseline_key, config.scale, seed, config.end_year)] = run_one(
+                baseline, config, seed, tick, keep_agents=False)
+        done_runs += 1
+    baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
+    if progress is not None:
+        progress(1.0)
+    return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin)
