@@ -1,0 +1,103 @@
+"""Command line: ``python -m experiments {run,report,validate,list} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from abm.params import ParameterError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments",
+        description="Batch experiments of the Jiangmen model: sweeps, ensembles and global "
+                    "sensitivity from a TOML file, on a local Dask cluster (default), "
+                    "in-process, or an existing Dask scheduler; resumable; with reports.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run (or resume) an experiment, then write its report")
+    run.add_argument("file", help="experiment TOML file, or the name of one in experiments/")
+    run.add_argument("--runner", default="local", choices=("local", "inprocess"),
+                     help="local: a local Dask cluster (default); inprocess: no workers")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="use an existing Dask scheduler, e.g. tcp://host:8786")
+    run.add_argument("--workers", type=int, default=None,
+                     help="worker processes of the local cluster (default: CPU count)")
+    run.add_argument("--out", default="results", help="results folder (default: results)")
+    run.add_argument("--retry-failed", action="store_true",
+                     help="run again the runs recorded as failed")
+    run.add_argument("--max-runs", type=int, default=None,
+                     help="stop after this many new runs (resume later)")
+    run.add_argument("--no-report", action="store_true", help="do not write the report")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report = sub.add_parser("report", help="write the report of an experiment's results")
+    report.add_argument("file", help="experiment TOML file or name")
+    report.add_argument("--out", default="results", help="results folder (default: results)")
+    validate = sub.add_parser("validate", help="check an experiment file; print its size")
+    validate.add_argument("file", nargs="+")
+    sub.add_parser("list", help="list the experiment files shipped in experiments/")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    from experiments.core import load_result, run_experiment
+    from experiments.spec import EXPERIMENT_DIR, SAMPLED, load_experiment
+
+    try:
+        if args.command == "list":
+            for path in sorted(EXPERIMENT_DIR.glob("*.toml")):
+                spec = load_experiment(path)
+                first = spec.description.strip().splitlines()[0][:70] if spec.description else ""
+                runs = spec.design()["run_id"].nunique()
+                print(f"{path.stem:28s} {spec.method:14s} {runs:6d} runs  {first}")
+            return 0
+        if args.command == "validate":
+            for file in args.file:
+                spec = load_experiment(file)
+                design = spec.design()
+                print(f"{file}: valid; {design['run_id'].nunique()} runs "
+                      f"({len(spec.scenarios)} scenarios × {design['point'].nunique()} points "
+                      f"× {max(spec.uncertainty_samples, 1) if spec.method not in SAMPLED else 1}"
+                      f" uncertainty samples × {len(spec.seeds)} seeds), method {spec.method}")
+            return 0
+        if args.command == "run":
+            from experiments.report import make_report
+
+            result = run_experiment(args.file, runner=args.runner, out=args.out,
+                                    scheduler=args.scheduler, workers=args.workers,
+                                    retry_failed=args.retry_failed, max_runs=args.max_runs,
+                                    progress=not args.no_progress)
+            print(f"{result.spec.name}: {result.new_runs} runs done now ({result.failed} "
+                  f"failed), {result.skipped} finished before and skipped, {result.missing} "
+                  f"still to run; {result.seconds:.1f} s on {result.runner}")
+            print(f"results: {result.store.dir}")
+            if not args.no_report:
+                print(f"report: {make_report(result)}")
+            return 0
+        if args.command == "report":
+            from experiments.report import make_report
+
+            result = load_result(args.file, out=args.out)
+            if result.runs.empty:
+                print(f"{result.spec.name}: no results under {Path(args.out) / result.spec.name}"
+                      "; run it first", file=sys.stderr)
+                return 1
+            print(f"report: {make_report(result)}")
+            return 0
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Outputs an experiment keeps from each run: named scalars, ``metric@year`` and annual series.
+
+Scalars (one number per run):
+
+========================  ===========================================================
+``peak_year``             year of the highest total CO2 (the end year if still rising)
+``peaked``                1 if emissions fall after the peak inside the run, else 0
+``peak_mt``               highest annual total CO2, Mt
+``co2_2030_mt``           total CO2 in 2030, Mt
+``cumulative_2020_2035_mt`` total CO2 summed over 2020-2035 (or to the end year), Mt
+``nev_share_2030``        new-energy share of new vehicles in 2030
+``pv_capacity_mw_2030``   agent-owned PV capacity in 2030, MW
+``public_cost_mcny``      public spending and forgone revenue 2020-2035, million CNY
+``co2_end_mt``            total CO2 in the end year, Mt
+``targets_met``           number of the plan's trackable targets met
+``<metric>@<year>``       any annual-summary metric in one year, e.g. ``ci_share@2030``
+========================  ===========================================================
+
+Each run also keeps ``target.<key>`` (1 met, 0 not) for every target in
+:data:`abm.results.TARGETS`, and the annual series listed in the experiment's ``series``
+(always ``co2_total`` and ``spending_total``, which give the abatement cost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from abm.params import ParameterError
+from abm.results import TARGETS, peak
+
+if TYPE_CHECKING:
+    from abm.simulate import Run
+
+KEY_OUTPUTS = ("peak_year", "co2_2030_mt", "cumulative_2020_2035_mt", "nev_share_2030",
+               "pv_capacity_mw_2030", "public_cost_mcny")
+"""The outputs of the global sensitivity analysis (issue 4)."""
+
+DEFAULT_OUTPUTS = (*KEY_OUTPUTS, "peaked", "peak_mt", "co2_end_mt", "targets_met")
+DEFAULT_SERIES = ("co2_total", "spending_total")
+TARGET_KEYS = tuple(t.key for t in TARGETS)
+
+
+def _window(run: Run, metric: str, first: int = 2020, last: int = 2035) -> float:
+    series = run.series(metric)
+    return float(series[(series.index >= first) & (series.index <= last)].sum())
+
+
+def _at(metric: str, year: int) -> Callable[[Run], float]:
+    return lambda run: float(run.series(metric).get(year, np.nan))
+
+
+def _peak(run: Run) -> tuple[int, float, bool]:
+    total = run.series("co2_total")
+    return peak(total.index.to_numpy(), total.to_numpy())
+
+
+OUTPUTS: dict[str, tuple[str, Callable[[Run], float]]] = {
+    "peak_year": ("year", lambda r: float(_peak(r)[0])),
+    "peaked": ("1", lambda r: float(_peak(r)[2])),
+    "peak_mt": ("Mt CO2", lambda r: _peak(r)[1]),
+    "co2_2030_mt": ("Mt CO2", _at("co2_total", 2030)),
+    "cumulative_2020_2035_mt": ("Mt CO2", lambda r: _window(r, "co2_total")),
+    "nev_share_2030": ("1", _at("nev_share_sales_all", 2030)),
+    "pv_capacity_mw_2030": ("MW", _at("pv_capacity_mw_total", 2030)),
+    "public_cost_mcny": ("million CNY", lambda r: _window(r, "spending_total")),
+    "co2_end_mt": ("Mt CO2", lambda r: float(r.series("co2_total").iloc[-1])),
+    "targets_met": ("count", lambda r: float(r.targets["met"].sum())),
+}
+
+LABELS = {
+    "peak_year": "Peak year of CO2", "peaked": "Peaked inside the run",
+    "peak_mt": "Peak CO2 (Mt)", "co2_2030_mt": "CO2 in 2030 (Mt)",
+    "cumulative_2020_2035_mt": "Cumulative CO2 2020-2035 (Mt)",
+    "nev_share_2030": "NEV share of new vehicles 2030",
+    "pv_capacity_mw_2030": "PV capacity 2030 (MW)",
+    "public_cost_mcny": "Public cost 2020-2035 (M CNY)", "co2_end_mt": "CO2 in end year (Mt)",
+    "targets_met": "Targets met",
+}
+
+
+def _known_metrics() -> set[str]:
+    """Metric names of the annual summary (without running a model)."""
+    from abm import data
+    from abm.policies import POLICY_TYPES
+
+    names = {"co2_residential", "co2_transport", "co2_industry", "co2_industry_process",
+             "co2_fishery", "co2_total", "pv_capacity_mw_household", "pv_capacity_mw_firm",
+             "pv_capacity_mw_fisher", "pv_capacity_mw_total", "pv_generation_gwh",
+             "nev_share_sales_all", "nev_share_stock_all", "land_transport_oil_ml",
+             "ev_electricity_gwh", "operating_co2_per_km", "operating_co2_per_km_change",
+             "green_home_share", "ci_participants", "ci_share", "household_pv_share",
+             "green_share_new_homes", "green_travel_share", "firm_pv_share",
+             "firm_retrofit_share", "firm_switch_share", "firm_green_power_share",
+             "industry_energy_mtce", "industry_coal_mtce", "clinker_intensity",
+             "clinker_intensity_change", "improved_vessel_share", "fishery_pv_share",
+             "spending_total"}
+    for v in data.VEHICLE_TYPES:
+        names |= {f"sales_{v}", f"nev_share_sales_{v}", f"nev_share_stock_{v}"}
+    for kind, cls in POLICY_TYPES.items():
+        names.add(f"spending_{kind}")
+        for group in cls.options.get("group", ()):
+            names.add(f"spending_{kind}_{group}")
+    return names
+
+
+def check_series(metric: str, where: str) -> None:
+    """Raise if ``metric`` is not an annual-summary metric."""
+    known = _known_metrics()
+    if metric not in known:
+        raise ParameterError(f"{where}: metric {metric!r} is unknown; allowed: "
+                             f"{sorted(known)}")
+
+
+def check_output(name: str, where: str) -> None:
+    """Raise if ``name`` is neither a named output nor ``metric@year``."""
+    if name in OUTPUTS:
+        return
+    metric, sep, year = name.partition("@")
+    if not sep:
+        raise ParameterError(f"{where}: output {name!r} is unknown; allowed: "
+                             f"{sorted(OUTPUTS)} or '<metric>@<year>'")
+    check_series(metric, where)
+    if not year.isdigit() or not 2020 <= int(year) <= 2060:
+        raise ParameterError(f"{where}: output {name!r}: year {year!r}; allowed: 2020-2060")
+
+
+def extract(run: Run, outputs: list[str]) -> dict[str, float]:
+    """Scalar outputs and per-target flags of a finished run."""
+    values: dict[str, float] = {}
+    for name in outputs:
+        if name in OUTPUTS:
+            values[name] = float(OUTPUTS[name][1](run))
+        else:
+            metric, _, year = name.partition("@")
+            values[name] = float(run.series(metric).get(int(year), np.nan)) if (
+                run.summary["metric"] == metric).any() else np.nan
+    met = dict(zip(run.targets["target"], run.targets["met"], strict=True))
+    for key in TARGET_KEYS:
+        values[f"target.{key}"] = float(bool(met.get(key, False)))
+    return values

@@ -1,0 +1,255 @@
+"""Batch experiments: specs and validation, runners, resume after a kill, failures, analysis."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import ExperimentError, load_experiment, parse_experiment, run_experiment
+from experiments.report import make_report
+from experiments.runners import DaskRunner, InProcessRunner
+from experiments.spec import EXPERIMENT_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"scale": 3000, "end_year": 2031}
+
+
+def small(name: str, **extra) -> dict:
+    tree = {"name": name, "scenarios": ["baseline"], "seeds": [1, 2], **FAST}
+    tree.update(extra)
+    return tree
+
+
+def comparable(runs: pd.DataFrame) -> pd.DataFrame:
+    drop = ["seconds", "worker", "finished_at"]
+    return runs.drop(columns=drop).sort_values("run_id").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- specs
+@pytest.mark.parametrize(("change", "message"), [
+    ({"seeds": [1, 1]}, "'seeds' repeats"),
+    ({"scale": 0}, "'scale' is 0; allowed"),
+    ({"scenarios": ["nowhere"]}, "scenario 'nowhere' not found"),
+    ({"design": {"method": "factorial"}}, "'design.method' is 'factorial'; allowed"),
+    ({"design": {"method": "sobol", "n": 12}}, "power of 2"),
+    ({"levers": [{"name": "x", "parameter": "economy.industry_growth", "values": [0.5]}]},
+     "allowed: a number in [0, 0.12]"),
+    ({"levers": [{"name": "x", "parameter": "economy.no_such", "values": [0.1]}]},
+     "field 'parameter' is 'economy.no_such'"),
+    ({"levers": [{"name": "x", "policy": "pv_subsidy", "group": "robots", "values": [1]}]},
+     "field 'group' is 'robots'"),
+    ({"levers": [{"name": "x", "policy": "purchase_tax_exemption", "source": "plan",
+                  "values": [2.0]}]}, "allowed: [0, 1]"),
+    ({"levers": [{"name": "x", "policy": "pv_subsidy", "group": "firm", "values": [1.0]}]},
+     "no 'pv_subsidy' policy for group 'firm'"),
+    ({"outputs": ["co2_2030_mt", "happiness"]}, "output 'happiness' is unknown"),
+    ({"uncertainty": {"samples": 2, "parameters": {"tech.pv_yield": [100, 900]}}},
+     "uncertain parameter 'tech.pv_yield'"),
+    ({"colour": "red"}, "unknown top-level field 'colour'"),
+])
+def test_invalid_specs_name_field_value_and_rule(change, message):
+    with pytest.raises(ExperimentError) as error:
+        parse_experiment(small("bad", **change))
+    assert message in str(error.value)
+
+
+def test_shipped_experiments_are_valid_and_sized_for_this_machine():
+    files = sorted(EXPERIMENT_DIR.glob("*.toml"))
+    assert {f.stem for f in files} >= {"levers_vs_baseline", "sensitivity_sobol"}
+    for path in files:
+        spec = load_experiment(path)
+        design = spec.design()
+        assert 0 < design["run_id"].nunique() <= 1000, path.name
+        assert spec.design()["run_id"].equals(design["run_id"]), "designs are reproducible"
+
+
+def test_design_sizes_and_lever_application():
+    grid = parse_experiment(small("g", levers=[
+        {"name": "pv", "policy": "pv_subsidy", "group": "household", "source": "plan",
+         "values": [0.5, 1.0]},
+        {"name": "growth", "parameter": "economy.industry_growth", "values": [0.04, 0.06]}],
+        uncertainty={"samples": 3, "parameters": {"tech.pv_cost_decline": [0.05, 0.09]}}))
+    design = grid.design()
+    assert len(design) == 2 * 2 * 3 * 2 and design["run_id"].is_unique
+    row = design.iloc[0].to_dict()
+    scenario = grid.build_scenario(row)
+    pv = [p for p in scenario.policies if p.kind == "pv_subsidy"]
+    assert [p.levels["level"] for p in pv] == [pytest.approx(0.3 * row["lever.pv"])]
+    assert scenario.params["economy.industry_growth"] == row["lever.growth"]
+    assert 0.05 <= scenario.params["tech.pv_cost_decline"] <= 0.09
+    sobol = parse_experiment(small("s", seeds=[0], design={"method": "sobol", "n": 8}, levers=[
+        {"name": "cp", "policy": "carbon_price", "min": 0.0, "max": 2.0}],
+        uncertainty={"parameters": {"tech.pv_cost_decline": [0.05, 0.09]}}))
+    assert len(sobol.design()) == 8 * (2 + 2)
+    morris = parse_experiment(small("m", seeds=[0], design={"method": "morris", "n": 3}, levers=[
+        {"name": "cp", "policy": "carbon_price", "min": 0.0, "max": 2.0}],
+        uncertainty={"parameters": {"tech.pv_cost_decline": [0.05, 0.09]}}))
+    assert len(morris.design()) == 3 * (2 + 1)
+    lhs = parse_experiment(small("l", design={"method": "lhs", "n": 5}, levers=[
+        {"name": "cp", "policy": "carbon_price", "min": 0.0, "max": 2.0}]))
+    design = lhs.design()
+    assert len(design) == 5 * 2 and design["lever.cp"].between(0, 2).all()
+    assert sorted(np.floor(design["lever.cp"].unique() / 0.4)) == [0, 1, 2, 3, 4], "LHS strata"
+
+
+# ---------------------------------------------------------------------- running
+def test_same_results_whichever_runner(tmp_path):
+    spec = parse_experiment(small("same", levers=[
+        {"name": "pv", "policy": "pv_subsidy", "group": "household", "source": "plan",
+         "values": [1.0, 3.0]}], series=["co2_total", "nev_share_sales_all"]))
+    local = run_experiment(spec, InProcessRunner(), out=tmp_path / "a", progress=False)
+    with DaskRunner(n_workers=2) as dask_runner:
+        assert len(dask_runner.client.nthreads()) == 2, "a real two-worker cluster"
+        remote = run_experiment(spec, dask_runner, out=tmp_path / "b", progress=False)
+    # An existing scheduler, reached by its address (as with --scheduler tcp://host:8786).
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+        external = run_experiment(spec, cluster.scheduler_address, out=tmp_path / "c",
+                                  progress=False)
+    assert external.runner.startswith(f"dask ({cluster.scheduler_address}")
+    assert local.new_runs == remote.new_runs == external.new_runs == 4
+    assert local.failed == remote.failed == 0
+    pd.testing.assert_frame_equal(comparable(local.runs), comparable(remote.runs))
+    pd.testing.assert_frame_equal(comparable(local.runs), comparable(external.runs))
+    workers = set(remote.runs["worker"])
+    assert all(str(os.getpid()) not in w for w in workers), "ran on worker processes"
+    key = ["run_id", "metric", "year"]
+    pd.testing.assert_frame_equal(
+        local.series.sort_values(key).reset_index(drop=True),
+        remote.series.sort_values(key).reset_index(drop=True))
+    # The Parquet dataset holds each run's inputs, seed and code version.
+    records = pd.read_parquet(tmp_path / "b" / "same" / "runs")
+    assert len(records) == 4
+    assert {"seed", "lever.pv", "code_version", "scenario_settings", "co2_2030_mt"} <= set(
+        records.columns)
+    assert records["code_version"].str.len().min() > 0
+
+
+def test_failing_run_is_recorded_and_others_finish(tmp_path):
+    # A bad combination: a start year after the end year (each value alone is in range).
+    spec = parse_experiment(small("failing", end_year=2025, levers=[
+        {"name": "start", "parameter": "run.start_year", "values": [2020, 2030]}]))
+    result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
+    assert result.new_runs == 4 and result.failed == 2
+    runs = result.runs
+    bad = runs[runs["lever.start"] == 2030]
+    assert (bad["status"] == "failed").all()
+    assert bad["error"].str.contains("end_year").all()
+    assert bad["co2_2030_mt"].isna().all()
+    good = runs[runs["lever.start"] == 2020]
+    assert (good["status"] == "ok").all() and good["co2_end_mt"].gt(0).all()
+    again = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
+    assert again.new_runs == 0 and again.skipped == 4, "failed runs count as finished"
+    retry = run_experiment(spec, "inprocess", out=tmp_path, progress=False,
+                           retry_failed=True)
+    assert retry.new_runs == 2 and retry.failed == 2
+    report = make_report(retry)
+    assert "Failed runs" in report.read_text()
+
+
+def test_resume_after_kill_keeps_finished_runs_and_completes_the_rest(tmp_path):
+    spec = tmp_path / "resume.toml"
+    spec.write_text('name = "resume"\nscenarios = ["baseline", "plan"]\nseeds = 10\n'
+                    'scale = 1500\nend_year = 2030\n')
+    total = 20
+    runs_dir = tmp_path / "res" / "resume" / "runs"
+    command = [sys.executable, "-m", "experiments", "run", str(spec), "--out",
+               str(tmp_path / "res"), "--no-report", "--no-progress"]
+    proc = subprocess.Popen([*command, "--runner", "local", "--workers", "2"], cwd=ROOT,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and len(list(runs_dir.glob("*.parquet"))) < 4:
+            assert proc.poll() is None, "the experiment ended before it could be killed"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the driver and its Dask workers
+        proc.wait(timeout=30)
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+              for p in runs_dir.glob("*.parquet")}
+    assert 4 <= len(before) < total, "killed mid-experiment"
+    for path in runs_dir.glob("*.parquet"):
+        assert len(pd.read_parquet(path)) == 1, "every visible file is whole"
+    rerun = subprocess.run([*command, "--runner", "inprocess"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (f"{total - len(before)} runs done now (0 failed), {len(before)} finished before "
+            "and skipped, 0 still to run") in rerun.stdout
+    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+             for p in runs_dir.glob("*.parquet")}
+    assert len(after) == total
+    assert all(after[name] == stamp for name, stamp in before.items()), "nothing redone"
+    runs = pd.read_parquet(runs_dir)
+    assert (runs["status"] == "ok").all() and runs["run_id"].is_unique
+
+
+# ---------------------------------------------------------------------- analysis, report
+def test_one_at_a_time_abatement_and_report(tmp_path):
+    spec = parse_experiment(small("oat", design={"method": "one_at_a_time",
+                                                 "all_levers": True}, levers=[
+        {"name": "grid", "parameter": "grid.decline_after_2023", "values": [0.05]},
+        {"name": "pv", "policy": "pv_subsidy", "group": "household", "source": "plan",
+         "values": [3.0]}]))
+    result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
+    assert result.new_runs == 2 * 4
+    table = result.abatement()
+    assert set(table["lever"]) == {"grid", "pv", "all_levers"}
+    grid = table[table["lever"] == "grid"].iloc[0]
+    assert grid["abated_mt_median"] > 0 and grid["cny_per_t_of_medians"] == 0
+    pv = table[table["lever"] == "pv"].iloc[0]
+    assert pv["extra_cost_mcny_median"] > 0
+    ens = result.ensemble()
+    assert {"median", "p5", "p95"} <= set(ens.columns)
+    assert (ens["p5"] <= ens["median"]).all() and (ens["median"] <= ens["p95"]).all()
+    report = make_report(result)
+    text = report.read_text()
+    assert "What each lever buys" in text and "levers.png" in text
+    for png in ("fan_co2_total.png", "targets.png", "levers.png"):
+        assert (report.parent / png).stat().st_size > 1000, png
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_sensitivity_indices_convergence_and_charts(tmp_path, method):
+    spec = parse_experiment(small(
+        f"sa_{method}", seeds=[0], design={"method": method, "n": 4, "seed": 3},
+        outputs=["co2_2030_mt", "pv_capacity_mw_2030", "public_cost_mcny", "peak_year"],
+        levers=[{"name": "pv", "policy": "pv_subsidy", "group": "household", "source": "plan",
+                 "min": 0.0, "max": 3.0},
+                {"name": "grid", "parameter": "grid.decline_after_2023", "min": 0.02,
+                 "max": 0.06}]))
+    result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
+    sens = result.sensitivity()
+    indices, conv = sens["indices"], sens["convergence"]
+    assert set(indices["n"]) == {4, 2}
+    assert set(indices["factor"]) == {"lever.pv", "lever.grid"}
+    key = "ST" if method == "sobol" else "mu_star"
+    co2 = indices[(indices["output"] == "co2_2030_mt") & (indices["n"] == 4)].set_index(
+        "factor")[key]
+    assert np.isfinite(co2).all()
+    assert co2["lever.grid"] > co2["lever.pv"], "the grid moves 2030 CO2 more than home PV"
+    assert len(conv) == 4 and {"max_change_vs_half", "converged"} <= set(conv.columns)
+    report = make_report(result)
+    assert (report.parent / f"{method}.png").stat().st_size > 1000
+    assert "Convergence check" in report.read_text()
+
+
+def test_cli_validate_and_errors(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nseeds = [1]\n[design]\nmethod = "sobol"\nn = 10\n')
+    out = subprocess.run([sys.executable, "-m", "experiments", "validate", str(bad)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "power of 2" in out.stderr
+    good = subprocess.run([sys.executable, "-m", "experiments", "validate",
+                           "levers_vs_baseline"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert good.returncode == 0 and "valid" in good.stdout
