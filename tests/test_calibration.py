@@ -124,3 +124,15 @@ def test_config_errors_are_clear(tmp_path):
     with pytest.raises(ObservedDataError, match="no observations of series 'missing'"):
         parse_config(tree, "cfg", observed_path=path)
     assert np.isfinite(1.0)
+
+
+def test_calibration_runs_through_the_experiment_runners(tmp_path):
+    """The same optuna trials whether simulations run in-process or on a Dask cluster."""
+    from experiments.runners import make_runner
+
+    config = recovery_config(synthetic_observed(tmp_path))
+    config.optuna["n_trials"] = 4
+    local = fit.run_optuna(config, map_fn=fit.local_map, batch=2)
+    with make_runner("local", workers=2) as runner:
+        remote = fit.run_optuna(config, map_fn=fit.dask_map(runner.client), batch=2)
+    assert np.allclose(local["distance"], remote["distance"])
