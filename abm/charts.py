@@ -23,7 +23,8 @@ def _wide(summary: pd.DataFrame) -> pd.DataFrame:
     return summary.pivot(index="year", columns="metric", values="value")
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path) -> Path:
+    """Save a figure as PNG atomically (temporary name, then rename) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp, dpi=110, bbox_inches="tight")
@@ -55,7 +56,7 @@ def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("Mt CO2 per year")
     axes[0][-1].legend(loc="lower left", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 ADOPTION_PANELS = (
@@ -92,7 +93,7 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def targets_chart(targets: dict[str, pd.DataFrame], path: Path) -> Path:
@@ -118,7 +119,7 @@ def targets_chart(targets: dict[str, pd.DataFrame], path: Path) -> Path:
     ax.set_title("The plan's trackable targets (green: met in the target year)", pad=28)
     for side in ("right", "bottom", "left", "top"):
         ax.spines[side].set_visible(False)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def districts_chart(district_emissions: dict[str, dict[str, np.ndarray]], years: np.ndarray,
@@ -136,4 +137,4 @@ def districts_chart(district_emissions: dict[str, dict[str, np.ndarray]], years:
     axes[0].set_ylabel("Mt CO2 per year")
     axes[-1].legend(fontsize=7)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from abm.charts import save_figure
 from calibration.config import CalibrationConfig
 
 
@@ -49,12 +50,7 @@ def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) ->
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        path = out_dir / f"fit_{target.name}.png"
-        tmp = path.with_name(path.stem + ".tmp.png")
-        fig.savefig(tmp, dpi=100, bbox_inches="tight")
-        plt.close(fig)
-        tmp.replace(path)
-        paths.append(path)
+        paths.append(save_figure(fig, out_dir / f"fit_{target.name}.png"))
     return paths
 
 

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from abm.charts import save_figure
 from abm.results import TARGETS
 from experiments.analysis import series_bands
 from experiments.outputs import LABELS, TARGET_KEYS
@@ -32,15 +33,6 @@ COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b
 SERIES_LABELS = {"co2_total": "Total CO2 (Mt)", "nev_share_sales_all": "NEV share of new vehicles",
                  "pv_capacity_mw_total": "Agent-owned PV (MW)",
                  "spending_total": "Public spending (M CNY/yr)"}
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    tmp.replace(path)
-    return path
 
 
 def _fmt(value: object) -> str:
@@ -103,7 +95,7 @@ def fan_chart(result: ExperimentResult, metric: str, path: Path) -> Path | None:
         ax.axvline(2030, color="grey", linestyle=":", linewidth=1)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def targets_chart(result: ExperimentResult, path: Path) -> tuple[Path | None, pd.DataFrame]:
@@ -134,7 +126,7 @@ def targets_chart(result: ExperimentResult, path: Path) -> tuple[Path | None, pd
     ax.set_title("The plan's targets met")
     ax.legend(fontsize=7, loc="lower right")
     ax.invert_yaxis()
-    return _save(fig, path), share.reset_index()
+    return save_figure(fig, path), share.reset_index()
 
 
 def lever_label(spec: ExperimentSpec, lever: str, value: float) -> str:
@@ -169,7 +161,16 @@ def levers_chart(result: ExperimentResult, table: pd.DataFrame, path: Path) -> P
             ax2.text(0, yi, " n/a (no abatement)", va="center", fontsize=7)
     ax2.set_xlabel("public cost per tonne (CNY/t)")
     fig.suptitle("What each lever buys (median over seeds, P5-P95)")
-    return _save(fig, path)
+    return save_figure(fig, path)
+
+
+def _panel_grid(data: pd.DataFrame) -> tuple[list, plt.Figure, np.ndarray]:
+    """One panel per (scenario, output), three to a row."""
+    panels = list(data.groupby(["scenario", "output"], sort=False))
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 0.6 + 2.6 * rows), squeeze=False)
+    return panels, fig, axes
 
 
 def sobol_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
@@ -177,10 +178,7 @@ def sobol_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
     data = indices[indices["n"] == n]
     if data.empty:
         return None
-    panels = list(data.groupby(["scenario", "output"], sort=False))
-    cols = min(3, len(panels))
-    rows = math.ceil(len(panels) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 0.6 + 2.6 * rows), squeeze=False)
+    panels, fig, axes = _panel_grid(data)
     for ax, ((scenario, output), frame) in zip(axes.flat, panels, strict=False):
         y = np.arange(len(frame))
         ax.barh(y - 0.2, frame["S1"], 0.4, xerr=frame["S1_conf"], label="S1 (first order)",
@@ -197,7 +195,7 @@ def sobol_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"Sobol indices (n = {n}; bars: 95 % bootstrap CI)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
@@ -205,10 +203,7 @@ def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
     data = indices[indices["n"] == n]
     if data.empty:
         return None
-    panels = list(data.groupby(["scenario", "output"], sort=False))
-    cols = min(3, len(panels))
-    rows = math.ceil(len(panels) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 0.6 + 2.6 * rows), squeeze=False)
+    panels, fig, axes = _panel_grid(data)
     for ax, ((scenario, output), frame) in zip(axes.flat, panels, strict=False):
         top = max(float(frame["mu_star"].max()), 1e-300)
         y = np.arange(len(frame))
@@ -226,7 +221,7 @@ def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(f"Morris elementary effects (r = {n} trajectories)")
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 # ---------------------------------------------------------------------- report
