@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run"]
-SHOTS = ROOT / "docs" / "img"
+# Screenshots go to results/screenshots/ (ignored by git); set UPDATE_SCREENSHOTS=1 to refresh
+# the ones the README shows in docs/img/.
+UPDATE_SHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+SHOTS = ROOT / ("docs/img" if UPDATE_SHOTS else "results/screenshots")
 STARTUP_TIMEOUT = 120.0
 
 
