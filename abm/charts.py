@@ -59,6 +59,10 @@ def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
     return save_figure(fig, path)
 
 
+SERIES_NAMES = {"pv_capacity_mw_household": "households", "pv_capacity_mw_firm": "firms",
+                "pv_capacity_mw_fisher": "fishery-PV", "firm_retrofit_share": "retrofit",
+                "firm_switch_share": "left coal", "firm_green_power_share": "green power"}
+
 ADOPTION_PANELS = (
     ("NEV share of new cars", ["nev_share_sales_car"], "share", 0.30),
     ("NEV share of all new vehicles", ["nev_share_sales_all"], "share", 0.40),
@@ -81,7 +85,7 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
         for s, (name, summary) in enumerate(summaries.items()):
             wide = _wide(summary)
             for metric in metrics:
-                label = f"{name}: {metric.split('_')[-1]}" if len(metrics) > 1 else name
+                label = f"{name}: {SERIES_NAMES.get(metric, metric)}" if len(metrics) > 1 else name
                 ax.plot(wide.index, wide[metric], LINESTYLES[s % len(LINESTYLES)], label=label)
         if target is not None:
             ax.axhline(target, color="crimson", lw=1, ls=":")
@@ -94,6 +98,11 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
         ax.legend(fontsize=7)
     fig.tight_layout()
     return save_figure(fig, path)
+
+
+def _section(section: str) -> str:
+    """The plan's section for a chart label (CJK numbering needs a font charts may lack)."""
+    return "headline" if any("\u4e00" <= ch <= "\u9fff" for ch in section) else section
 
 
 def targets_chart(targets: dict[str, pd.DataFrame], path: Path) -> Path:
@@ -113,8 +122,7 @@ def targets_chart(targets: dict[str, pd.DataFrame], path: Path) -> Path:
     ax.set_ylim(len(first), 0)
     ax.set_xticks(np.arange(len(names)) + 0.47, names)
     ax.set_yticks(np.arange(len(first)) + 0.45,
-                  [f"{r.label} [{r.section if r.section.isascii() else 'headline'}]"
-                   for r in first.itertuples()], fontsize=8)
+                  [f"{r.label} [{_section(r.section)}]" for r in first.itertuples()], fontsize=8)
     ax.xaxis.tick_top()
     ax.set_title("The plan's trackable targets (green: met in the target year)", pad=28)
     for side in ("right", "bottom", "left", "top"):
