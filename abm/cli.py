@@ -171,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
             for kind, cls in POLICY_TYPES.items():
                 fields = ", ".join(f"{n} [{f.min:g}-{f.max:g} {f.unit}]"
                                    for n, f in cls.fields.items())
-                opts = "".join(f", {n} in {list(v)}" for n, v in cls.options.items())
-                print(f"{kind}: {cls.label}; {fields}{opts}; start, end (years)")
+                opts = "; ".join(f"{n} in {list(v)}" for n, v in cls.options.items())
+                parts = [p for p in (fields, opts, "start, end (years)") if p]
+                print(f"{kind}: {cls.label}; " + "; ".join(parts))
             return 0
         if args.command == "validate":
             for path in args.paths:

@@ -494,7 +494,10 @@ def firm_step(m, c, coef, vis, keys, sector_growth, district, sector, size, weig
                     elec_share += coal / c.electric_heat_gain
                 coal = 0.0
             elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
-            cp = m.carbon_price if ets[i] else 0.0
+            # Pays the carbon price: ETS-covered since 2020, or large/medium firm of a sector
+            # the ETS has been extended to (bit `sector` of the month's mask).
+            covered = ets[i] or (size[i] != 2 and (int(m.ets_sector_mask) >> sector[i]) & 1)
+            cp = m.carbon_price if covered else 0.0
             investing = (t + cycle_phase[i]) % int(c.firm_cycle_months) == 0
             # Roof PV.
             u = draw(keys[0], t, i)

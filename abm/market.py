@@ -104,6 +104,7 @@ class Month(NamedTuple):
     tax_exemption_cap: float
     vessel_subsidy: float
     coal_phaseout: float
+    ets_sector_mask: float
     premium_factor: float
     household_growth: float
     km_growth: float

@@ -223,7 +223,7 @@ class JiangmenModel(mesa.Model):
             "credit_expansion": 0.0, "carbon_price": 0.0,
             "charging_index": self.params["behaviour.charging_index_2020"],
             "ev_subsidy": 0.0, "tax_exemption": 0.0, "tax_exemption_cap": 0.0,
-            "vessel_subsidy": 0.0, "coal_phaseout": 0.0,
+            "vessel_subsidy": 0.0, "coal_phaseout": 0.0, "ets_sector_mask": 0.0,
         }
         for policy in self.policies:
             if policy.active(year):

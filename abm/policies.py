@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from abm import kernels as k
+from abm.data import SECTORS
 from abm.params import ParameterError
 
 
@@ -275,11 +276,28 @@ class CoalPhaseout(Policy):
         levers["coal_phaseout"] = self.levels["level"]
 
 
+class ETSExpansion(Policy):
+    """Extends the ETS (and its carbon price) to a sector's large and medium firms.
+
+    Guangdong's 2023-2030 ETS plan extends coverage to textiles, ceramics, data centres,
+    transport and construction (ICAP, August 2023).
+    """
+
+    kind = "ets_expansion"
+    label = "ETS extended to a sector"
+    fields = {}
+    options = {"sector": SECTORS}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        bit = 1 << SECTORS.index(self.choice["sector"])
+        levers["ets_sector_mask"] = float(int(levers["ets_sector_mask"]) | bit)
+
+
 POLICY_TYPES: dict[str, type[Policy]] = {
     cls.kind: cls for cls in (PVSubsidy, FeedInPremium, RetrofitSubsidy, EVPurchaseSubsidy,
                               PurchaseTaxExemption, GreenFinance, CarbonInclusive, CarbonPrice,
                               ChargingBuildout, GreenBuildingMandate, VesselReplacementSubsidy,
-                              CoalPhaseout)
+                              CoalPhaseout, ETSExpansion)
 }
 
 

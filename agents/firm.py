@@ -45,7 +45,8 @@ class Firm(RowAgent):
                 elec_share += coal / c.electric_heat_gain
             coal = 0.0
         elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
-        carbon_price = m.carbon_price if self.ets else 0.0
+        extended = self.size != 2 and (int(m.ets_sector_mask) >> self.sector) & 1
+        carbon_price = m.carbon_price if (self.ets or extended) else 0.0
         investing = (t + self.cycle_phase) % int(c.firm_cycle_months) == 0
 
         if not self.has_pv:

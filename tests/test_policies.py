@@ -74,3 +74,17 @@ def test_plan_abates_against_baseline_with_the_same_seed():
     plan = simulate("plan", scale=300, seed=1, end_year=2030)
     assert plan.series("co2_total").loc[2030] < base.series("co2_total").loc[2030]
     assert plan.series("spending_total").sum() > base.series("spending_total").sum()
+
+
+def test_ets_expansion_with_a_carbon_price_never_lowers_ceramics_retrofits(population):
+    price = {"kind": "carbon_price", "level": 400, "start": 2020, "end": 2060}
+    plain = JiangmenModel(scenario=parse_scenario({"name": "a", "policies": [price]}, "a"),
+                          rng=9, end_year=2040, population=population).run()
+    extended = JiangmenModel(scenario=parse_scenario({"name": "b", "policies": [
+        price, {"kind": "ets_expansion", "sector": "ceramics", "start": 2021, "end": 2060}]},
+        "b"), rng=9, end_year=2040, population=population).run()
+    firms = extended.tables["firms"]
+    ceramics = (firms.sector == 3) & (firms.size != 2)
+    assert np.all(extended.tables["firms"].retrofits >= plain.tables["firms"].retrofits)
+    assert ceramics.any()
+    assert extended.history["firms"][:, :, 0].sum() <= plain.history["firms"][:, :, 0].sum()

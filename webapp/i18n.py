@@ -124,6 +124,7 @@ POLICY_ZH: dict[str, str] = {
     "green_building_mandate": "绿色建筑强制要求",
     "vessel_replacement_subsidy": "渔船更新补贴",
     "coal_phaseout": "燃煤锅炉淘汰",
+    "ets_expansion": "碳市场扩围至行业",
 }
 
 FIELD_ZH: dict[tuple[str, str], str] = {

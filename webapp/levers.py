@@ -40,7 +40,7 @@ GROUPS: tuple[LeverGroup, ...] = (
     LeverGroup("buildings", ("retrofit_subsidy", "green_building_mandate")),
     LeverGroup("carbon_inclusive", ("carbon_inclusive",), ("carbon_inclusive.",)),
     LeverGroup("green_finance", ("green_finance",), ("finance.",)),
-    LeverGroup("carbon_price", ("carbon_price",)),
+    LeverGroup("carbon_price", ("carbon_price", "ets_expansion")),
     LeverGroup("grid", (), ("grid.",)),
     LeverGroup("industry_fishery", ("coal_phaseout", "vessel_replacement_subsidy")),
 )
