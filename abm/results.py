@@ -34,13 +34,13 @@ def metric_unit(metric: str) -> str:
                 ("_l", "L"), ("_tce", "tce"), ("_t", "t"))
     if metric.startswith("co2_kg") or metric.endswith("co2_kg"):
         return "kg CO2"
+    if metric in ("lng_kg", "hydrogen_kg"):
+        return "kg"
     for suffix, unit in suffixes:
         if metric.endswith(suffix):
             return unit
     if metric.startswith(("km", "car_km")):
         return "km"
-    if metric in ("lng_kg", "hydrogen_kg"):
-        return "kg"
     return "count"
 
 

@@ -116,6 +116,3 @@ class RandomStreams:
         _fill(self.key(name), month, out)
         return out
 
-    def population_generator(self) -> np.random.Generator:
-        """A NumPy generator for building the synthetic population (independent of streams)."""
-        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(0,)))

@@ -49,6 +49,7 @@ class VehicleOwner(RowAgent):
                 running -= km * c.maintenance_saving_bev
             tco.append(float(price[v, j]) - subsidy + a * running)
         peer = share(self.peers_nev, self.degree)
+        district_share = float(model.visibility[k.T_VEHICLE_EV, d])
         utility: list[float | None] = []
         for j in range(k.N_POWERTRAINS):
             asc = float(model.veh_asc[v, j])
@@ -58,7 +59,7 @@ class VehicleOwner(RowAgent):
             u = asc + float(coef[k.T_VEHICLE_EV, k.B_ECON]) * (tco[0] - tco[j]) / tco[0]
             if j != k.PT_ICE:
                 u += (float(coef[k.T_VEHICLE_EV, k.B_PEER]) * peer
-                      + float(coef[k.T_VEHICLE_EV, k.B_VIS]) * float(vis_row(model, d))
+                      + float(coef[k.T_VEHICLE_EV, k.B_VIS]) * district_share
                       + float(coef[k.T_VEHICLE_EV, k.B_ATT]) * attitude)
             if j == k.PT_BEV:
                 u += c.beta_charging * m.charging_index
@@ -129,7 +130,3 @@ class VehicleOwner(RowAgent):
                 sums[k.V_CI_CREDIT] += w * (base_km - km) * energy * unit_co2 / 1000.0 \
                     * m.ci_credit_price
 
-
-def vis_row(model, district: int) -> float:
-    """Last month's NEV share of the district's vehicle stock."""
-    return model.visibility[k.T_VEHICLE_EV, district]

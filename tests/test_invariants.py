@@ -87,3 +87,13 @@ def test_emission_accounting_adds_up(plan_run):
     last_month = sum(h[model.month - 1, :, 0].sum() for h in model.history.values()) \
         + model.history["firms"][model.month - 1, :, 1].sum()
     assert per_agent == pytest.approx(last_month, rel=1e-9)
+
+
+def test_every_metric_has_its_unit():
+    from abm.results import metric_unit
+
+    expected = {"co2_kg": "kg CO2", "process_co2_kg": "kg CO2", "ci_saving_kg": "kg CO2",
+                "lng_kg": "kg", "hydrogen_kg": "kg", "pv_kw": "kW", "pv_kwh": "kWh",
+                "oil_l": "L", "diesel_l": "L", "energy_tce": "tce", "clinker_t": "t",
+                "fit_cny": "CNY", "car_km": "km", "km_taxi": "km", "adopters_pv": "count"}
+    assert {m: metric_unit(m) for m in expected} == expected
