@@ -111,7 +111,7 @@ def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> 
 
 
 def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
-            map_fn: MapFn | None = None) -> pd.DataFrame:
+            map_fn: MapFn | None = None, seed: int = 0) -> pd.DataFrame:
     """ABC-SMC posterior of the free parameters.
 
     Args:
@@ -120,6 +120,9 @@ def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
         out_dir: Where the pyabc database goes.
         client: A Dask client: uses pyabc's DaskDistributedSampler.
         map_fn: Otherwise a map function (pyabc's MappingSampler); default in-process.
+        seed: Seed of pyabc's proposals. pyabc draws from NumPy's global generator, so it is
+            seeded here; in-process runs are then reproducible (on a cluster the order in
+            which particles return still varies).
 
     Returns:
         Posterior particles: one column per parameter key, plus ``weight``.
@@ -147,6 +150,7 @@ def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
     db = out_dir / "abc.db"
     db.unlink(missing_ok=True)
     observed = config.observations(config.fit_years)
+    np.random.seed(seed)  # noqa: NPY002 (pyabc samples from the global generator)
     abc.new(f"sqlite:///{db}", observed)
     history = abc.run(minimum_epsilon=float(settings["min_epsilon"]),
                       max_nr_populations=int(settings["max_generations"]))
