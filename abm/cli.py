@@ -10,11 +10,19 @@ from pathlib import Path
 import pandas as pd
 
 from abm import charts
+from abm.accounting import (
+    COST_PER_TONNE,
+    LIFETIME_ABATEMENT,
+    CostAccounting,
+    accounting_frame,
+    cost_accounting,
+)
+from abm.identity import scenario_hash
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES
 from abm.results import write_results
-from abm.scenario import available_scenarios, load_scenario
-from abm.simulate import abatement_cost, district_emissions, simulate
+from abm.scenario import Scenario, available_scenarios, load_scenario
+from abm.simulate import Run, district_emissions, simulate
 
 log = logging.getLogger("abm")
 
@@ -96,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def compare_with_baseline(runs: dict[str, Run], scenarios: list[Scenario], args: argparse.Namespace
+                          ) -> dict[str, CostAccounting]:
+    """Cost accounting of every scenario against the baseline (extra runs, same seed)."""
+    by_name = {s.name: s for s in scenarios}
+    baseline = by_name["baseline"]
+    overrides = dict(args.set)
+    known = {(scenario_hash(by_name[n]), args.end_year): r.summary for n, r in runs.items()}
+
+    def summary(scenario: Scenario, end_year: int) -> pd.DataFrame:
+        return simulate(scenario, scale=args.scale, seed=args.seed, end_year=end_year,
+                        engine=args.engine, overrides=overrides).summary
+
+    return {name: cost_accounting(by_name[name], baseline, summary, args.end_year, known)
+            for name in runs if name != "baseline"}
+
+
 def _run(args: argparse.Namespace) -> int:
     names = args.scenario or ["baseline", "plan"]
     scenarios = [load_scenario(n) for n in names]  # validate all before running any
@@ -110,11 +134,8 @@ def _run(args: argparse.Namespace) -> int:
                  ", ".join(str(p) for p in paths.values()))
     table = pd.DataFrame({name: run.headline() for name, run in runs.items()}).T
     if "baseline" in runs:
-        for name, run in runs.items():
-            if name != "baseline":
-                cost = abatement_cost(run, runs["baseline"])
-                table.loc[name, "abated_mt"] = cost["abated_mt"]
-                table.loc[name, "cny_per_t_abated"] = cost["cny_per_t"]
+        costs = compare_with_baseline(runs, scenarios, args)
+        table = table.join(accounting_frame(costs)) if costs else table
     if not args.no_charts:
         summaries = {n: r.summary for n, r in runs.items()}
         years = next(iter(runs.values())).series("co2_total").index.to_numpy()
@@ -134,7 +155,10 @@ def _run(args: argparse.Namespace) -> int:
                            "display.float_format", "{:,.2f}".format):
         print(f"\nSummary (2020-{args.end_year}, scale {args.scale:g}, seed {args.seed}; "
               "Mt CO2, MW, million CNY, CNY/t):")
-        print(table.to_string())
+        print(table.drop(columns=["cost_per_tonne_definition", "lifetime_definition"],
+                         errors="ignore").to_string())
+        if "cny_per_t_paid" in table:
+            print(f"\nDefinitions: {COST_PER_TONNE}.\n{LIFETIME_ABATEMENT}.")
         scoreboard = pd.DataFrame({n: r.targets.set_index("target")["met"]
                                    for n, r in runs.items()})
         print("\nPlan targets met (in the target year):")

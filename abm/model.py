@@ -13,6 +13,7 @@ import numpy as np
 from abm import data
 from abm import kernels as k
 from abm.market import Constants, Month, constants, grid_factor, industry_growth_factor
+from abm.policies import book_spending
 from abm.population import Population, adoption_state, synthesise
 from abm.rng import RandomStreams
 from abm.scenario import Scenario, load_scenario
@@ -94,6 +95,8 @@ class JiangmenModel(mesa.Model):
         self.spending = np.zeros((self.n_months, len(self.policies)))
         self.month_log: list[Month] = []
         self.visibility = self._initial_visibility()
+        self.charging_index = float(self.params["behaviour.charging_index_2020"])
+        """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
         n_agents = sum(t.n for t in self.tables.values())
         # Small models run the kernels on one thread: thread start-up costs more than it
@@ -215,19 +218,29 @@ class JiangmenModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def month_levers(self, year: int, years: float) -> dict[str, float]:
-        """Policy-settable levers for a month: neutral values, then each active policy."""
+        """Policy-settable levers for a month: neutral values, then each active policy.
+
+        The charging index is a stock, not a level: each month starts from what was built
+        by the end of the previous month, less retirement of what policies added above the
+        2020 level, ``I_t = I_2020 + (I_{t-1} − I_2020)·(1 − r)^(1/12)`` with
+        ``r = tech.charging_retirement`` (1/yr); a build-out policy then raises it. Call once
+        per month, in order (it advances the stock).
+        """
+        base = self.params["behaviour.charging_index_2020"]
+        retire = (1.0 - self.params["tech.charging_retirement"]) ** (1.0 / 12.0)
         levers = {
             "fit_premium": 0.0, "pv_subsidy_household": 0.0, "pv_subsidy_firm": 0.0,
             "pv_subsidy_fisher": 0.0, "retrofit_subsidy": 0.0, "green_mandate": 0.0,
             "ci_credit_price": 0.0, "ci_outreach": 0.0, "green_rate_discount": 0.0,
             "credit_expansion": 0.0, "carbon_price": 0.0,
-            "charging_index": self.params["behaviour.charging_index_2020"],
+            "charging_index": base + (self.charging_index - base) * retire,
             "ev_subsidy": 0.0, "tax_exemption": 0.0, "tax_exemption_cap": 0.0,
             "vessel_subsidy": 0.0, "coal_phaseout": 0.0, "ets_sector_mask": 0.0,
         }
         for policy in self.policies:
             if policy.active(year):
                 policy.apply(levers, years + self.start_year)
+        self.charging_index = levers["charging_index"]
         return levers
 
     def build_month(self, t: int) -> Month:
@@ -280,8 +293,7 @@ class JiangmenModel(mesa.Model):
         self._update_peers()
         for g, s in totals.items():
             self.history[g][t] = s
-        for j, policy in enumerate(self.policies):
-            self.spending[t, j] = policy.spending(totals)
+        self.spending[t] = book_spending(self.policies, totals, self.start_year + t // 12)
         self._update_visibility(totals)
         self.month += 1
         if self.collect_every and self.month % self.collect_every == 0:

@@ -2,9 +2,18 @@
 
 Each policy has a ``kind``, a ``start`` and ``end`` year (inclusive) and declared level fields
 with units and ranges. In the step, :meth:`Policy.apply` writes its levels into the month's
-lever values while it is in force; after the decisions, :meth:`Policy.spending` reads what it
-cost from the kernels' per-district sums (CNY). Feed-in premiums locked in while a policy was
-in force keep being paid after it ends, and are still booked to it.
+lever values while it is in force; after the decisions, :func:`book_spending` books what each
+policy instance paid this month (CNY):
+
+* a payment made at the time of a decision (capital subsidies, tax exemption, interest
+  support, credit purchases, charge points) is booked to the instance in force that month,
+  and only to it (:meth:`Policy.paid` reads the kernels' per-district sums); an instance
+  books nothing before its start or after its end;
+* feed-in premiums are locked in for the systems built while an instance is in force and
+  keep being paid after it ends: each month's premium payments of an agent group are booked
+  to the instances in proportion to the premium-weighted capacity each one locked in.
+
+Splitting one policy into back-to-back instances therefore leaves total spending unchanged.
 """
 
 from __future__ import annotations
@@ -39,6 +48,9 @@ class Policy:
     label: ClassVar[str] = ""
     fields: ClassVar[dict[str, LevelField]] = {}
     options: ClassVar[dict[str, tuple[str, ...]]] = {}
+    pays: ClassVar[bool] = False
+    """Whether the policy spends public money (or forgoes revenue); unpaid policies are
+    regulations and prices (mandates, phase-outs, the carbon price, ETS coverage)."""
 
     start: int
     end: int
@@ -57,9 +69,17 @@ class Policy:
         """Write this policy's lever values for a month of ``year`` (only while active)."""
         raise NotImplementedError
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:
-        """Public spending or forgone revenue this month, CNY (default: none)."""
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:
+        """What the kernels report paid this month under this kind's lever, CNY (default 0)."""
         return 0.0
+
+    def spending(self, sums: Mapping[str, np.ndarray], active: bool) -> float:
+        """Public spending or forgone revenue of this instance this month, CNY.
+
+        Only an instance in force pays: the kernels' total for the kind's lever is booked to
+        it; an inactive instance books nothing.
+        """
+        return self.paid(sums) if active else 0.0
 
     @property
     def name(self) -> str:
@@ -82,13 +102,14 @@ class PVSubsidy(Policy):
 
     kind = "pv_subsidy"
     label = "PV capital subsidy"
+    pays = True
     fields = {"level": LevelField(0.0, 3.0, "CNY/W", "Subsidy per watt installed")}
     options = {"group": ("household", "firm", "fisher")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers[f"pv_subsidy_{self.choice['group']}"] = self.levels["level"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         group = self.choice["group"]
         column = {"household": ("households", k.H_PV_SUB), "firm": ("firms", k.F_PV_SUB),
                   "fisher": ("fishers", k.X_PV_SUB)}[group]
@@ -96,18 +117,31 @@ class PVSubsidy(Policy):
 
 
 class FeedInPremium(Policy):
-    """Premium over the export price for PV power, locked in for systems built meanwhile."""
+    """Premium over the export price for PV power, locked in for systems built meanwhile.
+
+    ``committed[group]`` is the premium-weighted capacity this instance locked in,
+    CNY/kWh · kW: Σ over months in force of new PV kW × premium. :func:`book_spending` splits
+    each month's premium payments of a group among instances in proportion to it.
+    """
 
     kind = "feed_in_premium"
     label = "Feed-in premium for PV exports"
+    pays = True
     fields = {"level": LevelField(0.0, 0.5, "CNY/kWh", "Premium on exported PV power")}
+    GROUPS: ClassVar[tuple[tuple[str, int, int], ...]] = (
+        ("households", k.H_NEW_PV_KW, k.H_FIT), ("firms", k.F_NEW_PV_KW, k.F_FIT),
+        ("fishers", k.X_NEW_PV_KW, k.X_FIT))
+
+    def __post_init__(self) -> None:
+        self.committed = {group: 0.0 for group, _, _ in self.GROUPS}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers["fit_premium"] = self.levels["level"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return (_total(sums, "households", k.H_FIT) + _total(sums, "firms", k.F_FIT)
-                + _total(sums, "fishers", k.X_FIT))
+    def commit(self, sums: Mapping[str, np.ndarray]) -> None:
+        """Add this month's new capacity (built at this instance's premium)."""
+        for group, new_kw, _ in self.GROUPS:
+            self.committed[group] += _total(sums, group, new_kw) * self.levels["level"]
 
 
 class RetrofitSubsidy(Policy):
@@ -115,12 +149,13 @@ class RetrofitSubsidy(Policy):
 
     kind = "retrofit_subsidy"
     label = "Green retrofit subsidy"
+    pays = True
     fields = {"level": LevelField(0.0, 500.0, "CNY/m2", "Subsidy per m2 of floor retrofitted")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers["retrofit_subsidy"] = self.levels["level"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return _total(sums, "households", k.H_RETRO_SUB)
 
 
@@ -129,12 +164,13 @@ class EVPurchaseSubsidy(Policy):
 
     kind = "ev_purchase_subsidy"
     label = "NEV purchase subsidy"
+    pays = True
     fields = {"level": LevelField(0.0, 200_000.0, "CNY/vehicle", "Subsidy per NEV bought")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers["ev_subsidy"] = self.levels["level"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return _total(sums, "vehicles", k.V_EV_SUB)
 
 
@@ -143,6 +179,7 @@ class PurchaseTaxExemption(Policy):
 
     kind = "purchase_tax_exemption"
     label = "NEV purchase-tax exemption"
+    pays = True
     fields = {"level": LevelField(0.0, 1.0, "1", "Share of the tax exempted"),
               "cap": LevelField(0.0, 200_000.0, "CNY/vehicle", "Largest exemption",
                                 default=200_000.0)}
@@ -151,7 +188,7 @@ class PurchaseTaxExemption(Policy):
         levers["tax_exemption"] = self.levels["level"]
         levers["tax_exemption_cap"] = self.levels["cap"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return _total(sums, "vehicles", k.V_TAX)
 
 
@@ -160,6 +197,7 @@ class GreenFinance(Policy):
 
     kind = "green_finance"
     label = "Green finance"
+    pays = True
     fields = {"rate_discount": LevelField(0.0, 0.05, "1/yr", "Green-loan rate discount"),
               "credit_expansion": LevelField(0.0, 1.0, "1", "Extra share of agents with credit",
                                              default=0.0)}
@@ -168,7 +206,7 @@ class GreenFinance(Policy):
         levers["green_rate_discount"] = self.levels["rate_discount"]
         levers["credit_expansion"] = self.levels["credit_expansion"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return (_total(sums, "households", k.H_GF) + _total(sums, "vehicles", k.V_GF)
                 + _total(sums, "firms", k.F_GF) + _total(sums, "fishers", k.X_GF))
 
@@ -178,6 +216,7 @@ class CarbonInclusive(Policy):
 
     kind = "carbon_inclusive"
     label = "Carbon-inclusive scheme"
+    pays = True
     fields = {"credit_price": LevelField(0.0, 1000.0, "CNY/t CO2", "Price paid per credit"),
               "outreach": LevelField(0.0, 3.0, "logit", "Campaign boost to joining", default=0.0)}
 
@@ -185,7 +224,7 @@ class CarbonInclusive(Policy):
         levers["ci_credit_price"] = self.levels["credit_price"]
         levers["ci_outreach"] = self.levels["outreach"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return _total(sums, "households", k.H_CI_CREDIT) + _total(sums, "vehicles",
                                                                   k.V_CI_CREDIT)
 
@@ -209,6 +248,7 @@ class ChargingBuildout(Policy):
 
     kind = "charging_buildout"
     label = "Charging build-out"
+    pays = True
     fields = {"target": LevelField(0.0, 1.0, "1", "Charging index reached at the end year"),
               "points_at_full": LevelField(0.0, 500_000.0, "points",
                                            "Public charge points at index 1 (assumption)",
@@ -219,23 +259,27 @@ class ChargingBuildout(Policy):
 
     def __post_init__(self) -> None:
         self._start_index: float | None = None
-        self._last_index: float | None = None
         self._spent = 0.0
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+    def apply(self, levers: dict[str, float], year: float) -> None:
+        """Raise the charging stock along the path to ``target``; cost the points added.
+
+        ``levers["charging_index"]`` holds the stock built so far (the model carries it
+        from month to month); the index never falls because of this policy.
+        """
+        before = levers["charging_index"]
         if self._start_index is None:
-            self._start_index = self._last_index = levers["charging_index"]
+            self._start_index = before
         span = self.end + 1 - self.start
-        progress = min(max((year - self.start) / span, 0.0), 1.0)
-        index = max(levers["charging_index"], self._start_index
+        progress = min(max((year + 1.0 / 12.0 - self.start) / span, 0.0), 1.0)  # at month end
+        index = max(before, self._start_index
                     + (self.levels["target"] - self._start_index) * progress)
         levers["charging_index"] = index
-        new_points = max(index - self._last_index, 0.0) * self.levels["points_at_full"]
-        self._spent = new_points * self.levels["cost_per_point"]
-        self._last_index = index
+        self._spent = (index - before) * self.levels["points_at_full"] \
+            * self.levels["cost_per_point"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        spent, self._spent = self._spent, 0.0
+    def spending(self, sums: Mapping[str, np.ndarray], active: bool) -> float:  # noqa: D102
+        spent, self._spent = (self._spent if active else 0.0), 0.0
         return spent
 
 
@@ -255,12 +299,13 @@ class VesselReplacementSubsidy(Policy):
 
     kind = "vessel_replacement_subsidy"
     label = "Vessel replacement subsidy"
+    pays = True
     fields = {"level": LevelField(0.0, 10_000.0, "CNY/kW", "Subsidy per kW of engine")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers["vessel_subsidy"] = self.levels["level"]
 
-    def spending(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
+    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         return _total(sums, "fishers", k.X_VESSEL_SUB)
 
 
@@ -299,6 +344,32 @@ POLICY_TYPES: dict[str, type[Policy]] = {
                               ChargingBuildout, GreenBuildingMandate, VesselReplacementSubsidy,
                               CoalPhaseout, ETSExpansion)
 }
+
+
+def book_spending(policies: list[Policy], sums: Mapping[str, np.ndarray], year: int
+                  ) -> np.ndarray:
+    """What each policy instance paid this month, CNY (see the module docstring).
+
+    Args:
+        policies: The run's policy instances.
+        sums: City-district sums of the month per group (district × metric).
+        year: The calendar year of the month.
+
+    """
+    spent = np.zeros(len(policies))
+    premiums = [j for j, p in enumerate(policies) if isinstance(p, FeedInPremium)]
+    for j, policy in enumerate(policies):
+        active = policy.active(year)
+        if isinstance(policy, FeedInPremium):
+            if active:
+                policy.commit(sums)
+        else:
+            spent[j] = policy.spending(sums, active)
+    for group, _, fit_column in FeedInPremium.GROUPS:
+        weights = np.array([policies[j].committed[group] for j in premiums])  # type: ignore[attr-defined]
+        if weights.sum() > 0:
+            spent[premiums] += _total(sums, group, fit_column) * weights / weights.sum()
+    return spent
 
 
 def make_policy(table: Mapping[str, Any], where: str = "") -> Policy:
