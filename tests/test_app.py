@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ from abm.scenario import available_scenarios, load_scenario
 from abm.simulate import simulate
 from webapp import figures, i18n, levers
 from webapp.runner import RunConfig, run_set
-from webapp.ui import parse_int, parse_number, run_config
+from webapp.ui import headline_html, parse_int, parse_number, run_config
 
 
 def test_page_is_a_component():
@@ -127,15 +128,32 @@ def test_run_set_reuses_baselines_and_stops_when_asked():
     cache: dict = {}
     config = RunConfig(scale=2000, seed=0, n_seeds=2, end_year=2022)
     first = run_set(load_scenario("plan"), config, baseline_cache=cache)
-    assert len(cache) == 2 and len(first.runs) == 2
+    baselines = [key for key in cache if key[0] != "accounting"]
+    assert len(baselines) == 2 and len(first.runs) == 2
     second = run_set(load_scenario("plan"), config, baseline_cache=cache)
     assert second.baselines[0] is first.baselines[0]
+    # the cost accounting's extra runs (exogenous, regulation, two lifetime runs) are reused
+    assert second.accounting == first.accounting
     from webapp.runner import RunCancelled
 
     with pytest.raises(RunCancelled):
         run_set(load_scenario("plan"), config, should_stop=lambda: True)
     with pytest.raises(ValueError, match="empty span"):
         run_set(load_scenario("plan"), RunConfig(scale=2000, start_year=2025, end_year=2022))
+
+
+def test_the_page_shows_cost_per_tonne_of_paid_levers_with_its_definition():
+    runs = run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2030))
+    acc = runs.accounting
+    assert acc is not None and acc.exogenous_mt > 0
+    head = runs.headline()
+    assert head["cny_per_t"] == pytest.approx(acc.cny_per_t_paid)
+    assert head["cny_per_t"] != pytest.approx(acc.extra_spending_mcny / acc.abated_mt)
+    for lang, words in (("en", "extra public spending over the baseline"),
+                        ("zh", "相对基准增加的财政支出")):
+        session = SimpleNamespace(t=lambda key, lang=lang: i18n.tr(key, lang))
+        page = headline_html(session, runs)
+        assert words in page and f"{acc.paid_mt:.1f}" in page
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -58,7 +58,23 @@ UI: dict[str, tuple[str, str]] = {
     "cumulative": ("Cumulative (Mt CO2)", "累计（百万吨CO2）"),
     "abated": ("Abated vs baseline (Mt CO2)", "相对基准减排（百万吨CO2）"),
     "spending": ("Public spending (million CNY)", "财政支出（百万元）"),
-    "cny_per_t": ("Cost per tonne abated (CNY/t)", "每吨减排成本（元/吨）"),
+    "cny_per_t": ("Cost per tonne, paid levers (CNY/t)", "付费政策每吨减排成本（元/吨）"),
+    "cny_per_t_lifetime": ("Cost per tonne over asset lifetimes (CNY/t)",
+                           "按资产寿命计每吨减排成本（元/吨）"),
+    "accounting_note": (
+        "Abated {first}–{last}: {total:.1f} Mt = {exo:.1f} from the scenario's assumptions "
+        "(grid, prices, trends; free) + {reg:.1f} from regulations (mandates, carbon price) + "
+        "{paid:.1f} from paid levers, for {extra:,.0f} million CNY more than the baseline. "
+        "Over the adopted assets' lifetimes (to {horizon}) the paid levers abate "
+        "{lifetime:.1f} Mt. Seed {seed}.",
+        "{first}–{last}年减排：{total:.1f} 百万吨 = 情景假设（电网、价格、趋势，无财政成本）"
+        "{exo:.1f} + 管制措施（强制标准、碳价）{reg:.1f} + 付费政策 {paid:.1f}，"
+        "财政支出比基准多 {extra:,.0f} 百万元。按已采纳资产的寿命计（至 {horizon} 年），"
+        "付费政策减排 {lifetime:.1f} 百万吨。随机种子 {seed}。"),
+    "cost_definition": (
+        "Cost per tonne = extra public spending over the baseline ÷ CO2 abated by the paid "
+        "levers over the same years (undiscounted).",
+        "每吨减排成本 = 相对基准增加的财政支出 ÷ 同期付费政策带来的CO2减排量（未贴现）。"),
     "targets_met": ("Targets met", "达成目标"),
     "no_peak": ("no peak before the last year", "结束年份前未达峰"),
     "target": ("Target", "目标"),

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from abm import data
+from abm.accounting import CostAccounting, cost_accounting
+from abm.identity import scenario_hash
 from abm.model import JiangmenModel
 from abm.results import annual_summary, peak, sector_emissions, spending_by_policy, targets_table
 from abm.scenario import Scenario, load_scenario
@@ -104,6 +106,8 @@ class RunSet:
     seconds: float
     label: str = ""
     extras: dict = field(default_factory=dict)
+    accounting: CostAccounting | None = None
+    """Abatement by cause and cost per tonne of the first seed (:mod:`abm.accounting`)."""
 
     @property
     def years(self) -> np.ndarray:
@@ -122,6 +126,10 @@ class RunSet:
         out = frame.mean(numeric_only=True).to_dict()
         out["peak_year"] = float(frame["peak_year"].median()) if frame["peak_year"].notna().any() \
             else float("nan")
+        acc = self.accounting
+        out["abated_paid_mt"] = acc.paid_mt if acc else float("nan")
+        out["cny_per_t"] = acc.cny_per_t_paid if acc else float("nan")
+        out["cny_per_t_lifetime"] = acc.cny_per_t_paid_lifetime if acc else float("nan")
         return out
 
     def annual_csv(self) -> str:
@@ -137,7 +145,11 @@ class RunSet:
 
 
 def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
-    """Peak, 2030 and cumulative emissions, spending, abatement and cost per tonne."""
+    """Peak, 2030 and cumulative emissions, spending and abatement against the baseline.
+
+    ``cny_per_t`` here is extra spending over all abatement; the page shows the cost per
+    tonne of the paid levers from :attr:`RunSet.accounting` instead (:mod:`abm.accounting`).
+    """
     total = run.series("co2_total")
     peak_year, peak_value, inside = peak(total.index.to_numpy(), total.to_numpy())
     spending = float(run.series("spending_total").sum())
@@ -240,6 +252,8 @@ def run_set(scenario: Scenario, config: RunConfig,
              if (baseline_key, config.scale, s, config.end_year) not in cache]
     months = (config.end_year - config.start_year + 1) * 12
     total = months * len(todo)
+    compare = scenario.to_toml() != baseline.to_toml()
+    main_share = 0.75 if compare else 1.0  # the rest: the cost accounting's extra runs
     done_runs = 0
     last = [-1.0, time.perf_counter()]
 
@@ -250,7 +264,7 @@ def run_set(scenario: Scenario, config: RunConfig,
         now = time.perf_counter()
         if progress is not None and share - last[0] >= 0.02 and now - last[1] >= 0.25:
             last[0], last[1] = share, now
-            progress(share)
+            progress(share * main_share)
 
     runs: list[RunResult] = []
     for kind, seed in todo:
@@ -261,6 +275,43 @@ def run_set(scenario: Scenario, config: RunConfig,
                 baseline, config, seed, tick, keep_agents=False)
         done_runs += 1
     baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
+    accounting = None
+    if compare:
+        def step(k: int) -> None:
+            if progress is not None:
+                progress(main_share + (1 - main_share) * min(k / 4, 1.0))
+
+        known = cache.setdefault(("accounting", config.scale, config.seed, config.start_year),
+                                 {})
+        known[(scenario_hash(scenario), config.end_year)] = runs[0].summary
+        known[(scenario_hash(baseline), config.end_year)] = baselines[0].summary
+        accounting = account(scenario, baseline, config, cache, should_stop, step)
     if progress is not None:
         progress(1.0)
-    return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin)
+    return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
+                  accounting=accounting)
+
+
+def account(scenario: Scenario, baseline: Scenario, config: RunConfig, cache: dict,
+            should_stop: Callable[[], bool] | None = None,
+            runs_done: Callable[[int], None] | None = None) -> CostAccounting:
+    """Cost accounting of the first seed; its extra runs are kept in the session's cache.
+
+    ``runs_done(k)`` is called after each of the (up to four) extra runs.
+    """
+    known = cache.setdefault(("accounting", config.scale, config.seed, config.start_year), {})
+    done = [0]
+
+    def summary(sc: Scenario, end_year: int) -> pd.DataFrame:
+        def stop(done: int, n: int) -> None:
+            if should_stop is not None and should_stop():
+                raise RunCancelled
+
+        years = RunConfig(config.scale, config.seed, 1, config.start_year, end_year)
+        result = run_one(sc, years, config.seed, stop, keep_agents=False).summary
+        done[0] += 1
+        if runs_done is not None:
+            runs_done(done[0])
+        return result
+
+    return cost_accounting(scenario, baseline, summary, config.end_year, known)

@@ -279,12 +279,26 @@ def headline_html(s: Session, current: RunSet) -> str:
         ("abated", number_or_dash(h["abated_mt"])),
         ("spending", number_or_dash(h["spending_mcny"], 0)),
         ("cny_per_t", number_or_dash(h["cny_per_t"], 0)),
+        ("cny_per_t_lifetime", number_or_dash(h["cny_per_t_lifetime"], 0)),
         ("targets_met", f"{h['targets_met']:.1f}".rstrip("0").rstrip(".")
          + f" / {len(current.runs[0].targets)}"),
     ]
     body = "".join(f'<div class="kpi kpi-{k}"><div class="kpi-label">{html.escape(s.t(k))}</div>'
                    f'<div class="kpi-value">{html.escape(v)}</div></div>' for k, v in cells)
-    return f'<div class="kpis">{body}</div>'
+    return f'<div class="kpis">{body}</div>' + accounting_html(s, current)
+
+
+def accounting_html(s: Session, current: RunSet) -> str:
+    """Where the abatement comes from, and the cost-per-tonne definition, under the KPIs."""
+    acc = current.accounting
+    if acc is None:
+        return ""
+    text = s.t("accounting_note").format(
+        first=acc.first_year, last=acc.last_year, total=acc.abated_mt, exo=acc.exogenous_mt,
+        reg=acc.regulation_mt, paid=acc.paid_mt, extra=acc.extra_spending_mcny,
+        horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed)
+    return (f'<div class="accounting" style="font-size:0.8em;color:#555">{html.escape(text)} '
+            f'<i>{html.escape(s.t("cost_definition"))}</i></div>')
 
 
 def scoreboard_html(s: Session, current: RunSet) -> str:
