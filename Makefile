@@ -53,3 +53,8 @@ experiment-report: setup
 
 bench-experiments: setup
 	$(PY) benchmarks/bench_experiments.py $(ARGS)
+
+# The golden baseline (tests/golden/annual.csv): update only when a change of results is intended.
+.PHONY: golden
+golden: setup
+	$(PY) tests/golden/golden.py
