@@ -120,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", type=_override, action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter for every scenario, e.g. "
                           "--set economy.industry_growth=0.04")
-    run.add_argument("--out", type=Path, default=Path("results"), help="output folder")
+    run.add_argument("--out", default="results",
+                     help="output folder (default results); it holds the files of one run, "
+                          "listed in its run.json")
     run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     sub.add_parser("scenarios", help="list the shipped scenarios and their policies")
     params = sub.add_parser("params", help="print the parameter table (units, ranges, sources)")

@@ -124,6 +124,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 
     """
     path = Path(path)
+    if "\0" in str(path):
+        raise ParameterError(f"{show(str(path))}: not a usable path (a NUL character)")
     try:
         if not path.exists():
             raise ParameterError(f"{path}: file not found")
@@ -137,8 +139,6 @@ def read_toml(path: Path) -> dict[str, Any]:
             content = handle.read(MAX_TOML_BYTES + 1)
     except OSError as error:
         raise ParameterError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except ValueError as error:  # e.g. a NUL character in the path
-        raise ParameterError(f"{show(str(path))}: not a usable path ({error})") from None
     if len(content) > MAX_TOML_BYTES:
         raise ParameterError(f"{path}: more than {MAX_TOML_BYTES} bytes; allowed: at most "
                              f"{MAX_TOML_BYTES} bytes")
@@ -234,7 +234,11 @@ def parse_scenario(tree: dict[str, Any], where: str, base_dir: Path | None = Non
     overrides: dict[str, Any] = {}
     for include in top.include:
         path = (base_dir or SCENARIO_DIR) / include
-        included = _checked(_IncludedFile, read_toml(path), str(path),
+        try:
+            tree = read_toml(path)
+        except ParameterError as error:
+            raise ParameterError(f"{where}: include {show(include)}: {error}") from None
+        included = _checked(_IncludedFile, tree, str(path),
                             "an included file holds only parameters")
         overrides.update(Parameters(included.parameters, str(path)).overrides)
     params = Parameters({**overrides, **Parameters(top.parameters, where).overrides}, where)
@@ -247,4 +251,8 @@ def parse_scenario(tree: dict[str, Any], where: str, base_dir: Path | None = Non
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario by name or path."""
     path = scenario_path(name_or_path)
-    return parse_scenario(read_toml(path), str(path), path.parent)
+    tree = read_toml(path)
+    if not tree:
+        raise ParameterError(f"{path}: the file is empty; allowed: a scenario file with "
+                             f"{sorted(_ScenarioFile.model_fields)}")
+    return parse_scenario(tree, str(path), path.parent)

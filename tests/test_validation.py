@@ -109,7 +109,7 @@ def test_every_parameter_and_data_row_has_a_source():
 @pytest.mark.parametrize(("args", "message"), [
     (["--scale", "0"], "--scale: 0 is out of range"),
     (["--end-year", "2100"], "--end-year: 2100 is out of range"),
-    (["--seed", "-1"], "--seed: -1 is negative"),
+    (["--seed", "-1"], "--seed: -1 is out of range"),
     (["--scenario", "nope"], "scenario 'nope' not found"),
     (["--set", "tech.pv_yield=99999"], "tech.pv_yield"),
 ])
