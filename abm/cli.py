@@ -196,9 +196,11 @@ def previous_files(out: Path) -> set[str]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         log.warning("%s: not a readable manifest (%s); no earlier file is removed", path, error)
         return set()
-    listed = {name for name in files if _plain_file_name(name)}
+    listed = set()
     for name in files:
-        if name not in listed:
+        if _plain_file_name(name):
+            listed.add(name)
+        else:
             log.warning("%s: ignoring the entry %r (not a file of this folder)", path, name)
     return listed
 

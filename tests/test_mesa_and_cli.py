@@ -95,7 +95,8 @@ def test_run_folder_holds_the_files_of_one_run(tmp_path, monkeypatch, capsys):
     assert manifest["seed"] == 0 and manifest["code_version"]
 
     # a tampered manifest cannot make a run delete anything but plain files of the folder
-    manifest["files"] += ["../outside.txt", str(tmp_path / "outside.txt"), ".lock", "run.json"]
+    manifest["files"] += ["../outside.txt", str(tmp_path / "outside.txt"), ".lock", "run.json",
+                          {"odd": 1}, None, ""]
     (out / "run.json").write_text(json.dumps(manifest))
     assert cli.main(["run", *TINY, "--scenario", "baseline", "--seed", "1",
                      "--out", str(out)]) == 0
