@@ -15,8 +15,10 @@ File layout (``experiments/scenarios/<name>.toml``)::
     end = 2027
     why = "..."
 
-Everything is validated on load; errors name the file, the key, the value and what is
-allowed.
+Everything is validated on load (the file's structure and each policy table with pydantic,
+parameter values against the parameter table); errors name the file, the key, the value and
+what is allowed. A TOML file must be a regular UTF-8 file of at most :data:`MAX_TOML_BYTES`
+nested at most :data:`MAX_TOML_DEPTH` levels.
 """
 
 from __future__ import annotations
