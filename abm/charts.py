@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from abm import data
+from abm.files import write_atomic
 from abm.results import SECTORS_OUT
 
 SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
@@ -24,13 +25,12 @@ def _wide(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def save_figure(fig: plt.Figure, path: Path) -> Path:
-    """Save a figure as PNG atomically (temporary name, then rename) and close it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    """Save a figure as PNG atomically (:func:`abm.files.write_atomic`) and close it."""
+    try:
+        return write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110,
+                                                          bbox_inches="tight"))
+    finally:
+        plt.close(fig)
 
 
 def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:

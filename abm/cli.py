@@ -1,11 +1,27 @@
-"""Command-line interface: run scenarios, list them, show the parameter table, validate."""
+"""Command-line interface: run scenarios, list them, show the parameter table, validate.
+
+``run`` checks every input before it simulates anything (scenario files, ``--set``
+overrides, ``--seed``, ``--out``), then holds the output folder's lock for the whole run
+(:func:`abm.files.folder_lock`; a second run into the same folder is refused at once). Its
+files are written into a hidden staging folder inside ``--out`` and moved in at the end,
+with a manifest ``run.json`` listing them: a folder holds the files of exactly one run, and
+an interrupted run leaves the previous complete set.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
+import os
+import shutil
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -17,14 +33,31 @@ from abm.accounting import (
     accounting_frame,
     cost_accounting,
 )
-from abm.identity import scenario_hash
-from abm.params import ParameterError, parameter_table
+from abm.files import (
+    LOCK_NAME,
+    folder_lock,
+    inside,
+    output_folder,
+    safe_name,
+    temporary_folder,
+    write_atomic,
+    write_text,
+)
+from abm.identity import code_version, run_identity, scenario_hash
+from abm.params import SEED_MAX, ParameterError, Parameters, parameter_table
 from abm.policies import POLICY_TYPES
 from abm.results import write_results
 from abm.scenario import Scenario, available_scenarios, load_scenario
 from abm.simulate import Run, district_emissions, simulate
 
 log = logging.getLogger("abm")
+
+MANIFEST = "run.json"
+"""The manifest of the run whose files a folder holds."""
+MAX_MANIFEST_BYTES = 1_000_000
+"""Largest manifest read back, bytes."""
+STAGING = "run"
+"""Prefix of the hidden staging folder (``.run.<random>``) inside ``--out``."""
 
 
 def _scale(text: str) -> float:
@@ -54,8 +87,9 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--seed: {text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed: {value} is negative; allowed: 0 or more")
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"--seed: {value} is out of range; allowed: 0 to "
+                                         f"{SEED_MAX} (stored as a 64-bit integer)")
     return value
 
 
@@ -93,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", type=_override, action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter for every scenario, e.g. "
                           "--set economy.industry_growth=0.04")
-    run.add_argument("--out", type=Path, default=Path("results"), help="output folder")
+    run.add_argument("--out", default="results",
+                     help="output folder (default results); it holds the files of one run, "
+                          "listed in its run.json")
     run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     sub.add_parser("scenarios", help="list the shipped scenarios and their policies")
     params = sub.add_parser("params", help="print the parameter table (units, ranges, sources)")
@@ -106,64 +142,201 @@ def build_parser() -> argparse.ArgumentParser:
 
 def compare_with_baseline(runs: dict[str, Run], scenarios: list[Scenario], args: argparse.Namespace
                           ) -> dict[str, CostAccounting]:
-    """Cost accounting of every scenario against the baseline (extra runs, same seed)."""
+    """Cost accounting of every scenario against the baseline (extra runs, same seed).
+
+    The scenarios already carry ``--set`` overrides (see :func:`check_run`).
+    """
     by_name = {s.name: s for s in scenarios}
     baseline = by_name["baseline"]
-    overrides = dict(args.set)
     known = {(scenario_hash(by_name[n]), args.end_year): r.summary for n, r in runs.items()}
 
     def summary(scenario: Scenario, end_year: int) -> pd.DataFrame:
         return simulate(scenario, scale=args.scale, seed=args.seed, end_year=end_year,
-                        engine=args.engine, overrides=overrides).summary
+                        engine=args.engine).summary
 
     return {name: cost_accounting(by_name[name], baseline, summary, args.end_year, known)
             for name in runs if name != "baseline"}
 
 
-def _run(args: argparse.Namespace) -> int:
-    names = args.scenario or ["baseline", "plan"]
-    scenarios = [load_scenario(n) for n in names]  # validate all before running any
+@dataclass
+class RunPlan:
+    """A checked ``run`` request: where to write, what to run, under which file names."""
+
+    out: Path
+    scenarios: list[Scenario]
+    stems: list[str]
+    sources: list[str]
+    overrides: dict[str, float]
+
+
+def check_run(args: argparse.Namespace) -> RunPlan:
+    """Check every input of ``run`` without simulating or creating anything.
+
+    Raises:
+        ParameterError: The first problem, naming the option or file, the value and what
+            is allowed.
+
+    """
+    out = output_folder(args.out, "--out")
     overrides = dict(args.set)
+    if overrides:
+        Parameters(overrides, "--set")
+    sources = args.scenario or ["baseline", "plan"]
+    scenarios, stems, given = [], [], {}
+    for source in sources:
+        scenario = load_scenario(source)
+        if overrides:
+            scenario = scenario.with_parameters(overrides)
+        stem = safe_name(scenario.name, f"--scenario {source}: name")
+        if stem in given:
+            raise ParameterError(
+                f"--scenario: {given[stem]!r} and {source!r} are both named "
+                f"{scenario.name!r} (files {stem}_*); allowed: scenarios with different names, "
+                "since each writes <name>_monthly.parquet etc.")
+        start = int(scenario.params["run.start_year"])
+        if args.end_year < start:
+            raise ParameterError(f"--end-year: {args.end_year} is before the first year "
+                                 f"{start} of scenario {scenario.name!r} (run.start_year); "
+                                 f"allowed: {start} to 2060")
+        given[stem] = source
+        scenarios.append(scenario)
+        stems.append(stem)
+    return RunPlan(out, scenarios, stems, [str(s) for s in sources], overrides)
+
+
+def previous_files(out: Path) -> set[str]:
+    """Names of the files listed by the manifest in ``out`` (only plain files of ``out``).
+
+    A missing, unreadable or odd manifest lists nothing, so nothing is removed.
+    """
+    path = out / MANIFEST
+    if not path.is_file():
+        return set()
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError(f"more than {MAX_MANIFEST_BYTES} bytes")
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        if not isinstance(files, list):
+            raise ValueError("'files' is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        log.warning("%s: not a readable manifest (%s); no earlier file is removed", path, error)
+        return set()
+    listed = set()
+    for name in files:
+        if _plain_file_name(name):
+            listed.add(name)
+        else:
+            log.warning("%s: ignoring the entry %r (not a file of this folder)", path, name)
+    return listed
+
+
+def _plain_file_name(name: Any) -> bool:
+    """Whether ``name`` is a visible file name a run could have written (no path, no lock)."""
+    if not isinstance(name, str) or name in (MANIFEST, LOCK_NAME):
+        return False
+    try:
+        return safe_name(name) == name
+    except ParameterError:
+        return False
+
+
+def publish(stage: Path, out: Path, files: list[str], manifest: dict[str, Any]) -> None:
+    """Move a run's files from ``stage`` into ``out``, replacing the previous run's files.
+
+    The old manifest goes first and the new one comes last, so ``run.json`` exists only
+    next to a complete set. Of the previous run, exactly the files its manifest lists are
+    removed; nothing else in ``out`` is touched.
+    """
+    old = previous_files(out)
+    with contextlib.suppress(FileNotFoundError):
+        (out / MANIFEST).unlink()
+    for name in sorted(old - set(files)):
+        path = inside(out, name)
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+    for name in files:
+        os.replace(stage / name, inside(out, name))
+    write_text(out / MANIFEST, json.dumps({**manifest, "files": files}, indent=2) + "\n")
+
+
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A hidden staging folder inside ``out``, removed afterwards (with stale ones).
+
+    Call with the folder's lock held: any other staging folder is then a killed run's.
+    """
+    for stale in out.glob(f".{STAGING}.*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    stage = temporary_folder(out, STAGING)
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    plan = check_run(args)  # everything is checked before the lock and the first run
+    with folder_lock(plan.out, "another 'python -m abm run'"), staging(plan.out) as stage:
+        return _run_into(args, plan, stage)
+
+
+def _run_into(args: argparse.Namespace, plan: RunPlan, stage: Path) -> int:
     runs = {}
-    for scenario in scenarios:
+    files: list[str] = []
+    identities = {}
+    for scenario, stem in zip(plan.scenarios, plan.stems, strict=True):
         run = simulate(scenario, scale=args.scale, seed=args.seed, end_year=args.end_year,
-                       engine=args.engine, progress=True, overrides=overrides)
+                       engine=args.engine, progress=True)
         runs[scenario.name] = run
-        paths = write_results(run.model, args.out)
-        log.info("%s: %.1f s; wrote %s", scenario.name, run.seconds,
-                 ", ".join(str(p) for p in paths.values()))
+        paths = write_results(run.model, stage, stem)
+        files += [p.name for p in paths.values()]
+        identities[scenario.name] = run_identity(scenario, scale=args.scale, seed=args.seed,
+                                                 end_year=args.end_year, engine=args.engine)
+        log.info("%s: %.1f s; results %s", scenario.name, run.seconds,
+                 ", ".join(p.name for p in paths.values()))
     table = pd.DataFrame({name: run.headline() for name, run in runs.items()}).T
     if "baseline" in runs:
-        costs = compare_with_baseline(runs, scenarios, args)
+        costs = compare_with_baseline(runs, plan.scenarios, args)
         table = table.join(accounting_frame(costs)) if costs else table
     if not args.no_charts:
         summaries = {n: r.summary for n, r in runs.items()}
         years = next(iter(runs.values())).series("co2_total").index.to_numpy()
-        made = [charts.emissions_chart(summaries, args.out / "emissions_by_sector.png"),
-                charts.adoption_chart(summaries, args.out / "adoption.png"),
+        made = [charts.emissions_chart(summaries, stage / "emissions_by_sector.png"),
+                charts.adoption_chart(summaries, stage / "adoption.png"),
                 charts.targets_chart({n: r.targets for n, r in runs.items()},
-                                     args.out / "targets.png"),
+                                     stage / "targets.png"),
                 charts.districts_chart({n: district_emissions(r) for n, r in runs.items()},
-                                       years, args.out / "districts.png")]
-        log.info("charts: %s", ", ".join(str(p) for p in made))
+                                       years, stage / "districts.png")]
+        files += [p.name for p in made]
+        log.info("charts: %s", ", ".join(p.name for p in made))
     for column in ("peak_year", "targets_met"):
         table[column] = table[column].astype("Int64")
-    summary_path = args.out / "summary.csv"
-    table.rename_axis("scenario").to_csv(summary_path.with_suffix(".tmp"))
-    summary_path.with_suffix(".tmp").replace(summary_path)
+    write_atomic(stage / "summary.csv",
+                 lambda tmp: table.rename_axis("scenario").to_csv(tmp))
+    files.append("summary.csv")
+    publish(stage, plan.out, files, {
+        "command": "python -m abm run",
+        "scenarios": [{"name": s.name, "from": source, "files": f"{stem}_*",
+                       "run_identity": identities[s.name]}
+                      for s, source, stem in zip(plan.scenarios, plan.sources, plan.stems,
+                                                 strict=True)],
+        "seed": args.seed, "scale": args.scale, "end_year": args.end_year,
+        "engine": args.engine, "overrides": plan.overrides, "code_version": code_version(),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     with pd.option_context("display.width", 200, "display.max_columns", 20,
                            "display.float_format", "{:,.2f}".format):
         print(f"\nSummary (2020-{args.end_year}, scale {args.scale:g}, seed {args.seed}; "
               "Mt CO2, MW, million CNY, CNY/t):")
         print(table.drop(columns=["cost_per_tonne_definition", "lifetime_definition"],
-                         errors="ignore").to_string())
+                         errors="ignore").T.to_string())
         if "cny_per_t_paid" in table:
             print(f"\nDefinitions: {COST_PER_TONNE}.\n{LIFETIME_ABATEMENT}.")
         scoreboard = pd.DataFrame({n: r.targets.set_index("target")["met"]
                                    for n, r in runs.items()})
         print("\nPlan targets met (in the target year):")
         print(scoreboard.to_string())
-    print(f"\nResults in {args.out}/")
+    print(f"\nResults in {plan.out}/ (files listed in {plan.out / MANIFEST})")
     return 0
 
 
@@ -186,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "params":
             rows = [vars(s) for s in parameter_table().values() if args.grep in s.key]
+            if not rows:
+                print(f"no parameter key contains {args.grep!r}")
+                return 0
             with pd.option_context("display.max_rows", None, "display.width", 200,
                                    "display.max_colwidth", 60):
                 print(pd.DataFrame(rows)[["key", "default", "min", "max", "unit", "source"]]
@@ -208,4 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ParameterError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # e.g. the disk filled up while writing: not an input error
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the output folder keeps its previous files", file=sys.stderr)
+        return 130
     return 1

@@ -9,12 +9,16 @@ allowed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from abm.data import read_table
+
+SEED_MAX = 2**63 - 1
+"""Largest run seed: results store the seed as a 64-bit signed integer (Parquet ``int64``)."""
 
 
 class ParameterError(ValueError):
@@ -41,21 +45,29 @@ class ParamSpec:
         return self.key.rsplit(".", 1)[0]
 
     def check(self, value: Any, where: str = "") -> float | int:
-        """Return ``value`` converted to the declared type, or raise ParameterError."""
+        """Return ``value`` converted to the declared type, or raise ParameterError.
+
+        Refused: anything but a number (``bool`` and text included), ``inf`` and ``nan``, a
+        value outside ``[min, max]`` and, for an ``int`` parameter, a fraction.
+        """
         place = f"{where}: " if where else ""
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(
                 f"{place}parameter {self.key!r}: got {value!r} ({type(value).__name__}); "
                 f"allowed: a {self.type} in [{self.min:g}, {self.max:g}] {self.unit}"
             )
-        if self.type == "int" and float(value) != int(value):
-            raise ParameterError(f"{place}parameter {self.key!r}: got {value!r}; allowed: an "
-                                 f"integer in [{self.min:g}, {self.max:g}] {self.unit}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParameterError(f"{place}parameter {self.key!r}: got {value!r}; allowed: a "
+                                 f"finite {self.type} in [{self.min:g}, {self.max:g}] "
+                                 f"{self.unit}")
         if not (self.min <= value <= self.max):
             raise ParameterError(
                 f"{place}parameter {self.key!r}: got {value!r}; allowed range "
                 f"[{self.min:g}, {self.max:g}] {self.unit}"
             )
+        if self.type == "int" and float(value) != int(value):
+            raise ParameterError(f"{place}parameter {self.key!r}: got {value!r}; allowed: an "
+                                 f"integer in [{self.min:g}, {self.max:g}] {self.unit}")
         return int(value) if self.type == "int" else float(value)
 
 
@@ -101,6 +113,10 @@ class Parameters(Mapping[str, float]):
     """
 
     def __init__(self, overrides: Mapping[str, Any] | None = None, where: str = "") -> None:
+        if overrides is not None and not isinstance(overrides, Mapping):
+            place = f"{where}: " if where else ""
+            raise ParameterError(f"{place}parameters: got {overrides!r}; allowed: a table of "
+                                 "parameter keys and numbers")
         table = parameter_table()
         values = {k: (int(s.default) if s.type == "int" else s.default) for k, s in table.items()}
         for key, value in flatten(overrides or {}).items():

@@ -18,11 +18,13 @@ Splitting one policy into back-to-back instances therefore leaves total spending
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from abm import kernels as k
 from abm.data import SECTORS
@@ -372,6 +374,42 @@ def book_spending(policies: list[Policy], sums: Mapping[str, np.ndarray], year: 
     return spent
 
 
+YEAR_RANGE = (2000, 2100)
+"""Years a policy may start or end in (inclusive)."""
+
+
+@functools.cache
+def _table_model(cls: type[Policy]) -> type[BaseModel]:
+    """A pydantic model of ``cls``'s scenario-file table (strict types, no unknown fields)."""
+    year = Annotated[int, Field(strict=True, ge=YEAR_RANGE[0], le=YEAR_RANGE[1])]
+    fields: dict[str, Any] = {"kind": (Literal[cls.kind], ...), "start": (year, ...),
+                              "end": (year, ...), "why": (str, "")}
+    for name, spec in cls.fields.items():
+        level = Annotated[float, Field(ge=spec.min, le=spec.max, allow_inf_nan=False)]
+        fields[name] = (level, ... if spec.default is None else spec.default)
+    for name, values in cls.options.items():
+        fields[name] = (Literal[values], ...)
+    return create_model(f"{cls.__name__}Table", __config__=ConfigDict(extra="forbid",
+                                                                      strict=True), **fields)
+
+
+def _field_message(cls: type[Policy], name: str, value: Any, missing: bool) -> str:
+    """What is wrong with field ``name`` of a ``cls`` table, and what is allowed."""
+    if name in cls.fields:
+        spec = cls.fields[name]
+        if missing:
+            return (f"field {name!r} is required ({spec.label}, {spec.unit}, in "
+                    f"[{spec.min:g}, {spec.max:g}])")
+        return (f"field {name!r} is {value!r}; allowed: a number in [{spec.min:g}, "
+                f"{spec.max:g}] {spec.unit}")
+    if name in cls.options:
+        return f"field {name!r} is {value!r}; allowed: {list(cls.options[name])}"
+    if name == "why":
+        return f"field 'why' is {value!r}; allowed: text"
+    return (f"field {name!r} is {value!r}; allowed: a year (integer) in "
+            f"[{YEAR_RANGE[0]}, {YEAR_RANGE[1]}]")
+
+
 def make_policy(table: Mapping[str, Any], where: str = "") -> Policy:
     """Build and validate a policy from a scenario-file table.
 
@@ -380,48 +418,30 @@ def make_policy(table: Mapping[str, Any], where: str = "") -> Policy:
 
     """
     place = f"{where}: " if where else ""
+    if not isinstance(table, Mapping):
+        raise ParameterError(f"{place}policy: got {table!r}; allowed: a table with a kind")
     kind = table.get("kind")
-    if kind not in POLICY_TYPES:
+    if not isinstance(kind, str) or kind not in POLICY_TYPES:
         raise ParameterError(f"{place}policy kind {kind!r} is unknown; allowed: "
                              f"{sorted(POLICY_TYPES)}")
     cls = POLICY_TYPES[kind]
-    allowed = {"kind", "start", "end", "why", *cls.fields, *cls.options}
-    for key in table:
-        if key not in allowed:
-            raise ParameterError(f"{place}policy {kind!r}: unknown field {key!r}; allowed: "
-                                 f"{sorted(allowed)}")
-    years = {}
-    for key in ("start", "end"):
-        value = table.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
-            raise ParameterError(f"{place}policy {kind!r}: field {key!r} is {value!r}; "
-                                 "allowed: a year (integer) in [2000, 2100]")
-        years[key] = value
-    if years["end"] < years["start"]:
-        raise ParameterError(f"{place}policy {kind!r}: end {years['end']} is before start "
-                             f"{years['start']}")
-    levels = {}
-    for name, spec in cls.fields.items():
-        value = table.get(name, spec.default)
-        if value is None:
-            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is required "
-                                 f"({spec.label}, {spec.unit}, in [{spec.min:g}, {spec.max:g}])")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                spec.min <= value <= spec.max):
-            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is {value!r}; "
-                                 f"allowed: a number in [{spec.min:g}, {spec.max:g}] {spec.unit}")
-        levels[name] = float(value)
-    choice = {}
-    for name, allowed_values in cls.options.items():
-        value = table.get(name)
-        if value not in allowed_values:
-            raise ParameterError(f"{place}policy {kind!r}: field {name!r} is {value!r}; "
-                                 f"allowed: {list(allowed_values)}")
-        choice[name] = value
-    why = table.get("why", "")
-    if not isinstance(why, str):
-        raise ParameterError(f"{place}policy {kind!r}: field 'why' must be text")
-    return cls(start=years["start"], end=years["end"], levels=levels, choice=choice, why=why)
+    try:
+        checked = _table_model(cls).model_validate(dict(table))
+    except ValidationError as error:
+        problem = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        name = str(problem["loc"][0])
+        if problem["type"] == "extra_forbidden":
+            allowed = {"kind", "start", "end", "why", *cls.fields, *cls.options}
+            raise ParameterError(f"{place}policy {kind!r}: unknown field {name!r}; allowed: "
+                                 f"{sorted(allowed)}") from None
+        message = _field_message(cls, name, table.get(name), problem["type"] == "missing")
+        raise ParameterError(f"{place}policy {kind!r}: {message}") from None
+    if checked.end < checked.start:
+        raise ParameterError(f"{place}policy {kind!r}: end {checked.end} is before start "
+                             f"{checked.start}")
+    return cls(start=checked.start, end=checked.end,
+               levels={name: float(getattr(checked, name)) for name in cls.fields},
+               choice={name: getattr(checked, name) for name in cls.options}, why=checked.why)
 
 
 def check_overlaps(policies: list[Policy], where: str = "") -> None:

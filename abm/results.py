@@ -17,6 +17,7 @@ import pandas as pd
 
 from abm import data
 from abm import kernels as k
+from abm.files import inside, safe_name, write_atomic
 
 if TYPE_CHECKING:
     from abm.model import JiangmenModel
@@ -267,27 +268,27 @@ def targets_table(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_results(model: JiangmenModel, out_dir: Path) -> dict[str, Path]:
+def write_results(model: JiangmenModel, out_dir: Path, stem: str | None = None
+                  ) -> dict[str, Path]:
     """Write monthly, annual and target tables as Parquet (and CSV for the small ones).
 
-    Files are written to a temporary name and renamed, so an interrupted write leaves no
-    half-written file.
+    Files are ``<stem>_{monthly,annual,targets}.*`` in ``out_dir``; ``stem`` defaults to the
+    scenario name made safe for a file name (:func:`abm.files.safe_name`), so a name read
+    from a file never leads outside ``out_dir``. Each file is written atomically under a
+    unique temporary name (:func:`abm.files.write_atomic`).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = model.scenario.name
+    stem = safe_name(model.scenario.name, "scenario name") if stem is None else stem
     summary = annual_summary(model)
     tables = {"monthly": monthly_frame(model), "annual": summary,
               "targets": targets_table(summary)}
     paths = {}
     for kind, frame in tables.items():
-        frame = frame.assign(scenario=name, seed=model.seed, scale=model.scale)
+        frame = frame.assign(scenario=model.scenario.name, seed=model.seed, scale=model.scale)
         for ext in ("parquet", "csv") if kind != "monthly" else ("parquet",):
-            path = out_dir / f"{name}_{kind}.{ext}"
-            tmp = path.with_suffix(path.suffix + ".tmp")
+            path = inside(out_dir, f"{stem}_{kind}.{ext}")
             if ext == "parquet":
-                frame.to_parquet(tmp, index=False)
+                write_atomic(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
             else:
-                frame.to_csv(tmp, index=False)
-            tmp.replace(path)
+                write_atomic(path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False))
             paths[f"{kind}.{ext}"] = path
     return paths

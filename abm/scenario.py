@@ -15,23 +15,150 @@ File layout (``experiments/scenarios/<name>.toml``)::
     end = 2027
     why = "..."
 
-Everything is validated on load; errors name the file, the key, the value and what is
-allowed.
+Everything is validated on load (the file's structure and each policy table with pydantic,
+parameter values against the parameter table); errors name the file, the key, the value and
+what is allowed. A TOML file must be a regular UTF-8 file of at most :data:`MAX_TOML_BYTES`
+nested at most :data:`MAX_TOML_DEPTH` levels.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from abm.files import safe_name
 from abm.params import ParameterError, Parameters
 from abm.policies import Policy, check_overlaps, make_policy
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
-_TOP_LEVEL = {"name", "description", "include", "parameters", "policies"}
+MAX_TOML_BYTES = 1_000_000
+"""Largest TOML file read (scenario, included parameter file), bytes."""
+MAX_TOML_DEPTH = 16
+"""Deepest nesting of tables and arrays accepted in a TOML file."""
+MAX_NAME_CHARS = 200
+"""Longest scenario name, characters."""
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class _ScenarioFile(BaseModel):
+    """The top level of a scenario file (types only; contents are checked elsewhere)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str | None = Field(None, description="one line of text with letters or digits, at "
+                                               f"most {MAX_NAME_CHARS} characters")
+    description: str = Field("", description="text")
+    include: list[str] = Field([], description="a list of file paths (text)")
+    parameters: dict[str, Any] = Field({}, description="a table of parameter keys and numbers "
+                                                       "([parameters])")
+    policies: list[dict[str, Any]] = Field([], description="an array of tables ([[policies]])")
+
+    @field_validator("name")
+    @classmethod
+    def _one_line_name(cls, name: str | None) -> str | None:
+        if name is not None:
+            if (not name.strip() or len(name) > MAX_NAME_CHARS
+                    or re.search(r"[\x00-\x1f\x7f]", name)):
+                raise ValueError("bad name")
+            safe_name(name)
+        return name
+
+
+class _IncludedFile(BaseModel):
+    """An included parameter file: only [parameters] (and name, description, source)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field("", description="text")
+    description: str = Field("", description="text")
+    source: str = Field("", description="text")
+    parameters: dict[str, Any] = Field({}, description="a table of parameter keys and numbers "
+                                                       "([parameters])")
+
+
+def _checked(model: type[BaseModel], tree: Any, where: str, what: str) -> BaseModel:
+    """``tree`` validated by ``model``; the first problem as a ParameterError."""
+    if not isinstance(tree, dict):
+        raise ParameterError(f"{where}: got {show(tree)}; allowed: a table ({what})")
+    try:
+        return model.model_validate(tree)
+    except ValidationError as error:
+        problem = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        key = str(problem["loc"][0])
+        if problem["type"] == "extra_forbidden":
+            raise ParameterError(f"{where}: unknown top-level key {key!r}; allowed: "
+                                 f"{sorted(model.model_fields)} ({what})") from None
+        item = (f" item {problem['loc'][1] + 1}" if len(problem["loc"]) > 1
+                and isinstance(problem["loc"][1], int) else "")
+        allowed = model.model_fields[key].description
+        raise ParameterError(f"{where}: field {key!r}{item}: got {show(problem['input'])}; "
+                             f"allowed: {allowed}") from None
+
+
+def _depth(tree: Any) -> int:
+    """How deeply tables and arrays nest in ``tree`` (stops counting past the limit)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack and deepest <= MAX_TOML_DEPTH:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file: a regular UTF-8 file of at most :data:`MAX_TOML_BYTES`.
+
+    Raises:
+        ParameterError: Naming the file and the problem (missing, a folder or device, too
+            big, not UTF-8, not TOML, nested too deeply).
+
+    """
+    path = Path(path)
+    if "\0" in str(path):
+        raise ParameterError(f"{show(str(path))}: not a usable path (a NUL character)")
+    try:
+        if not path.exists():
+            raise ParameterError(f"{path}: file not found")
+        if not path.is_file():
+            raise ParameterError(f"{path}: not a regular file (a folder or device); allowed: "
+                                 "a TOML file")
+        if path.stat().st_size > MAX_TOML_BYTES:
+            raise ParameterError(f"{path}: {path.stat().st_size} bytes; allowed: at most "
+                                 f"{MAX_TOML_BYTES} bytes")
+        with path.open("rb") as handle:
+            content = handle.read(MAX_TOML_BYTES + 1)
+    except OSError as error:
+        raise ParameterError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(content) > MAX_TOML_BYTES:
+        raise ParameterError(f"{path}: more than {MAX_TOML_BYTES} bytes; allowed: at most "
+                             f"{MAX_TOML_BYTES} bytes")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"{path}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 "
+                             "TOML file") from None
+    try:
+        tree = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ParameterError(f"{path}: not valid TOML ({error})") from None
+    except RecursionError:
+        tree = None
+    if tree is None or _depth(tree) > MAX_TOML_DEPTH:
+        raise ParameterError(f"{path}: tables or arrays nested too deeply; allowed: at most "
+                             f"{MAX_TOML_DEPTH} levels")
+    return tree
 
 
 @dataclass
@@ -72,25 +199,18 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ParameterError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ParameterError(f"{path}: not valid TOML ({error})") from None
-
-
 def scenario_path(name_or_path: str | Path) -> Path:
     """Resolve a scenario name (``plan``) or a path to its TOML file."""
+    text = str(name_or_path)
     candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists():
+    if not text.strip():
+        raise ParameterError("scenario: empty name; allowed: a scenario name "
+                             f"{available_scenarios()} or a path to a .toml file")
+    if candidate.suffix == ".toml" or candidate.exists() or not re.fullmatch(r"[\w-]+", text):
         return candidate
-    path = SCENARIO_DIR / f"{name_or_path}.toml"
+    path = SCENARIO_DIR / f"{text}.toml"
     if not path.exists():
-        known = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
-        raise ParameterError(f"scenario {str(name_or_path)!r} not found; known: {known} "
+        raise ParameterError(f"scenario {text!r} not found; known: {available_scenarios()} "
                              "(or give a path to a .toml file)")
     return path
 
@@ -101,39 +221,40 @@ def available_scenarios() -> list[str]:
 
 
 def parse_scenario(tree: dict[str, Any], where: str, base_dir: Path | None = None) -> Scenario:
-    """Validate a scenario given as a parsed TOML tree."""
-    for key in tree:
-        if key not in _TOP_LEVEL:
-            raise ParameterError(f"{where}: unknown top-level key {key!r}; allowed: "
-                                 f"{sorted(_TOP_LEVEL)}")
-    name = tree.get("name", Path(where).stem)
-    if not isinstance(name, str) or not name:
-        raise ParameterError(f"{where}: 'name' must be non-empty text, got {name!r}")
+    """Validate a scenario given as a parsed TOML tree.
+
+    Args:
+        tree: The parsed file.
+        where: Where it comes from (a file name), for messages.
+        base_dir: Folder that ``include`` paths are relative to (default: the scenarios).
+
+    Raises:
+        ParameterError: Naming ``where``, the field, the value and what is allowed.
+
+    """
+    top = _checked(_ScenarioFile, tree, where, "a scenario file")
     overrides: dict[str, Any] = {}
-    includes = tree.get("include", [])
-    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
-        raise ParameterError(f"{where}: 'include' must be a list of file paths")
-    for include in includes:
+    for include in top.include:
         path = (base_dir or SCENARIO_DIR) / include
-        included = _read_toml(path)
-        extra = set(included) - {"parameters", "name", "description", "source"}
-        if extra:
-            raise ParameterError(f"{path}: an included file may hold only [parameters] "
-                                 f"(and name, description, source); found {sorted(extra)}")
-        overrides.update(Parameters(included.get("parameters", {}), str(path)).overrides)
-    params_table = tree.get("parameters", {})
-    if not isinstance(params_table, dict):
-        raise ParameterError(f"{where}: 'parameters' must be a table")
-    params = Parameters({**overrides, **Parameters(params_table, where).overrides}, where)
-    raw_policies = tree.get("policies", [])
-    if not isinstance(raw_policies, list):
-        raise ParameterError(f"{where}: 'policies' must be an array of tables ([[policies]])")
-    policies = [make_policy(p, f"{where}, policy {i + 1}") for i, p in enumerate(raw_policies)]
+        try:
+            tree = read_toml(path)
+        except ParameterError as error:
+            raise ParameterError(f"{where}: include {show(include)}: {error}") from None
+        included = _checked(_IncludedFile, tree, str(path),
+                            "an included file holds only parameters")
+        overrides.update(Parameters(included.parameters, str(path)).overrides)
+    params = Parameters({**overrides, **Parameters(top.parameters, where).overrides}, where)
+    policies = [make_policy(p, f"{where}, policy {i + 1}") for i, p in enumerate(top.policies)]
     check_overlaps(policies, where)
-    return Scenario(name, params, policies, str(tree.get("description", "")))
+    name = top.name if top.name is not None else Path(where).stem
+    return Scenario(name, params, policies, top.description)
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario by name or path."""
     path = scenario_path(name_or_path)
-    return parse_scenario(_read_toml(path), str(path), path.parent)
+    tree = read_toml(path)
+    if not tree:
+        raise ParameterError(f"{path}: the file is empty; allowed: a scenario file with "
+                             f"{sorted(_ScenarioFile.model_fields)}")
+    return parse_scenario(tree, str(path), path.parent)

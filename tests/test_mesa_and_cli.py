@@ -1,7 +1,9 @@
 """The Mesa API works on the column-backed agents; the CLI writes results and charts."""
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import mesa
 import pandas as pd
@@ -59,3 +61,99 @@ def test_cli_help_and_listing():
     result = subprocess.run([sys.executable, "-m", "abm", "policies"], capture_output=True,
                             text=True, timeout=120)
     assert "green_finance" in result.stdout
+
+
+TINY = ["--scale", "5000", "--end-year", "2020", "--no-charts"]
+"""The cheapest real run (one year, about 500 agents)."""
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_run_folder_holds_the_files_of_one_run(tmp_path, monkeypatch, capsys):
+    """A new run replaces exactly the files the previous run's manifest lists."""
+    from abm import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    (tmp_path / "outside.txt").write_text("not the run's\n")
+    escape = tmp_path / "escape.toml"
+    escape.write_text('name = "../../escape"\n')
+    absolute = tmp_path / "absolute.toml"
+    absolute.write_text('name = "/tmp/absolute x"\n')
+    assert cli.main(["run", *TINY, "--scenario", str(escape), "--scenario", str(absolute),
+                     "--out", str(out)]) == 0
+    manifest = json.loads((out / "run.json").read_text())
+    assert {"escape_monthly.parquet", "tmp_absolute_x_annual.csv",
+            "summary.csv"} <= set(manifest["files"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["out", "outside.txt", "escape.toml", "absolute.toml"]), "nothing outside --out"
+    assert [s["name"] for s in manifest["scenarios"]] == ["../../escape", "/tmp/absolute x"]
+    assert all(len(s["run_identity"]) == 24 for s in manifest["scenarios"])
+    assert manifest["seed"] == 0 and manifest["code_version"]
+
+    # a tampered manifest cannot make a run delete anything but plain files of the folder
+    manifest["files"] += ["../outside.txt", str(tmp_path / "outside.txt"), ".lock", "run.json",
+                          {"odd": 1}, None, ""]
+    (out / "run.json").write_text(json.dumps(manifest))
+    assert cli.main(["run", *TINY, "--scenario", "baseline", "--seed", "1",
+                     "--out", str(out)]) == 0
+    assert (tmp_path / "outside.txt").exists() and (out / "notes.txt").read_text() == "mine\n"
+    names = {p.name for p in out.iterdir()}
+    assert names == {"notes.txt", ".lock", "run.json", "summary.csv", "baseline_monthly.parquet",
+                     "baseline_annual.parquet", "baseline_annual.csv",
+                     "baseline_targets.parquet", "baseline_targets.csv"}, names
+    assert json.loads((out / "run.json").read_text())["seed"] == 1
+    for parquet in out.glob("*.parquet"):
+        assert set(pd.read_parquet(parquet)["seed"]) == {1}, parquet
+
+    # an interrupted run leaves the previous complete set and no staging folder
+    before = _files(out)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cli, "simulate", interrupted)
+    assert cli.main(["run", *TINY, "--scenario", "plan", "--out", str(out)]) == 130
+    assert _files(out) == before
+    assert not [p for p in out.iterdir() if p.is_dir()], "the staging folder is removed"
+    capsys.readouterr()
+
+
+def test_concurrent_runs_into_one_folder(tmp_path):
+    """Four runs at once into one folder: one writes, the others are refused at once."""
+    out = tmp_path / "shared"
+    procs = [subprocess.Popen([sys.executable, "-m", "abm", "run", *TINY, "--scenario",
+                               "baseline", "--seed", str(seed), "--out", str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for seed in range(4)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    codes = [code for code, _, _ in results]
+    assert set(codes) <= {0, 2} and 0 in codes, results
+    for code, _, err in results:
+        assert "Traceback" not in err, err
+        if code == 2:
+            assert "is in use by another 'python -m abm run'" in err, err
+    winners = {seed for seed, code in enumerate(codes) if code == 0}
+    seed = json.loads((out / "run.json").read_text())["seed"]
+    assert seed in winners
+    for parquet in out.glob("*.parquet"):
+        assert set(pd.read_parquet(parquet)["seed"]) == {seed}, parquet
+    assert not list(out.glob(".*.tmp")) and not [p for p in out.iterdir() if p.is_dir()]
+
+
+def test_params_grep_without_match_says_so(capsys):
+    from abm import cli
+
+    assert cli.main(["params", "--grep", "nomatch"]) == 0
+    assert "no parameter key contains 'nomatch'" in capsys.readouterr().out
+    assert cli.main(["params", "--grep", "network_degree"]) == 0
+    assert "behaviour.network_degree" in capsys.readouterr().out
+
+
+def test_validate_accepts_the_shipped_scenarios(capsys):
+    from abm import cli
+
+    assert cli.main(["validate", "plan", "baseline"]) == 0
+    assert "ok (" in capsys.readouterr().out

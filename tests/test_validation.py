@@ -109,7 +109,7 @@ def test_every_parameter_and_data_row_has_a_source():
 @pytest.mark.parametrize(("args", "message"), [
     (["--scale", "0"], "--scale: 0 is out of range"),
     (["--end-year", "2100"], "--end-year: 2100 is out of range"),
-    (["--seed", "-1"], "--seed: -1 is negative"),
+    (["--seed", "-1"], "--seed: -1 is out of range"),
     (["--scenario", "nope"], "scenario 'nope' not found"),
     (["--set", "tech.pv_yield=99999"], "tech.pv_yield"),
 ])
@@ -132,3 +132,35 @@ def test_model_rejects_bad_keywords():
         JiangmenModel(scale=1000, rng=-3)
     with pytest.raises(ValueError, match="scale: got 0"):
         JiangmenModel(scale=0)
+
+
+@pytest.mark.parametrize("key", ["behaviour.network_degree", "economy.industry_growth"])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 10**400])
+def test_parameters_refuse_non_finite_and_huge_values(key, value):
+    with pytest.raises(ParameterError, match=rf"parameter '{key}': got .*allowed"):
+        Parameters({key: value}, "s.toml")
+
+
+@pytest.mark.parametrize(("tree", "message"), [
+    ({"name": "x", "policies": [1, 2]}, r"field 'policies' item 1: got 1; allowed: an array"),
+    ({"name": "x", "policies": "x"}, r"field 'policies': got 'x'"),
+    ({"name": "x", "parameters": 3}, r"field 'parameters': got 3; allowed: a table"),
+    ({"name": "x", "include": "x"}, r"field 'include': got 'x'; allowed: a list"),
+    ({"name": "a\nb"}, r"field 'name': got 'a\\nb'; allowed: one line"),
+    ({"name": "../.."}, r"field 'name': got '\.\./\.\.'"),
+    ({"name": "x", "policies": [{"kind": "carbon_price", "level": 5, "start": float("inf"),
+                                 "end": 2030}]}, r"policy 1: .*field 'start' is inf; allowed"),
+    ({"name": "x", "policies": [{"kind": ["carbon_price"], "start": 2025, "end": 2030}]},
+     r"policy kind \['carbon_price'\] is unknown"),
+])
+def test_scenario_structure_is_checked(tree, message):
+    with pytest.raises(ParameterError, match=rf"^s\.toml.*{message}"):
+        parse_scenario(tree, "s.toml")
+
+
+def test_policy_levels_keep_their_types():
+    scenario = parse_scenario({"name": "x", "policies": [
+        {"kind": "carbon_price", "level": 50, "start": 2025, "end": 2030}]}, "s.toml")
+    policy = scenario.policies[0]
+    assert policy.levels == {"level": 50.0} and isinstance(policy.levels["level"], float)
+    assert (policy.start, policy.end) == (2025, 2030)

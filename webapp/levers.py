@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from abm import files
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField, Policy
-from abm.scenario import Scenario, parse_scenario
+from abm.scenario import MAX_NAME_CHARS, Scenario, parse_scenario
 
 YEAR_MIN, YEAR_MAX = 2020, 2060
 """Years the model can simulate (policies may be given for these years)."""
@@ -103,39 +104,72 @@ def scenario_tree(draft: dict[str, Any]) -> dict[str, Any]:
             "policies": [policy_table(p) for p in draft["policies"]]}
 
 
-def safe_name(name: str) -> str:
-    """A scenario name usable as a file name (letters, digits, ``_`` and ``-``)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_")
+def safe_name(name: Any) -> str:
+    """A scenario name usable as a file name (:func:`abm.files.safe_name`); ``""`` if none.
+
+    The same rule as the CLI's: letters, digits, ``_``, ``-`` and ``.``, never a path.
+    """
+    try:
+        return files.safe_name(name)
+    except ParameterError:
+        return ""
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite number, or None (text, ``None``, ``bool``, ``inf``, ``nan``...)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _name_error(name: Any) -> str:
+    """What is wrong with a scenario name ("" if nothing)."""
+    if not isinstance(name, str) or not safe_name(name):
+        return "The scenario name must contain letters or digits."
+    if len(name) > MAX_NAME_CHARS or re.search(r"[\x00-\x1f\x7f]", name):
+        return (f"The scenario name must be one line of at most {MAX_NAME_CHARS} "
+                "characters.")
+    return ""
 
 
 def field_errors(draft: dict[str, Any]) -> dict[str, str]:
     """Every invalid input of a draft, keyed by the input's id, with a readable message.
 
     Ids: ``name``, ``param:<key>``, ``policy:<i>:<field>``, ``policy:<i>:start`` / ``end``,
-    and ``policy:<i>:years`` for an empty span.
+    ``policy:<i>:years`` for an empty span and ``policy:<i>:kind`` for an unknown kind.
     """
     errors: dict[str, str] = {}
-    if not safe_name(draft.get("name", "")):
-        errors["name"] = "The scenario name must contain letters or digits."
+    if message := _name_error(draft.get("name")):
+        errors["name"] = message
     table = parameter_table()
     for key, value in draft["parameters"].items():
         spec = table.get(key)
+        number = _number(value)
         if spec is None:
             errors[f"param:{key}"] = f"Unknown parameter {key!r}."
-        elif value is None or isinstance(value, str):
+        elif number is None:
             errors[f"param:{key}"] = (f"{spec.label_en}: not a number; allowed "
                                       f"{spec.min:g} to {spec.max:g} {spec.unit}.")
-        else:
-            try:
-                spec.check(value)
-            except ParameterError:
-                errors[f"param:{key}"] = (f"{spec.label_en}: {value:g} is out of range; "
-                                          f"allowed {spec.min:g} to {spec.max:g} {spec.unit}.")
+        elif not spec.min <= number <= spec.max:
+            errors[f"param:{key}"] = (f"{spec.label_en}: {number:g} is out of range; "
+                                      f"allowed {spec.min:g} to {spec.max:g} {spec.unit}.")
+        elif spec.type == "int" and not number.is_integer():
+            errors[f"param:{key}"] = (f"{spec.label_en}: {number:g} is not a whole number; "
+                                      f"allowed {spec.min:g} to {spec.max:g} {spec.unit}.")
     for i, entry in enumerate(draft["policies"]):
-        cls = POLICY_TYPES[entry["kind"]]
+        kind = entry.get("kind")
+        cls = POLICY_TYPES.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            errors[f"policy:{i}:kind"] = (f"Policy kind {kind!r} is unknown; "
+                                          f"allowed: {sorted(POLICY_TYPES)}.")
+            continue
         for name, spec in cls.fields.items():
-            value = entry["levels"].get(name)
-            if value is None or isinstance(value, str) or not math.isfinite(value):
+            value = _number(entry["levels"].get(name))
+            if value is None:
                 errors[f"policy:{i}:{name}"] = (f"{cls.label}: {spec.label} is not a number; "
                                                 f"allowed {spec.min:g} to {spec.max:g} "
                                                 f"{spec.unit}.")
@@ -145,7 +179,8 @@ def field_errors(draft: dict[str, Any]) -> dict[str, str]:
                                                 f"{spec.unit}.")
         for end in ("start", "end"):
             year = entry.get(end)
-            if not isinstance(year, int) or not YEAR_MIN <= year <= YEAR_MAX:
+            if (isinstance(year, bool) or not isinstance(year, int)
+                    or not YEAR_MIN <= year <= YEAR_MAX):
                 errors[f"policy:{i}:{end}"] = (f"{cls.label}: {end} year {year!r} is not "
                                                f"allowed; use a year from {YEAR_MIN} to "
                                                f"{YEAR_MAX}.")

@@ -21,6 +21,7 @@ from abm import data
 from abm.accounting import CostAccounting, cost_accounting
 from abm.identity import scenario_hash
 from abm.model import JiangmenModel
+from abm.params import SEED_MAX
 from abm.results import annual_summary, peak, sector_emissions, spending_by_policy, targets_table
 from abm.scenario import Scenario, load_scenario
 
@@ -59,6 +60,9 @@ class RunConfig:
                        f"{SCALE_MAX:g} real entities per agent.")
         if self.seed < 0:
             out.append(f"Seed {self.seed} is negative; allowed 0 or more.")
+        elif self.seed + self.n_seeds - 1 > SEED_MAX:
+            out.append(f"Seed {self.seed} is too large; allowed 0 to {SEED_MAX - self.n_seeds + 1}"
+                       f" with {self.n_seeds} seed(s).")
         if not 1 <= self.n_seeds <= MAX_SEEDS:
             out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
         if not 2020 <= self.start_year <= 2030:

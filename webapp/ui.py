@@ -88,8 +88,8 @@ def check_request(s: Session) -> tuple[Scenario | None, RunConfig | None, list[s
     draft = s.draft.value
     problems = list(levers.field_errors(draft).values())
     start_year = draft["parameters"].get("run.start_year", 2020)
-    config, run_problems = run_config(s.inputs.value, int(start_year)
-                                      if isinstance(start_year, int | float) else 2020)
+    config, run_problems = run_config(s.inputs.value, start_year if isinstance(start_year, int)
+                                      and not isinstance(start_year, bool) else 2020)
     problems += run_problems
     scenario = None
     if not problems:
