@@ -28,9 +28,43 @@ import math
 import numba as nb
 import numpy as np
 
+from abm.groups.decision import (  # noqa: F401  (re-exported while groups move)
+    B0,
+    B_ATT,
+    B_ECON,
+    B_PEER,
+    B_VIS,
+    COEFFICIENTS,
+    N_CHUNKS,
+    RATE,
+    adoption_probability,
+    annuity,
+    financing_rate,
+    interest_support,
+    pv_economics,
+    share,
+)
+from abm.groups.households import (  # noqa: F401
+    EV_CI_DROP,
+    EV_CI_JOIN,
+    EV_GREEN,
+    EV_PV,
+    H_CI_CREDIT,
+    H_FIT,
+    H_GF,
+    H_N,
+    H_N_CI,
+    H_N_GREEN,
+    H_N_PV,
+    H_NEW_PV_KW,
+    H_PV_SUB,
+    H_RETRO_SUB,
+)
+from abm.groups.households import GROUP as _HOUSEHOLDS
 from abm.rng import draw
 
-N_CHUNKS = 64
+HOUSEHOLD_METRICS = _HOUSEHOLDS.metric_names
+
 
 # Technologies (rows of the behaviour coefficient table) and coefficient columns.
 T_HOUSEHOLD_PV, T_HOUSEHOLD_RETROFIT, T_HOUSEHOLD_CI, T_VEHICLE_EV = 0, 1, 2, 3
@@ -38,25 +72,13 @@ T_FIRM_PV, T_FIRM_RETROFIT, T_FIRM_SWITCH, T_FIRM_GREEN_POWER = 4, 5, 6, 7
 T_FISHER_PV, T_FISHER_VESSEL = 8, 9
 TECHNOLOGIES = ("household_pv", "household_retrofit", "household_ci", "vehicle_ev", "firm_pv",
                 "firm_retrofit", "firm_switch", "firm_green_power", "fisher_pv", "fisher_vessel")
-B0, B_ECON, B_PEER, B_VIS, B_ATT, RATE = 0, 1, 2, 3, 4, 5
-COEFFICIENTS = ("beta0", "beta_econ", "beta_peer", "beta_visibility", "beta_attitude",
-                "max_rate")
 
 # Event bits written per agent per month (used for neighbour counts and tests).
-EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP = 1, 2, 4, 8
 EV_NEV_UP, EV_NEV_DOWN = 1, 2
 EV_FIRM_PV, EV_FIRM_RETROFIT, EV_FIRM_SWITCH, EV_FIRM_GREEN_POWER = 1, 2, 4, 8
 EV_FISHER_PV, EV_VESSEL_UP, EV_VESSEL_DOWN = 1, 2, 4
 
 # Per-district metrics of each group, in column order of the kernels' sums.
-HOUSEHOLD_METRICS = ("co2_kg", "electricity_kwh", "pv_kwh", "pv_kw", "adopters_pv",
-                     "adopters_green", "adopters_ci", "new_pv_kw", "pv_subsidy_cny",
-                     "retrofit_subsidy_cny", "fit_cny", "ci_credit_cny", "green_finance_cny",
-                     "agents", "ci_joins", "ci_dropouts", "ci_saving_kg", "pv_export_kwh")
-(H_CO2, H_ELEC, H_PV_KWH, H_PV_KW, H_N_PV, H_N_GREEN, H_N_CI, H_NEW_PV_KW, H_PV_SUB,
- H_RETRO_SUB, H_FIT, H_CI_CREDIT, H_GF, H_N, H_CI_JOIN, H_CI_DROP, H_CI_SAVING,
- H_EXPORT) = range(len(HOUSEHOLD_METRICS))
-
 N_VTYPES, N_POWERTRAINS = 5, 4
 PT_ICE, PT_BEV, PT_LNG, PT_H2 = 0, 1, 2, 3
 VT_CAR = 0
@@ -96,216 +118,6 @@ FISHER_METRICS = ("co2_kg", "electricity_kwh", "pv_kwh", "pv_kw", "adopters_pv",
  X_N_SUITABLE) = range(len(FISHER_METRICS))
 VESSEL_CONVENTIONAL, VESSEL_EFFICIENT, VESSEL_ELECTRIC = 0, 1, 2
 KIND_POND, KIND_VESSEL = 0, 1
-
-
-# ---------------------------------------------------------------- shared decision pieces
-@nb.njit(inline="always", cache=True)
-def annuity(rate: float, years: float) -> float:
-    """Present value of 1 CNY a year for ``years`` years at ``rate``: (1 − (1+r)^−n)/r."""
-    if rate < 1e-9:
-        return years
-    return (1.0 - (1.0 + rate) ** (-years)) / rate
-
-
-@nb.njit(inline="always", cache=True)
-def logistic(x: float) -> float:
-    """σ(x) = 1 / (1 + e^−x)."""
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-@nb.njit(inline="always", cache=True)
-def financing_rate(own_rate: float, credit_draw: float, access: float, loan_share: float,
-                   loan_rate: float, green_discount: float) -> float:
-    """Discount rate of an investment: own rate, blended with a green loan if credit is had."""
-    if credit_draw < access:
-        return (1.0 - loan_share) * own_rate + loan_share * max(loan_rate - green_discount, 0.0)
-    return own_rate
-
-
-@nb.njit(inline="always", cache=True)
-def interest_support(net_capex: float, credit_draw: float, access: float, loan_share: float,
-                     green_discount: float, loan_years: float) -> float:
-    """Public cost of the green-loan rate discount, CNY: loan · discount · term / 2."""
-    if credit_draw < access and green_discount > 0.0:
-        return net_capex * loan_share * green_discount * loan_years * 0.5
-    return 0.0
-
-
-@nb.njit(inline="always", cache=True)
-def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: float,
-                         district_share: float, attitude: float, extra: float) -> float:
-    """P = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""
-    u = (coef[tech, B0] + coef[tech, B_ECON] * econ + coef[tech, B_PEER] * peer_share
-         + coef[tech, B_VIS] * district_share + coef[tech, B_ATT] * attitude + extra)
-    return coef[tech, RATE] * logistic(u)
-
-
-@nb.njit(inline="always", cache=True)
-def share(count: int, degree: int) -> float:
-    """Adopted share of an agent's neighbours (0 without neighbours)."""
-    return count / degree if degree > 0 else 0.0
-
-
-@nb.njit(inline="always", cache=True)
-def pv_economics(kw: float, cost_w: float, subsidy_w: float, yield_kwh: float, self_share: float,
-                 own_use_kwh: float, tariff: float, export_price: float, rate: float,
-                 life: float) -> tuple[float, float, float]:
-    """PV profitability index, net capital cost (CNY) and gross capital cost (CNY)."""
-    gen = kw * yield_kwh
-    self_use = min(gen * self_share, own_use_kwh)
-    value = self_use * tariff + (gen - self_use) * export_price
-    gross = kw * 1000.0 * cost_w
-    net = max(gross - kw * 1000.0 * subsidy_w, 0.0)
-    return (value * annuity(rate, life) - net) / gross, net, gross
-
-
-@nb.njit(inline="always", cache=True)
-def ci_reward_year(m, c, elec_month, car, car_km_year, car_vtype, car_powertrain, energy,
-                   unit_co2) -> float:
-    """Yearly carbon-inclusive reward, CNY: credit price × (electricity + car-km savings), t."""
-    saving_kg = elec_month * 12.0 * c.ci_electricity_saving * m.grid_factor
-    if car >= 0:
-        v = car_vtype[car]
-        j = car_powertrain[car]
-        saving_kg += (car_km_year[car] * m.km_growth * c.ci_km_reduction
-                      * (energy[v, j] * unit_co2[v, j]))
-    return m.ci_credit_price * saving_kg / 1000.0
-
-
-# ---------------------------------------------------------------- households
-@nb.njit(parallel=True, cache=True)
-def household_step(m, c, coef, vis, keys, district, weight, owns_roof, roof_area, floor_area,
-                   electricity_base, lpg, attitude, discount_rate, credit_draw, car, degree,
-                   peers_pv, peers_green, peers_ci, has_pv, pv_kw, pv_fit_premium, green_home,
-                   ci_member, co2_kg, events, car_km_year, car_vtype, car_powertrain, energy,
-                   unit_co2, n_districts, sums):
-    """Decide PV, green home and carbon-inclusive participation; account residential CO2.
-
-    Args:
-        m: The month (:class:`abm.market.Month`).
-        c: Run constants (:class:`abm.market.Constants`).
-        coef: Behaviour coefficients, shape (n_technologies, 6).
-        vis: District adoption shares last month, shape (n_technologies, n_districts).
-        keys: Stream keys (uint64): pv, retrofit, newbuild, ci_join, ci_drop.
-        car_km_year, car_vtype, car_powertrain: Vehicle columns (for the scheme's travel
-            credits); energy, unit_co2: per-km energy and CO2 per energy unit by
-            (vehicle type, powertrain) this month.
-        sums: Output, shape (N_CHUNKS, n_districts, len(HOUSEHOLD_METRICS)), zeroed.
-        Others: household columns (see ``agents.household.SCHEMA``), updated in place.
-
-    """
-    n = district.size
-    t = int(m.index)
-    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
-    access = min(c.access_household + m.credit_expansion, 1.0)
-    for b in nb.prange(N_CHUNKS):
-        for i in range(b * chunk, min(n, (b + 1) * chunk)):
-            d = district[i]
-            w = weight[i]
-            ev = 0
-            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
-                                  c.loan_rate, m.green_rate_discount)
-            att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
-            use_year = electricity_base[i] * 12.0 * m.household_growth
-            # Rooftop PV: owner-occupied roofs only, adoption is permanent.
-            # p ≤ rate_max, so a draw above rate_max cannot lead to adoption: the economics
-            # are computed only for the few agents whose draw is below it (exact shortcut).
-            u = draw(keys[0], t, i)
-            if owns_roof[i] and not has_pv[i] and u < coef[T_HOUSEHOLD_PV, RATE]:
-                kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
-                if kw >= 1.0:
-                    econ, net, gross = pv_economics(
-                        kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
-                        c.pv_self_use_household, use_year, m.tariff_residential,
-                        m.export_price + m.fit_premium, rate, c.pv_lifetime)
-                    p = adoption_probability(coef, T_HOUSEHOLD_PV, econ,
-                                             share(peers_pv[i], degree[i]),
-                                             vis[T_HOUSEHOLD_PV, d], att, 0.0)
-                    if u < p:
-                        has_pv[i] = True
-                        pv_kw[i] = kw
-                        pv_fit_premium[i] = m.fit_premium
-                        ev |= EV_PV
-                        sums[b, d, H_NEW_PV_KW] += w * kw
-                        sums[b, d, H_PV_SUB] += w * (gross - net)
-                        sums[b, d, H_GF] += w * interest_support(
-                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                            c.loan_years)
-            # Green home: a retrofit, or moving into a new build (green by mandate or choice).
-            if not green_home[i]:
-                u_new = draw(keys[2], t, i)
-                if u_new < c.new_dwelling_rate_month:
-                    green_new = max(c.green_share_new, m.green_mandate)
-                    if u_new / c.new_dwelling_rate_month < green_new:
-                        green_home[i] = True
-                        ev |= EV_GREEN
-                else:
-                    u = draw(keys[1], t, i)
-                    if u < coef[T_HOUSEHOLD_RETROFIT, RATE]:
-                        gross = floor_area[i] * c.retrofit_cost_m2
-                        net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
-                        value = use_year * c.retrofit_saving * m.tariff_residential
-                        econ = (value * annuity(rate, c.retrofit_lifetime) - net) / gross
-                        p = adoption_probability(coef, T_HOUSEHOLD_RETROFIT, econ,
-                                                 share(peers_green[i], degree[i]),
-                                                 vis[T_HOUSEHOLD_RETROFIT, d], att, 0.0)
-                        if u < p:
-                            green_home[i] = True
-                            ev |= EV_GREEN
-                            sums[b, d, H_RETRO_SUB] += w * (gross - net)
-                            sums[b, d, H_GF] += w * interest_support(
-                                net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                                c.loan_years)
-            # Carbon-inclusive scheme: credits for recorded savings; join, or drop out.
-            elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if green_home[i] else 1.0)
-            if ci_member[i]:
-                u = draw(keys[4], t, i)
-                if u < c.ci_dropout_base:
-                    reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
-                                            car_powertrain, energy, unit_co2)
-                    if u < c.ci_dropout_base * math.exp(-reward / c.ci_dropout_scale):
-                        ci_member[i] = False
-                        ev |= EV_CI_DROP
-                        sums[b, d, H_CI_DROP] += w
-            elif m.ci_credit_price > 0.0 or m.ci_outreach > 0.0:
-                u = draw(keys[3], t, i)
-                if u < coef[T_HOUSEHOLD_CI, RATE]:
-                    reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
-                                            car_powertrain, energy, unit_co2)
-                    p = adoption_probability(coef, T_HOUSEHOLD_CI, reward / 100.0,
-                                             share(peers_ci[i], degree[i]),
-                                             vis[T_HOUSEHOLD_CI, d], attitude[i], m.ci_outreach)
-                    if u < p:
-                        ci_member[i] = True
-                        ev |= EV_CI_JOIN
-                        sums[b, d, H_CI_JOIN] += w
-            # Energy and emissions this month.
-            elec = elec_now
-            saving = 0.0
-            if ci_member[i]:
-                saving = elec * c.ci_electricity_saving
-                elec -= saving
-            pv = pv_kw[i] * c.pv_yield / 12.0 if has_pv[i] else 0.0
-            export = max(pv - min(pv * c.pv_self_use_household, elec), 0.0)
-            co2 = (elec - pv) * m.grid_factor + lpg[i] * c.ef_lpg
-            co2_kg[i] = co2
-            events[i] = ev
-            s = sums[b, d]
-            s[H_CO2] += w * co2
-            s[H_ELEC] += w * elec
-            s[H_PV_KWH] += w * pv
-            s[H_EXPORT] += w * export
-            s[H_FIT] += w * export * pv_fit_premium[i]
-            s[H_N] += w
-            if has_pv[i]:
-                s[H_PV_KW] += w * pv_kw[i]
-                s[H_N_PV] += w
-            if green_home[i]:
-                s[H_N_GREEN] += w
-            if ci_member[i]:
-                s[H_N_CI] += w
-                s[H_CI_SAVING] += w * saving * m.grid_factor
-                s[H_CI_CREDIT] += w * saving * m.grid_factor / 1000.0 * m.ci_credit_price
 
 
 # ---------------------------------------------------------------- vehicles

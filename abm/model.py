@@ -12,6 +12,8 @@ import numpy as np
 
 from abm import data
 from abm import kernels as k
+from abm.groups import households
+from abm.groups.base import Group, Phase
 from abm.market import Constants, Month, constants, grid_factor, industry_growth_factor
 from abm.policies import book_spending
 from abm.population import Population, adoption_state, synthesise
@@ -89,6 +91,9 @@ class JiangmenModel(mesa.Model):
         self.tables = self.population.tables
         self.networks = self.population.networks
         self.coef = self._coefficients()
+        self.technology_rows = {"households": slice(k.T_HOUSEHOLD_PV, k.T_HOUSEHOLD_CI + 1)}
+        self.month_inputs: dict[str, dict[str, Any]] = {}
+        self.phase_inputs: dict[tuple[str, str], tuple] = {}
         self._vehicle_static()
         self.history = {g: np.zeros((self.n_months, len(data.DISTRICTS), len(m)))
                         for g, m in GROUP_METRICS.items()}
@@ -315,15 +320,9 @@ class JiangmenModel(mesa.Model):
             v.powertrain, v.weight, v.age, v.life, v.km_year, v.attitude, v.discount_rate,
             v.credit_draw, v.household, h.ci_member, v.degree, v.peers_nev, v.events, n_d,
             sums["vehicles"])
-        k.household_step(
-            m, c, self.coef, self.visibility,
-            self._keys("household_pv", "household_retrofit", "household_newbuild",
-                       "household_ci_join", "household_ci_drop"),
-            h.district, h.weight, h.owns_roof, h.roof_area, h.floor_area, h.electricity_base,
-            h.lpg, h.attitude, h.discount_rate, h.credit_draw, h.car, h.degree, h.peers_pv,
-            h.peers_green, h.peers_ci, h.has_pv, h.pv_kw, h.pv_fit_premium, h.green_home,
-            h.ci_member, h.co2_kg, h.events, v.km_year, v.vtype, v.powertrain, self.veh_energy,
-            unit_co2, n_d, sums["households"])
+        self.month_inputs["vehicles"] = {"energy": self.veh_energy, "price": price,
+                                         "unit_cost": unit_cost, "unit_co2": unit_co2}
+        self._run_phase_kernel(households.GROUP, "decide", m, sums)
         k.vehicle_emissions(m, c, self.veh_energy, unit_co2, v.district, v.vtype, v.powertrain,
                             v.weight, v.km_year, v.household, h.ci_member, v.co2_kg, n_d,
                             sums["vehicles"])
@@ -353,10 +352,27 @@ class JiangmenModel(mesa.Model):
         self.vehicle_month = {"price": price, "unit_cost": unit_cost, "unit_co2": unit_co2}
         self.sector_growth_now = self.sector_growth(m.years)
         self.agents_by_type[VehicleOwner].do("step")
+        self.month_inputs["vehicles"] = {"energy": self.veh_energy, "price": price,
+                                         "unit_cost": unit_cost, "unit_co2": unit_co2}
+        self._prepare_phase_reference(households.GROUP, "decide", m)
         self.agents_by_type[Household].do("step")
         self.agents_by_type[VehicleOwner].do("account")
         self.agents_by_type[Firm].do("step")
         self.agents_by_type[Fisher].do("step")
+
+    def _phase_inputs(self, group: Group, phase: Phase, m: Month) -> tuple:
+        rows = self.technology_rows[group.name]
+        return (m, self.constants, self.coef[rows], self.visibility[rows],
+                self._keys(*phase.streams), phase.arguments(self, m))
+
+    def _run_phase_kernel(self, group: Group, phase_name: str, m: Month,
+                          sums: dict[str, np.ndarray]) -> None:
+        phase = group.phases[phase_name]
+        phase.kernel(*self._phase_inputs(group, phase, m), sums[group.name])
+
+    def _prepare_phase_reference(self, group: Group, phase_name: str, m: Month) -> None:
+        phase = group.phases[phase_name]
+        self.phase_inputs[(group.name, phase_name)] = self._phase_inputs(group, phase, m)
 
     def _update_peers(self) -> None:
         h, v, f, x = (self.tables[g] for g in ("households", "vehicles", "firms", "fishers"))

@@ -22,6 +22,7 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
+from abm.groups import households
 from abm.kernels import count_adopted_neighbours
 from abm.params import Parameters
 from agents import schemas
@@ -128,7 +129,7 @@ def _households(p: Parameters, scale: float, rng: np.random.Generator) -> AgentT
             for k, v in _behaviour(rng, p, n, p["behaviour.discount_rate_household"]).items():
                 add(k, v)
     n_total = sum(len(x) for x in cols["district"])
-    table = AgentTable(schemas.HOUSEHOLD, n_total)
+    table = AgentTable(households.SCHEMA, n_total)
     _fill(table, cols)
     # Adoption in 2020: PV among owners whose roof takes at least 1 kWp.
     kw = np.minimum(table.roof_area * p["tech.pv_kw_per_m2"], p["tech.pv_household_max_kw"])

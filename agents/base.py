@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 
 from abm.columns import Column
+from abm.groups.base import Phase
 
 if TYPE_CHECKING:
     from abm.model import JiangmenModel
@@ -63,6 +64,16 @@ class RowAgent(mesa.Agent):
     def table(self):
         """The group's column table."""
         return self.model.tables[self.group]
+
+    def run_phase(self, phase: Phase) -> None:
+        """Run a phase's per-agent rule for this row, in plain Python (the rule's ``py_func``).
+
+        The arguments are the ones the model prepared for the month's phase, the same the
+        kernel gets; the per-district sums of the plain path are chunk 0 of the month's sums.
+        """
+        inputs = self.model.phase_inputs[(self.group, phase.name)]
+        phase.rule.py_func(self.row, self.row + 1, *inputs,
+                           self.model.reference_sums[self.group])
 
     def as_dict(self) -> dict[str, Any]:
         """All column values of this agent."""

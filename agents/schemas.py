@@ -11,30 +11,6 @@ _COMMON_BEHAVIOUR = (
     C("degree", "int32", 0, "links", "Number of network neighbours"),
 )
 
-HOUSEHOLD = (
-    C("district", "int8", 0, "index", "District (abm.data.DISTRICTS)"),
-    C("urban", "bool", True, "bool", "Lives in an urban area"),
-    C("weight", "float64", 1.0, "households/agent", "Real households this agent stands for"),
-    C("income", "float64", 0.0, "CNY/yr", "Household disposable income"),
-    C("owns_roof", "bool", False, "bool", "Owns a roof PV can go on"),
-    C("roof_area", "float64", 0.0, "m2", "Gross roof area"),
-    C("floor_area", "float64", 0.0, "m2", "Floor area of the home"),
-    C("electricity_base", "float64", 0.0, "kWh/month", "Electricity use in 2020"),
-    C("lpg", "float64", 0.0, "kg/month", "Cooking LPG use"),
-    *_COMMON_BEHAVIOUR,
-    C("car", "int32", -1, "row", "Row of the household's private car (-1: none)"),
-    C("peers_pv", "int32", 0, "links", "Neighbours with rooftop PV"),
-    C("peers_green", "int32", 0, "links", "Neighbours in green homes"),
-    C("peers_ci", "int32", 0, "links", "Neighbours in the carbon-inclusive scheme"),
-    C("has_pv", "bool", False, "bool", "Has rooftop PV"),
-    C("pv_kw", "float64", 0.0, "kWp", "PV capacity"),
-    C("pv_fit_premium", "float64", 0.0, "CNY/kWh", "Feed-in premium locked in at installation"),
-    C("green_home", "bool", False, "bool", "Lives in a green (retrofitted or green-built) home"),
-    C("ci_member", "bool", False, "bool", "Takes part in the carbon-inclusive scheme"),
-    C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month"),
-    C("events", "int8", 0, "bitmask", "What happened this month (abm.kernels EV_*)"),
-)
-
 VEHICLE = (
     C("district", "int8", 0, "index", "District"),
     C("vtype", "int8", 0, "index", "Vehicle type (abm.data.VEHICLE_TYPES)"),
@@ -102,4 +78,4 @@ FISHER = (
     C("events", "int8", 0, "bitmask", "What happened this month"),
 )
 
-SCHEMAS = {"households": HOUSEHOLD, "vehicles": VEHICLE, "firms": FIRM, "fishers": FISHER}
+SCHEMAS = {"vehicles": VEHICLE, "firms": FIRM, "fishers": FISHER}

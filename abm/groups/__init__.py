@@ -1,0 +1,1 @@
+"""The registry of agent groups (core floor: state, metrics, technologies, rules)."""
