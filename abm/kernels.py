@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numba as nb
-import numpy as np
 
 from abm.groups.decision import (  # noqa: F401  (re-exported while groups move)
     B0,
@@ -61,9 +60,28 @@ from abm.groups.households import (  # noqa: F401
     H_RETRO_SUB,
 )
 from abm.groups.households import GROUP as _HOUSEHOLDS
+from abm.groups.vehicles import (  # noqa: F401
+    EV_NEV_DOWN,
+    EV_NEV_UP,
+    N_POWERTRAINS,
+    N_VTYPES,
+    PT_BEV,
+    PT_H2,
+    PT_ICE,
+    PT_LNG,
+    V_CI_CREDIT,
+    V_EV_SUB,
+    V_GF,
+    V_NEV_SALES,
+    V_NEV_STOCK,
+    V_STOCK,
+    V_TAX,
+)
+from abm.groups.vehicles import GROUP as _VEHICLES
 from abm.rng import draw
 
 HOUSEHOLD_METRICS = _HOUSEHOLDS.metric_names
+VEHICLE_METRICS = _VEHICLES.metric_names
 
 
 # Technologies (rows of the behaviour coefficient table) and coefficient columns.
@@ -74,28 +92,10 @@ TECHNOLOGIES = ("household_pv", "household_retrofit", "household_ci", "vehicle_e
                 "firm_retrofit", "firm_switch", "firm_green_power", "fisher_pv", "fisher_vessel")
 
 # Event bits written per agent per month (used for neighbour counts and tests).
-EV_NEV_UP, EV_NEV_DOWN = 1, 2
 EV_FIRM_PV, EV_FIRM_RETROFIT, EV_FIRM_SWITCH, EV_FIRM_GREEN_POWER = 1, 2, 4, 8
 EV_FISHER_PV, EV_VESSEL_UP, EV_VESSEL_DOWN = 1, 2, 4
 
 # Per-district metrics of each group, in column order of the kernels' sums.
-N_VTYPES, N_POWERTRAINS = 5, 4
-PT_ICE, PT_BEV, PT_LNG, PT_H2 = 0, 1, 2, 3
-VT_CAR = 0
-VEHICLE_METRICS = (
-    "co2_kg", "oil_l", "ev_kwh", "lng_kg", "hydrogen_kg", "km", "car_km_base", "car_km",
-    "ev_subsidy_cny", "tax_exemption_cny", "ci_credit_cny", "green_finance_cny",
-    *[f"stock_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-    *[f"nev_stock_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-    *[f"sales_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-    *[f"nev_sales_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-    *[f"co2_kg_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-    *[f"km_{v}" for v in ("car", "taxi", "van", "bus", "truck")],
-)
-(V_CO2, V_OIL, V_EV_KWH, V_LNG, V_H2, V_KM, V_CAR_KM_BASE, V_CAR_KM, V_EV_SUB, V_TAX,
- V_CI_CREDIT, V_GF) = range(12)
-V_STOCK, V_NEV_STOCK, V_SALES, V_NEV_SALES, V_CO2_TYPE, V_KM_TYPE = 12, 17, 22, 27, 32, 37
-
 N_SECTORS = 9
 SECTOR_CEMENT = 1
 FIRM_METRICS = (
@@ -118,152 +118,6 @@ FISHER_METRICS = ("co2_kg", "electricity_kwh", "pv_kwh", "pv_kw", "adopters_pv",
  X_N_SUITABLE) = range(len(FISHER_METRICS))
 VESSEL_CONVENTIONAL, VESSEL_EFFICIENT, VESSEL_ELECTRIC = 0, 1, 2
 KIND_POND, KIND_VESSEL = 0, 1
-
-
-# ---------------------------------------------------------------- vehicles
-@nb.njit(parallel=True, cache=True)
-def vehicle_replacement(m, c, coef, vis, keys, asc, price, energy, unit_cost, life_type,
-                        district, vtype, powertrain, weight, age, life, km_year, attitude,
-                        discount_rate, credit_draw, household, household_ci, degree, peers_nev,
-                        events, n_districts, sums):
-    """Age vehicles one month; at the end of life choose the new powertrain (logit).
-
-    ``V_j = asc_j + β_econ·(TCO_ice − TCO_j)/TCO_ice + [j ≠ ice]·(β_peer·peer + β_vis·district
-    + β_att·attitude) + [j = bev]·β_charging·charging`` with
-    ``TCO_j = price_j − subsidy_j − tax exemption_j + A(r, life)·(km·energy_j·unit cost_j)``.
-    Keys: choice, life.
-    """
-    n = district.size
-    t = int(m.index)
-    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
-    access = min(c.access_vehicle + m.credit_expansion, 1.0)
-    for b in nb.prange(N_CHUNKS):
-        util = np.empty(N_POWERTRAINS)
-        tco = np.empty(N_POWERTRAINS)
-        for i in range(b * chunk, min(n, (b + 1) * chunk)):
-            age[i] += 1
-            events[i] = 0
-            if age[i] < life[i]:
-                continue
-            d = district[i]
-            v = vtype[i]
-            w = weight[i]
-            rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
-                                  c.loan_rate, m.green_rate_discount)
-            att = attitude[i]
-            if household[i] >= 0 and household_ci[household[i]]:
-                att += c.ci_attitude_boost
-            a = annuity(rate, life_type[v])
-            km = km_year[i] * m.km_growth
-            for j in range(N_POWERTRAINS):
-                subsidy = 0.0
-                if j == PT_BEV or j == PT_H2:
-                    subsidy = m.ev_subsidy + min(m.tax_exemption * c.purchase_tax_rate
-                                                 * price[v, j] / 1.13, m.tax_exemption_cap)
-                running = km * energy[v, j] * unit_cost[v, j]
-                if j == PT_BEV:
-                    running -= km * c.maintenance_saving_bev
-                tco[j] = price[v, j] - subsidy + a * running
-            peer = share(peers_nev[i], degree[i])
-            vmax = -1e300
-            for j in range(N_POWERTRAINS):
-                if asc[v, j] < -1e8:
-                    util[j] = -1e300
-                    continue
-                util[j] = asc[v, j] + coef[T_VEHICLE_EV, B_ECON] * (tco[0] - tco[j]) / tco[0]
-                if j != PT_ICE:
-                    util[j] += (coef[T_VEHICLE_EV, B_PEER] * peer
-                                + coef[T_VEHICLE_EV, B_VIS] * vis[T_VEHICLE_EV, d]
-                                + coef[T_VEHICLE_EV, B_ATT] * att)
-                if j == PT_BEV:
-                    util[j] += c.beta_charging * m.charging_index
-                vmax = max(vmax, util[j])
-            total = 0.0
-            for j in range(N_POWERTRAINS):
-                util[j] = math.exp(util[j] - vmax) if util[j] > -1e299 else 0.0
-                total += util[j]
-            u = draw(keys[0], t, i) * total
-            choice = N_POWERTRAINS - 1
-            acc = 0.0
-            for j in range(N_POWERTRAINS):
-                acc += util[j]
-                if u < acc:
-                    choice = j
-                    break
-            while util[choice] == 0.0:  # guard against rounding at the top end
-                choice -= 1
-            before = powertrain[i]
-            powertrain[i] = choice
-            if before == PT_ICE and choice != PT_ICE:
-                events[i] = EV_NEV_UP
-            elif before != PT_ICE and choice == PT_ICE:
-                events[i] = EV_NEV_DOWN
-            age[i] = 0
-            life[i] = int(life_type[v] * 12.0 * (0.6 + 0.8 * draw(keys[1], t, i)))
-            s = sums[b, d]
-            s[V_SALES + v] += w
-            if choice != PT_ICE:
-                s[V_NEV_SALES + v] += w
-                subsidy = m.ev_subsidy
-                exemption = min(m.tax_exemption * c.purchase_tax_rate * price[v, choice] / 1.13,
-                                m.tax_exemption_cap)
-                if choice == PT_LNG:
-                    subsidy = 0.0
-                    exemption = 0.0
-                s[V_EV_SUB] += w * subsidy
-                s[V_TAX] += w * exemption
-                s[V_GF] += w * interest_support(price[v, choice] - subsidy, credit_draw[i],
-                                                access, c.loan_share, m.green_rate_discount,
-                                                c.loan_years)
-
-
-@nb.njit(parallel=True, cache=True)
-def vehicle_emissions(m, c, energy, unit_co2, district, vtype, powertrain, weight, km_year,
-                      household, household_ci, co2_kg, n_districts, sums):
-    """Monthly CO2 and energy of every vehicle; scales the choice counts by weight.
-
-    ``km = km_year/12 · growth · (1 − r_ci)`` for private cars of scheme members;
-    ``CO2 = km · energy_j · unit CO2_j`` (BEV: kWh × grid factor).
-    """
-    n = district.size
-    chunk = (n + N_CHUNKS - 1) // N_CHUNKS
-    for b in nb.prange(N_CHUNKS):
-        for i in range(b * chunk, min(n, (b + 1) * chunk)):
-            d = district[i]
-            v = vtype[i]
-            j = powertrain[i]
-            w = weight[i]
-            base_km = km_year[i] * m.km_growth / 12.0
-            km = base_km
-            member = household[i] >= 0 and household_ci[household[i]]
-            if member:
-                km = base_km * (1.0 - c.ci_km_reduction)
-            fuel = km * energy[v, j]
-            co2 = fuel * unit_co2[v, j]
-            co2_kg[i] = co2
-            s = sums[b, d]
-            s[V_CO2] += w * co2
-            s[V_CO2_TYPE + v] += w * co2
-            s[V_KM] += w * km
-            s[V_KM_TYPE + v] += w * km
-            s[V_STOCK + v] += w
-            if j == PT_ICE:
-                s[V_OIL] += w * fuel
-            elif j == PT_BEV:
-                s[V_EV_KWH] += w * fuel
-                s[V_NEV_STOCK + v] += w
-            elif j == PT_LNG:
-                s[V_LNG] += w * fuel
-                s[V_NEV_STOCK + v] += w
-            else:
-                s[V_H2] += w * fuel
-                s[V_NEV_STOCK + v] += w
-            if v == VT_CAR:
-                s[V_CAR_KM_BASE] += w * base_km
-                s[V_CAR_KM] += w * km
-                if member:
-                    saved = (base_km - km) * energy[v, j] * unit_co2[v, j]
-                    s[V_CI_CREDIT] += w * saved / 1000.0 * m.ci_credit_price
 
 
 # ---------------------------------------------------------------- firms

@@ -12,7 +12,7 @@ import numpy as np
 
 from abm import data
 from abm import kernels as k
-from abm.groups import households
+from abm.groups import households, vehicles
 from abm.groups.base import Group, Phase
 from abm.market import Constants, Month, constants, grid_factor, industry_growth_factor
 from abm.policies import book_spending
@@ -91,10 +91,11 @@ class JiangmenModel(mesa.Model):
         self.tables = self.population.tables
         self.networks = self.population.networks
         self.coef = self._coefficients()
-        self.technology_rows = {"households": slice(k.T_HOUSEHOLD_PV, k.T_HOUSEHOLD_CI + 1)}
+        self.technology_rows = {"households": slice(k.T_HOUSEHOLD_PV, k.T_HOUSEHOLD_CI + 1),
+                                "vehicles": slice(k.T_VEHICLE_EV, k.T_VEHICLE_EV + 1)}
         self.month_inputs: dict[str, dict[str, Any]] = {}
         self.phase_inputs: dict[tuple[str, str], tuple] = {}
-        self._vehicle_static()
+        self.group_static = {"vehicles": vehicles.static_tables(self.params)}
         self.history = {g: np.zeros((self.n_months, len(data.DISTRICTS), len(m)))
                         for g, m in GROUP_METRICS.items()}
         self.spending = np.zeros((self.n_months, len(self.policies)))
@@ -129,46 +130,6 @@ class JiangmenModel(mesa.Model):
             for c, name in enumerate(k.COEFFICIENTS):
                 coef[t, c] = self.params[f"behaviour.{tech}.{name}"]
         return coef
-
-    def _vehicle_static(self) -> None:
-        tech = data.vehicles()
-        nv, npt = k.N_VTYPES, k.N_POWERTRAINS
-        self.veh_energy = np.zeros((nv, npt))
-        self.veh_premium = np.zeros((nv, npt))
-        self.veh_base_price = np.zeros(nv)
-        self.veh_life = np.zeros(nv)
-        self.veh_asc = np.full((nv, npt), -1e9)
-        for v, vtype in enumerate(data.VEHICLE_TYPES):
-            self.veh_base_price[v] = tech[(vtype, "ice", "price")]
-            self.veh_life[v] = tech[(vtype, "all", "life")]
-            self.veh_energy[v, k.PT_ICE] = tech[(vtype, "ice", "energy_per_100km")] / 100.0
-            self.veh_energy[v, k.PT_BEV] = tech[(vtype, "bev", "energy_per_100km")] / 100.0
-            self.veh_premium[v, k.PT_BEV] = tech[(vtype, "bev", "price_premium_2020")]
-            self.veh_asc[v, k.PT_ICE] = 0.0
-            self.veh_asc[v, k.PT_BEV] = self.params[f"behaviour.vehicle_ev.asc_{vtype}"]
-            if vtype == "truck":
-                for pt, name in ((k.PT_LNG, "lng"), (k.PT_H2, "hydrogen")):
-                    self.veh_energy[v, pt] = tech[(vtype, name, "energy_per_100km")] / 100.0
-                    self.veh_premium[v, pt] = tech[(vtype, name, "price_premium_2020")]
-                    self.veh_asc[v, pt] = self.params[f"behaviour.vehicle_ev.asc_truck_{name}"]
-        self.veh_diesel = np.array([vt in ("van", "bus", "truck") for vt in data.VEHICLE_TYPES])
-
-    def _vehicle_month(self, m: Month) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Prices (CNY), energy unit costs (CNY/unit) and CO2 per unit (kg/unit) this month."""
-        p = self.params
-        ef = data.emission_factors()
-        price = self.veh_base_price[:, None] + self.veh_premium * m.premium_factor
-        unit_cost = np.empty((k.N_VTYPES, k.N_POWERTRAINS))
-        unit_co2 = np.empty((k.N_VTYPES, k.N_POWERTRAINS))
-        unit_cost[:, k.PT_ICE] = np.where(self.veh_diesel, p["prices.diesel"], p["prices.petrol"])
-        unit_co2[:, k.PT_ICE] = np.where(self.veh_diesel, ef["diesel"], ef["petrol"])
-        unit_cost[:, k.PT_BEV] = p["prices.ev_electricity"]
-        unit_co2[:, k.PT_BEV] = m.grid_factor
-        unit_cost[:, k.PT_LNG] = p["prices.lng"]
-        unit_co2[:, k.PT_LNG] = ef["lng"]
-        unit_cost[:, k.PT_H2] = p["prices.hydrogen"]
-        unit_co2[:, k.PT_H2] = ef["hydrogen"]
-        return price, unit_cost, unit_co2
 
     def _initial_visibility(self) -> np.ndarray:
         """District adoption shares from the initial state (what agents see in month 0)."""
@@ -311,21 +272,12 @@ class JiangmenModel(mesa.Model):
 
     def _step_kernels(self, m: Month, sums: dict[str, np.ndarray]) -> None:
         c = self.constants
-        h, v, f, x = (self.tables[g] for g in ("households", "vehicles", "firms", "fishers"))
+        f, x = self.tables["firms"], self.tables["fishers"]
         n_d = len(data.DISTRICTS)
-        price, unit_cost, unit_co2 = self._vehicle_month(m)
-        k.vehicle_replacement(
-            m, c, self.coef, self.visibility, self._keys("vehicle_choice", "vehicle_life"),
-            self.veh_asc, price, self.veh_energy, unit_cost, self.veh_life, v.district, v.vtype,
-            v.powertrain, v.weight, v.age, v.life, v.km_year, v.attitude, v.discount_rate,
-            v.credit_draw, v.household, h.ci_member, v.degree, v.peers_nev, v.events, n_d,
-            sums["vehicles"])
-        self.month_inputs["vehicles"] = {"energy": self.veh_energy, "price": price,
-                                         "unit_cost": unit_cost, "unit_co2": unit_co2}
+        self.month_inputs["vehicles"] = vehicles.prepare_month(self, m)
+        self._run_phase_kernel(vehicles.GROUP, "replace", m, sums)
         self._run_phase_kernel(households.GROUP, "decide", m, sums)
-        k.vehicle_emissions(m, c, self.veh_energy, unit_co2, v.district, v.vtype, v.powertrain,
-                            v.weight, v.km_year, v.household, h.ci_member, v.co2_kg, n_d,
-                            sums["vehicles"])
+        self._run_phase_kernel(vehicles.GROUP, "account", m, sums)
         k.firm_step(
             m, c, self.coef, self.visibility,
             self._keys("firm_pv", "firm_retrofit", "firm_switch", "firm_green_power"),
@@ -348,15 +300,13 @@ class JiangmenModel(mesa.Model):
         from agents import Firm, Fisher, Household, VehicleOwner
 
         self.reference_sums = {g: s[0] for g, s in sums.items()}  # agents add into chunk 0
-        price, unit_cost, unit_co2 = self._vehicle_month(m)
-        self.vehicle_month = {"price": price, "unit_cost": unit_cost, "unit_co2": unit_co2}
+        self.month_inputs["vehicles"] = vehicles.prepare_month(self, m)
         self.sector_growth_now = self.sector_growth(m.years)
-        self.agents_by_type[VehicleOwner].do("step")
-        self.month_inputs["vehicles"] = {"energy": self.veh_energy, "price": price,
-                                         "unit_cost": unit_cost, "unit_co2": unit_co2}
-        self._prepare_phase_reference(households.GROUP, "decide", m)
-        self.agents_by_type[Household].do("step")
-        self.agents_by_type[VehicleOwner].do("account")
+        for group, phase_name, cls in ((vehicles.GROUP, "replace", VehicleOwner),
+                                       (households.GROUP, "decide", Household),
+                                       (vehicles.GROUP, "account", VehicleOwner)):
+            self._prepare_phase_reference(group, phase_name, m)
+            self.agents_by_type[cls].do(group.phases[phase_name].agent_method)
         self.agents_by_type[Firm].do("step")
         self.agents_by_type[Fisher].do("step")
 

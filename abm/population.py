@@ -22,7 +22,7 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
-from abm.groups import households
+from abm.groups import households, vehicles
 from abm.kernels import count_adopted_neighbours
 from abm.params import Parameters
 from agents import schemas
@@ -181,7 +181,7 @@ def _vehicles(p: Parameters, scale: float, rng: np.random.Generator,
                 household[:k] = rng.choice(rows, size=k, replace=False, p=prob)
             add("household", household)
     n_total = sum(len(x) for x in cols["district"])
-    table = AgentTable(schemas.VEHICLE, n_total)
+    table = AgentTable(vehicles.SCHEMA, n_total)
     _fill(table, cols)
     cars = np.flatnonzero(table.household >= 0)
     households.car[table.household[cars]] = cars

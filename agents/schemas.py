@@ -11,21 +11,6 @@ _COMMON_BEHAVIOUR = (
     C("degree", "int32", 0, "links", "Number of network neighbours"),
 )
 
-VEHICLE = (
-    C("district", "int8", 0, "index", "District"),
-    C("vtype", "int8", 0, "index", "Vehicle type (abm.data.VEHICLE_TYPES)"),
-    C("powertrain", "int8", 0, "index", "Powertrain (abm.data.POWERTRAINS)"),
-    C("weight", "float64", 1.0, "vehicles/agent", "Real vehicles this agent stands for"),
-    C("household", "int32", -1, "row", "Owning household's row for private cars (-1: none)"),
-    C("age", "int32", 0, "months", "Age of the vehicle"),
-    C("life", "int32", 120, "months", "Age at which it is replaced"),
-    C("km_year", "float64", 0.0, "km/yr", "Distance driven in 2020"),
-    *_COMMON_BEHAVIOUR,
-    C("peers_nev", "int32", 0, "links", "Neighbours driving new-energy vehicles"),
-    C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month"),
-    C("events", "int8", 0, "bitmask", "What happened this month"),
-)
-
 FIRM = (
     C("district", "int8", 0, "index", "District"),
     C("sector", "int8", 0, "index", "Sector (abm.data.SECTORS)"),
@@ -78,4 +63,4 @@ FISHER = (
     C("events", "int8", 0, "bitmask", "What happened this month"),
 )
 
-SCHEMAS = {"vehicles": VEHICLE, "firms": FIRM, "fishers": FISHER}
+SCHEMAS = {"firms": FIRM, "fishers": FISHER}

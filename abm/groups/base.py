@@ -114,8 +114,11 @@ class Group:
         metrics: Per-district monthly outputs, in the column order of the rule's sums.
         technologies: Adoptable options, in the order of the group's coefficient rows.
         phases: Passes of the rule, by name.
-        prepare_month: Optional hook building the group's tables of the month (prices,
-            growth factors) into ``model.month_inputs[name]`` before any phase runs.
+        prepare_month: Optional hook ``(model, m) -> dict`` building the group's tables of
+            the month (prices, growth factors), kept in ``model.month_inputs[name]`` for the
+            phases' ``arguments``.
+        static_tables: Optional hook ``(params) -> dict`` building tables fixed over a run,
+            kept in ``model.group_static[name]``.
 
     """
 
@@ -125,6 +128,7 @@ class Group:
     technologies: tuple[Technology, ...]
     phases: dict[str, Phase]
     prepare_month: Callable[[Any, Any], dict[str, Any]] | None = None
+    static_tables: Callable[[Any], dict[str, Any]] | None = None
     metric_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
