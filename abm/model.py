@@ -11,19 +11,19 @@ import numba
 import numpy as np
 
 from abm import data
-from abm import kernels as k
-from abm.groups import households, vehicles
+from abm.groups import COEFFICIENTS, REGISTRY, STEP_ORDER, TECHNOLOGIES, TECHNOLOGY_ROWS
 from abm.groups.base import Group, Phase
-from abm.market import Constants, Month, constants, grid_factor, industry_growth_factor
+from abm.groups.decision import N_CHUNKS
+from abm.kernels import update_peer_counts
+from abm.market import Constants, Month, constants, grid_factor
 from abm.policies import book_spending
-from abm.population import Population, adoption_state, synthesise
+from abm.population import Population, synthesise
 from abm.rng import RandomStreams
 from abm.scenario import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
 
-GROUP_METRICS = {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
-                 "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
+GROUP_METRICS = {name: group.metric_names for name, group in REGISTRY.items()}
 Engine = Literal["numba", "reference"]
 
 
@@ -91,11 +91,14 @@ class JiangmenModel(mesa.Model):
         self.tables = self.population.tables
         self.networks = self.population.networks
         self.coef = self._coefficients()
-        self.technology_rows = {"households": slice(k.T_HOUSEHOLD_PV, k.T_HOUSEHOLD_CI + 1),
-                                "vehicles": slice(k.T_VEHICLE_EV, k.T_VEHICLE_EV + 1)}
+        self.group_static: dict[str, dict[str, Any]] = {
+            name: group.static_tables(self.params) for name, group in REGISTRY.items()
+            if group.static_tables is not None}
+        """Each group's tables fixed over the run (e.g. vehicle technology)."""
         self.month_inputs: dict[str, dict[str, Any]] = {}
+        """Each group's tables of the current month (prices, growth factors)."""
         self.phase_inputs: dict[tuple[str, str], tuple] = {}
-        self.group_static = {"vehicles": vehicles.static_tables(self.params)}
+        """Arguments of each (group, phase) rule this month (plain path)."""
         self.history = {g: np.zeros((self.n_months, len(data.DISTRICTS), len(m)))
                         for g, m in GROUP_METRICS.items()}
         self.spending = np.zeros((self.n_months, len(self.policies)))
@@ -119,67 +122,58 @@ class JiangmenModel(mesa.Model):
             self._create_agents()
         self.datacollector = mesa.DataCollector(model_reporters={
             "co2_kt": lambda m: m.last_month_total(0) / 1e6,
-            "households_pv": lambda m: m.last_month_total(k.H_N_PV, "households"),
+            "households_pv": lambda m: m.last_month_total(
+                REGISTRY["households"].metric_index("adopters_pv"), "households"),
         })
         self.running = True
 
     # ------------------------------------------------------------------ set-up
     def _coefficients(self) -> np.ndarray:
-        coef = np.zeros((len(k.TECHNOLOGIES), len(k.COEFFICIENTS)))
-        for t, tech in enumerate(k.TECHNOLOGIES):
-            for c, name in enumerate(k.COEFFICIENTS):
+        coef = np.zeros((len(TECHNOLOGIES), len(COEFFICIENTS)))
+        for t, tech in enumerate(TECHNOLOGIES):
+            for c, name in enumerate(COEFFICIENTS):
                 coef[t, c] = self.params[f"behaviour.{tech}.{name}"]
         return coef
 
     def _initial_visibility(self) -> np.ndarray:
-        """District adoption shares from the initial state (what agents see in month 0)."""
-        vis = np.zeros((len(k.TECHNOLOGIES), len(data.DISTRICTS)))
-        pairs = {
-            k.T_HOUSEHOLD_PV: ("households", "has_pv", None),
-            k.T_HOUSEHOLD_RETROFIT: ("households", "green_home", None),
-            k.T_HOUSEHOLD_CI: ("households", "ci_member", None),
-            k.T_VEHICLE_EV: ("vehicles", "nev", None),
-            k.T_FIRM_PV: ("firms", "has_pv", None),
-            k.T_FIRM_RETROFIT: ("firms", "retrofit", None),
-            k.T_FIRM_SWITCH: ("firms", "switched", None),
-            k.T_FIRM_GREEN_POWER: ("firms", "green_power", None),
-            k.T_FISHER_PV: ("fishers", "has_pv", 0),
-            k.T_FISHER_VESSEL: ("fishers", "improved_vessel", 1),
-        }
-        for tech, (group, key, kind) in pairs.items():
-            table = self.tables[group]
-            mask = np.ones(table.n, bool) if kind is None else table.kind == kind
-            adopted = adoption_state(table, key) & mask
+        """District adoption shares from the initial state (what agents see in month 0).
+
+        ``share_d = Σ weight · adopted · eligible / Σ weight · eligible`` over the rows of
+        district ``d`` (0 where no row is eligible), for every technology.
+        """
+        vis = np.zeros((len(TECHNOLOGIES), len(data.DISTRICTS)))
+        for name, group in REGISTRY.items():
+            table = self.tables[name]
             d = table.district.astype(np.int64)
-            total = np.bincount(d, table.weight * mask, minlength=len(data.DISTRICTS))
-            yes = np.bincount(d, table.weight * adopted, minlength=len(data.DISTRICTS))
-            vis[tech] = np.divide(yes, total, out=np.zeros_like(yes), where=total > 0)
+            for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start):
+                mask = tech.eligible(table)
+                adopted = tech.adopted(table) & mask
+                total = np.bincount(d, table.weight * mask, minlength=len(data.DISTRICTS))
+                yes = np.bincount(d, table.weight * adopted, minlength=len(data.DISTRICTS))
+                vis[row] = np.divide(yes, total, out=np.zeros_like(yes), where=total > 0)
         return vis
 
     def _update_visibility(self, sums: dict[str, np.ndarray]) -> None:
-        def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+        """District adoption shares of the month just run, from the declared metrics.
 
-        h, v, f, x = (sums[g] for g in ("households", "vehicles", "firms", "fishers"))
-        vis = self.visibility
-        vis[k.T_HOUSEHOLD_PV] = ratio(h[:, k.H_N_PV], h[:, k.H_N])
-        vis[k.T_HOUSEHOLD_RETROFIT] = ratio(h[:, k.H_N_GREEN], h[:, k.H_N])
-        vis[k.T_HOUSEHOLD_CI] = ratio(h[:, k.H_N_CI], h[:, k.H_N])
-        stock = v[:, k.V_STOCK:k.V_STOCK + k.N_VTYPES].sum(axis=1)
-        vis[k.T_VEHICLE_EV] = ratio(v[:, k.V_NEV_STOCK:k.V_NEV_STOCK + k.N_VTYPES].sum(axis=1),
-                                    stock)
-        vis[k.T_FIRM_PV] = ratio(f[:, k.F_N_PV], f[:, k.F_N])
-        vis[k.T_FIRM_RETROFIT] = ratio(f[:, k.F_N_RETRO], f[:, k.F_N])
-        vis[k.T_FIRM_SWITCH] = ratio(f[:, k.F_N_SWITCH], f[:, k.F_N])
-        vis[k.T_FIRM_GREEN_POWER] = ratio(f[:, k.F_N_GP], f[:, k.F_N])
-        vis[k.T_FISHER_PV] = ratio(x[:, k.X_N_PV], x[:, k.X_N_FARMS])
-        vis[k.T_FISHER_VESSEL] = ratio(x[:, k.X_N_EFF] + x[:, k.X_N_ELEC], x[:, k.X_N_VESSELS])
+        ``share = Σ numerator metrics / Σ denominator metrics`` (0 where the latter is 0).
+        """
+        for name, group in REGISTRY.items():
+            totals = sums[name]
+            for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start):
+                numerator, denominator = (
+                    totals[:, [group.metric_index(x) for x in names]].sum(axis=1)
+                    for names in tech.share)
+                self.visibility[row] = np.divide(numerator, denominator,
+                                                 out=np.zeros_like(numerator),
+                                                 where=denominator > 0)
 
     def _create_agents(self) -> None:
-        from agents import Firm, Fisher, Household, VehicleOwner
+        from agents import AGENT_CLASSES
 
-        for cls in (Household, VehicleOwner, Firm, Fisher):
-            for row in range(self.tables[cls.group].n):
+        for name in REGISTRY:
+            cls = AGENT_CLASSES[name]
+            for row in range(self.tables[name].n):
                 cls(self, row)
 
     # ------------------------------------------------------------------ the month
@@ -230,14 +224,6 @@ class JiangmenModel(mesa.Model):
             price_coal=p["prices.coal"], price_gas=p["prices.gas"], price_oil=p["prices.oil"],
             price_diesel=p["prices.diesel"], **levers)
 
-    def sector_growth(self, years: float) -> np.ndarray:
-        """Energy-use growth factor of each sector (cement follows clinker output)."""
-        g = np.full(k.N_SECTORS, industry_growth_factor(self.params, years))
-        aeei = self.params["economy.energy_efficiency_trend"]
-        g[k.SECTOR_CEMENT] = ((1.0 + self.params["economy.cement_growth"]) ** years
-                              * (1.0 - aeei) ** years)
-        return g
-
     def step(self) -> None:
         """Advance one month (see the class docstring for the order)."""
         if self.month >= self.n_months:
@@ -248,7 +234,7 @@ class JiangmenModel(mesa.Model):
         self.month_state = m
         self.month_log.append(m)
         n_d = len(data.DISTRICTS)
-        sums = {g: np.zeros((k.N_CHUNKS, n_d, len(metrics))) for g, metrics in
+        sums = {g: np.zeros((N_CHUNKS, n_d, len(metrics))) for g, metrics in
                 GROUP_METRICS.items()}
         if self.engine == "numba":
             numba.set_num_threads(self.kernel_threads)
@@ -270,78 +256,53 @@ class JiangmenModel(mesa.Model):
     def _keys(self, *names: str) -> np.ndarray:
         return np.array([self.streams.key(n) for n in names], dtype=np.uint64)
 
+    def _prepare_month(self, m: Month) -> None:
+        self.month_inputs = {name: group.prepare_month(self, m)
+                             for name, group in REGISTRY.items()
+                             if group.prepare_month is not None}
+
     def _step_kernels(self, m: Month, sums: dict[str, np.ndarray]) -> None:
-        c = self.constants
-        f, x = self.tables["firms"], self.tables["fishers"]
-        n_d = len(data.DISTRICTS)
-        self.month_inputs["vehicles"] = vehicles.prepare_month(self, m)
-        self._run_phase_kernel(vehicles.GROUP, "replace", m, sums)
-        self._run_phase_kernel(households.GROUP, "decide", m, sums)
-        self._run_phase_kernel(vehicles.GROUP, "account", m, sums)
-        k.firm_step(
-            m, c, self.coef, self.visibility,
-            self._keys("firm_pv", "firm_retrofit", "firm_switch", "firm_green_power"),
-            self.sector_growth(m.years), f.district, f.sector, f.size, f.weight, f.energy_base,
-            f.coal_share, f.gas_share, f.oil_share, f.electricity_share, f.clinker_base,
-            f.roof_area, f.ets, f.switch_to, f.cycle_phase, f.attitude, f.discount_rate,
-            f.credit_draw, f.degree, f.peers_pv, f.peers_retrofit, f.peers_switch,
-            f.peers_green_power, f.has_pv, f.pv_kw, f.pv_fit_premium, f.retrofits, f.switched,
-            f.green_power, f.co2_kg, f.events, n_d, sums["firms"])
-        k.fisher_step(
-            m, c, self.coef, self.visibility,
-            self._keys("fisher_pv", "fisher_vessel", "fisher_life"),
-            x.district, x.kind, x.weight, x.pond_area, x.electricity_base, x.suitable_pv,
-            x.engine_kw, x.diesel_base, x.vessel_age, x.vessel_life, x.vessel_type, x.attitude,
-            x.discount_rate, x.credit_draw, x.degree, x.peers_pv, x.peers_vessel, x.has_pv,
-            x.pv_kw, x.pv_fit_premium, x.co2_kg, x.events, n_d, sums["fishers"])
+        """Steps 3, 5 and 6 with the kernels.
+
+        Each (group, phase) of :data:`~abm.groups.STEP_ORDER` runs as a ``prange`` kernel
+        over fixed chunks of rows.
+        """
+        self._prepare_month(m)
+        for name, phase_name in STEP_ORDER:
+            group = REGISTRY[name]
+            phase = group.phases[phase_name]
+            phase.kernel(*self._phase_inputs(group, phase, m), sums[name])
 
     def _step_reference(self, m: Month, sums: dict[str, np.ndarray]) -> None:
-        """The same month through the agents' plain-Python ``step()`` (slow; for checking)."""
-        from agents import Firm, Fisher, Household, VehicleOwner
+        """Steps 3, 5 and 6 through the Mesa agents (slow; the plain path).
+
+        Each agent runs the same rule in plain Python (its ``py_func``) for its own row,
+        group by group in the order of :data:`~abm.groups.STEP_ORDER`.
+        """
+        from agents import AGENT_CLASSES
 
         self.reference_sums = {g: s[0] for g, s in sums.items()}  # agents add into chunk 0
-        self.month_inputs["vehicles"] = vehicles.prepare_month(self, m)
-        self.sector_growth_now = self.sector_growth(m.years)
-        for group, phase_name, cls in ((vehicles.GROUP, "replace", VehicleOwner),
-                                       (households.GROUP, "decide", Household),
-                                       (vehicles.GROUP, "account", VehicleOwner)):
-            self._prepare_phase_reference(group, phase_name, m)
-            self.agents_by_type[cls].do(group.phases[phase_name].agent_method)
-        self.agents_by_type[Firm].do("step")
-        self.agents_by_type[Fisher].do("step")
+        self._prepare_month(m)
+        for name, phase_name in STEP_ORDER:
+            group = REGISTRY[name]
+            phase = group.phases[phase_name]
+            self.phase_inputs[(name, phase_name)] = self._phase_inputs(group, phase, m)
+            self.agents_by_type[AGENT_CLASSES[name]].do(phase.agent_method)
 
     def _phase_inputs(self, group: Group, phase: Phase, m: Month) -> tuple:
-        rows = self.technology_rows[group.name]
+        """``(m, c, coef, vis, keys, arrays)`` of a phase's rule this month."""
+        rows = TECHNOLOGY_ROWS[group.name]
         return (m, self.constants, self.coef[rows], self.visibility[rows],
                 self._keys(*phase.streams), phase.arguments(self, m))
 
-    def _run_phase_kernel(self, group: Group, phase_name: str, m: Month,
-                          sums: dict[str, np.ndarray]) -> None:
-        phase = group.phases[phase_name]
-        phase.kernel(*self._phase_inputs(group, phase, m), sums[group.name])
-
-    def _prepare_phase_reference(self, group: Group, phase_name: str, m: Month) -> None:
-        phase = group.phases[phase_name]
-        self.phase_inputs[(group.name, phase_name)] = self._phase_inputs(group, phase, m)
-
     def _update_peers(self) -> None:
-        h, v, f, x = (self.tables[g] for g in ("households", "vehicles", "firms", "fishers"))
-        nets = self.networks
-        updates = [
-            ("households", h, ((k.EV_PV, 0, "peers_pv"), (k.EV_GREEN, 0, "peers_green"),
-                               (k.EV_CI_JOIN, k.EV_CI_DROP, "peers_ci"))),
-            ("vehicles", v, ((k.EV_NEV_UP, k.EV_NEV_DOWN, "peers_nev"),)),
-            ("firms", f, ((k.EV_FIRM_PV, 0, "peers_pv"), (k.EV_FIRM_RETROFIT, 0, "peers_retrofit"),
-                          (k.EV_FIRM_SWITCH, 0, "peers_switch"),
-                          (k.EV_FIRM_GREEN_POWER, 0, "peers_green_power"))),
-            ("fishers", x, ((k.EV_FISHER_PV, 0, "peers_pv"),
-                            (k.EV_VESSEL_UP, k.EV_VESSEL_DOWN, "peers_vessel"))),
-        ]
-        for group, table, items in updates:
-            net = nets[group]
-            for up, down, column in items:
-                k.update_peer_counts(net.indptr, net.indices, table.events, up, down,
-                                     table.arrays[column])
+        """Neighbour counts of every technology, from this month's event bits."""
+        for name, group in REGISTRY.items():
+            table = self.tables[name]
+            net = self.networks[name]
+            for tech in group.technologies:
+                update_peer_counts(net.indptr, net.indices, table.events, tech.event_up,
+                                   tech.event_down, table.arrays[tech.peers])
 
     def last_month_total(self, metric: int, group: str | None = None) -> float:
         """City total of metric column ``metric`` last month.

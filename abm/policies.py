@@ -26,8 +26,8 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from abm import kernels as k
 from abm.data import SECTORS
+from abm.groups import metric_index
 from abm.params import ParameterError
 
 
@@ -95,8 +95,9 @@ class Policy:
                 "end": self.end, **({"why": self.why} if self.why else {})}
 
 
-def _total(sums: Mapping[str, np.ndarray], group: str, column: int) -> float:
-    return float(sums[group][:, column].sum())
+def _total(sums: Mapping[str, np.ndarray], group: str, metric: str) -> float:
+    """City total of a group's metric in the month's per-district sums."""
+    return float(sums[group][:, metric_index(group, metric)].sum())
 
 
 class PVSubsidy(Policy):
@@ -113,9 +114,7 @@ class PVSubsidy(Policy):
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
         group = self.choice["group"]
-        column = {"household": ("households", k.H_PV_SUB), "firm": ("firms", k.F_PV_SUB),
-                  "fisher": ("fishers", k.X_PV_SUB)}[group]
-        return _total(sums, *column)
+        return _total(sums, f"{group}s", "pv_subsidy_cny")
 
 
 class FeedInPremium(Policy):
@@ -130,9 +129,9 @@ class FeedInPremium(Policy):
     label = "Feed-in premium for PV exports"
     pays = True
     fields = {"level": LevelField(0.0, 0.5, "CNY/kWh", "Premium on exported PV power")}
-    GROUPS: ClassVar[tuple[tuple[str, int, int], ...]] = (
-        ("households", k.H_NEW_PV_KW, k.H_FIT), ("firms", k.F_NEW_PV_KW, k.F_FIT),
-        ("fishers", k.X_NEW_PV_KW, k.X_FIT))
+    GROUPS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("households", "new_pv_kw", "fit_cny"), ("firms", "new_pv_kw", "fit_cny"),
+        ("fishers", "new_pv_kw", "fit_cny"))
 
     def __post_init__(self) -> None:
         self.committed = {group: 0.0 for group, _, _ in self.GROUPS}
@@ -158,7 +157,7 @@ class RetrofitSubsidy(Policy):
         levers["retrofit_subsidy"] = self.levels["level"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "households", k.H_RETRO_SUB)
+        return _total(sums, "households", "retrofit_subsidy_cny")
 
 
 class EVPurchaseSubsidy(Policy):
@@ -173,7 +172,7 @@ class EVPurchaseSubsidy(Policy):
         levers["ev_subsidy"] = self.levels["level"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "vehicles", k.V_EV_SUB)
+        return _total(sums, "vehicles", "ev_subsidy_cny")
 
 
 class PurchaseTaxExemption(Policy):
@@ -191,7 +190,7 @@ class PurchaseTaxExemption(Policy):
         levers["tax_exemption_cap"] = self.levels["cap"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "vehicles", k.V_TAX)
+        return _total(sums, "vehicles", "tax_exemption_cny")
 
 
 class GreenFinance(Policy):
@@ -209,8 +208,10 @@ class GreenFinance(Policy):
         levers["credit_expansion"] = self.levels["credit_expansion"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return (_total(sums, "households", k.H_GF) + _total(sums, "vehicles", k.V_GF)
-                + _total(sums, "firms", k.F_GF) + _total(sums, "fishers", k.X_GF))
+        return (_total(sums, "households", "green_finance_cny")
+                + _total(sums, "vehicles", "green_finance_cny")
+                + _total(sums, "firms", "green_finance_cny")
+                + _total(sums, "fishers", "green_finance_cny"))
 
 
 class CarbonInclusive(Policy):
@@ -227,8 +228,8 @@ class CarbonInclusive(Policy):
         levers["ci_outreach"] = self.levels["outreach"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "households", k.H_CI_CREDIT) + _total(sums, "vehicles",
-                                                                  k.V_CI_CREDIT)
+        return _total(sums, "households", "ci_credit_cny") + _total(sums, "vehicles",
+                                                                  "ci_credit_cny")
 
 
 class CarbonPrice(Policy):
@@ -308,7 +309,7 @@ class VesselReplacementSubsidy(Policy):
         levers["vessel_subsidy"] = self.levels["level"]
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "fishers", k.X_VESSEL_SUB)
+        return _total(sums, "fishers", "vessel_subsidy_cny")
 
 
 class CoalPhaseout(Policy):

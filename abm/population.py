@@ -22,10 +22,9 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
-from abm.groups import households, vehicles
+from abm.groups import REGISTRY, firms, fishers, households, vehicles
 from abm.kernels import count_adopted_neighbours
 from abm.params import Parameters
-from agents import schemas
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +229,7 @@ def _firms(p: Parameters, scale: float, rng: np.random.Generator) -> AgentTable:
             for k, v in _behaviour(rng, p, n, p["behaviour.discount_rate_firm"]).items():
                 add(k, v)
     n_total = sum(len(x) for x in cols["district"])
-    table = AgentTable(schemas.FIRM, n_total)
+    table = AgentTable(firms.SCHEMA, n_total)
     _fill(table, cols)
     kw = table.roof_area * p["tech.pv_kw_per_m2"]
     has_pv = (kw >= 1.0) & (rng.random(n_total) < p["init.firm_pv_share"])
@@ -280,7 +279,7 @@ def _fishers(p: Parameters, scale: float, rng: np.random.Generator) -> AgentTabl
             for k, v in _behaviour(rng, p, n, p["behaviour.discount_rate_fisher"]).items():
                 add(k, v)
     n_total = sum(len(x) for x in cols["district"])
-    table = AgentTable(schemas.FISHER, n_total)
+    table = AgentTable(fishers.SCHEMA, n_total)
     _fill(table, cols)
     has_pv = table.suitable_pv & (rng.random(n_total) < p["init.fisher_pv_share"])
     table.set("has_pv", has_pv)
@@ -341,38 +340,15 @@ def small_world(district: np.ndarray, degree: int, rewire: float, cross: float,
     return Network(indptr, b.astype(np.int32))
 
 
-def _peer_columns() -> dict[str, list[tuple[str, str]]]:
-    """For each group: (count column, adoption column or expression key)."""
-    return {
-        "households": [("peers_pv", "has_pv"), ("peers_green", "green_home"),
-                       ("peers_ci", "ci_member")],
-        "vehicles": [("peers_nev", "nev")],
-        "firms": [("peers_pv", "has_pv"), ("peers_retrofit", "retrofit"),
-                  ("peers_switch", "switched"), ("peers_green_power", "green_power")],
-        "fishers": [("peers_pv", "has_pv"), ("peers_vessel", "improved_vessel")],
-    }
-
-
-def adoption_state(table: AgentTable, key: str) -> np.ndarray:
-    """Boolean adoption array behind a neighbour count (see :func:`_peer_columns`)."""
-    if key == "nev":
-        return table.powertrain != 0
-    if key == "retrofit":
-        return table.retrofits > 0
-    if key == "improved_vessel":
-        return table.vessel_type != 0
-    return table.arrays[key].astype(bool)
-
-
 def recount_peers(population: Population) -> None:
-    """Recount every neighbour-adoption column from scratch."""
-    for group, pairs in _peer_columns().items():
-        table = population.tables[group]
-        net = population.networks[group]
-        for count_column, key in pairs:
+    """Recount every neighbour-adoption column from scratch (each group's technologies)."""
+    for name, group in REGISTRY.items():
+        table = population.tables[name]
+        net = population.networks[name]
+        for tech in group.technologies:
             counts = np.zeros(table.n, dtype=np.int32)
-            count_adopted_neighbours(net.indptr, net.indices, adoption_state(table, key), counts)
-            table.arrays[count_column] = counts
+            count_adopted_neighbours(net.indptr, net.indices, tech.adopted(table), counts)
+            table.arrays[tech.peers] = counts
 
 
 def synthesise(params: Parameters, scale: float, seed: int) -> Population:

@@ -1,7 +1,7 @@
 """Results: declared outputs, tidy DataFrames, the annual summary and the plan's targets.
 
-Monthly outputs are per district and per metric of each agent group (``abm.kernels``
-``*_METRICS``), in the units declared in :data:`METRIC_UNITS`. Tidy frames have the columns
+Monthly outputs are per district and per metric of each agent group, as the group declares
+them (:mod:`abm.groups`: name, unit, stock or flow). Tidy frames have the columns
 ``year, month, district, group, metric, value, unit``. The annual summary is city-wide:
 ``year, metric, value, unit`` (flows summed over the year, stocks taken in December).
 """
@@ -16,33 +16,22 @@ import numpy as np
 import pandas as pd
 
 from abm import data
-from abm import kernels as k
 from abm.files import inside, safe_name, write_atomic
+from abm.groups import REGISTRY, metric_units, stock_metrics
 
 if TYPE_CHECKING:
     from abm.model import JiangmenModel
 
-STOCK_METRICS = {"pv_kw", "adopters_pv", "adopters_green", "adopters_ci", "agents",
-                 "adopters_retrofit", "adopters_switch", "adopters_green_power",
-                 "vessels_efficient", "vessels_electric", "vessels", "farms", "suitable_farms",
-                 *[f"{p}_{v}" for p in ("stock", "nev_stock") for v in data.VEHICLE_TYPES]}
-"""Metrics that are stocks (a level at the end of a month); the rest are monthly flows."""
+STOCK_METRICS = stock_metrics()
+"""Metrics that are stocks (a level at the end of a month); the rest are monthly flows.
+Declared with each group's metrics (:mod:`abm.groups`)."""
+
+_METRIC_UNITS = metric_units()
 
 
 def metric_unit(metric: str) -> str:
-    """Unit of a per-district metric, from its name."""
-    suffixes = (("_kg", "kg CO2"), ("_kwh", "kWh"), ("_kw", "kW"), ("_cny", "CNY"),
-                ("_l", "L"), ("_tce", "tce"), ("_t", "t"))
-    if metric.startswith("co2_kg") or metric.endswith("co2_kg"):
-        return "kg CO2"
-    if metric in ("lng_kg", "hydrogen_kg"):
-        return "kg"
-    for suffix, unit in suffixes:
-        if metric.endswith(suffix):
-            return unit
-    if metric.startswith(("km", "car_km")):
-        return "km"
-    return "count"
+    """Unit of a per-district metric, as its group declares it (:mod:`abm.groups`)."""
+    return _METRIC_UNITS[metric]
 
 
 SECTORS_OUT = ("residential", "transport", "industry", "industry_process", "fishery")
@@ -110,8 +99,7 @@ def monthly_frame(model: JiangmenModel) -> pd.DataFrame:
 
 
 def _group_metrics() -> dict[str, tuple[str, ...]]:
-    return {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
-            "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
+    return {name: group.metric_names for name, group in REGISTRY.items()}
 
 
 def _annual(model: JiangmenModel, group: str, metric: str, by_district: bool = False

@@ -47,7 +47,7 @@ def test_higher_ev_subsidy_never_lowers_nev_sales(population):
               population)
     high = run({"kind": "ev_purchase_subsidy", "level": 30000, "start": 2020, "end": 2030},
                population)
-    from abm import kernels as k
+    from abm.groups import vehicles as k
 
     nev = lambda m: m.history["vehicles"][:, :, k.V_NEV_SALES:k.V_NEV_SALES + 5].sum()  # noqa: E731
     assert nev(high) > nev(low)
