@@ -119,6 +119,8 @@ class Group:
             phases' ``arguments``.
         static_tables: Optional hook ``(params) -> dict`` building tables fixed over a run,
             kept in ``model.group_static[name]``.
+        synthesise: ``(params, scale, rng, tables) -> AgentTable``: the group's agents in
+            2020 (``tables`` holds the groups synthesised before it, in registry order).
 
     """
 
@@ -129,6 +131,7 @@ class Group:
     phases: dict[str, Phase]
     prepare_month: Callable[[Any, Any], dict[str, Any]] | None = None
     static_tables: Callable[[Any], dict[str, Any]] | None = None
+    synthesise: Callable[..., AgentTable] | None = None
     metric_names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:

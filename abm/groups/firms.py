@@ -14,6 +14,7 @@ import numba as nb
 import numpy as np
 
 from abm import data
+from abm.columns import AgentTable
 from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
 from abm.groups.base import Column as C
 from abm.groups.decision import (
@@ -26,7 +27,15 @@ from abm.groups.decision import (
     pv_economics,
     share,
 )
+from abm.groups.synthesis import (
+    allocate,
+    behaviour_columns,
+    fill,
+    mean_one_lognormal,
+    stratum_sizes,
+)
 from abm.market import industry_growth_factor
+from abm.params import Parameters
 from abm.rng import draw
 
 NAME = "firms"
@@ -60,6 +69,10 @@ SCHEMA = (
     C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month (energy and process)"),
     C("events", "int8", 0, "bitmask", "What happened this month (EV_* bits)"),
 )
+
+SWITCH_TO_GAS_SECTORS = {"paper", "glass", "ceramics"}
+"""Sectors whose coal use moves to gas (kilns, dryers); the others electrify (assumption:
+high-temperature heat is easier to supply with gas, low-temperature steam with electricity)."""
 
 N_SECTORS = len(data.SECTORS)
 SECTOR_CEMENT = data.SECTORS.index("cement")
@@ -316,6 +329,50 @@ def arguments(model: Any, m: Any) -> tuple:
             *(table.arrays[name] for name in RULE_COLUMNS))
 
 
+def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
+               tables: dict[str, AgentTable]) -> AgentTable:
+    """Firms by sector × size × district (``data/firms.csv``), with 2020 roof PV."""
+    strata = data.firms()
+    cols: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, values: np.ndarray) -> None:
+        cols.setdefault(name, []).append(np.asarray(values))
+
+    cycle = round(p["tech.firm_investment_cycle"] * 12)
+    for row in strata.itertuples():
+        shares = np.array([getattr(row, f"share_{d}") for d in data.DISTRICTS], dtype=float)
+        per_district = allocate(int(row.firms), shares)
+        sector = data.SECTORS.index(row.sector)
+        size = ("large", "medium", "small").index(row.size)
+        for d, count in enumerate(per_district):
+            n, w = stratum_sizes(count, scale)
+            if n == 0:
+                continue
+            add("district", np.full(n, d))
+            add("sector", np.full(n, sector))
+            add("size", np.full(n, size))
+            add("weight", np.full(n, w))
+            add("energy_base", row.energy_tce_per_firm * mean_one_lognormal(rng, 0.5, n))
+            for fuel in ("coal_share", "gas_share", "oil_share", "electricity_share"):
+                add(fuel, np.full(n, getattr(row, fuel)))
+            add("clinker_base", row.clinker_t_per_firm * mean_one_lognormal(rng, 0.3, n))
+            add("roof_area", row.roof_m2_per_firm * mean_one_lognormal(rng, 0.4, n))
+            add("ets", np.full(n, bool(row.ets_covered)))
+            add("switch_to", np.full(n, 0 if row.sector in SWITCH_TO_GAS_SECTORS else 1))
+            add("cycle_phase", rng.integers(0, cycle, n))
+            for k, v in behaviour_columns(rng, p, n, p["behaviour.discount_rate_firm"]).items():
+                add(k, v)
+    n_total = sum(len(x) for x in cols["district"])
+    table = AgentTable(SCHEMA, n_total)
+    fill(table, cols)
+    kw = table.roof_area * p["tech.pv_kw_per_m2"]
+    has_pv = (kw >= 1.0) & (rng.random(n_total) < p["init.firm_pv_share"])
+    table.set("has_pv", has_pv)
+    table.set("pv_kw", np.where(has_pv, kw, 0.0))
+    return table
+
+
 GROUP = Group(NAME, SCHEMA, METRICS, TECHNOLOGIES,
               {"decide": Phase("decide", firm_rule, firm_kernel, arguments, STREAMS)},
-              prepare_month=prepare_month)
+              prepare_month=prepare_month,
+    synthesise=synthesise)

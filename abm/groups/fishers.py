@@ -12,7 +12,10 @@ import math
 from typing import Any
 
 import numba as nb
+import numpy as np
 
+from abm import data
+from abm.columns import AgentTable
 from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
 from abm.groups.base import Column as C
 from abm.groups.decision import (
@@ -30,6 +33,8 @@ from abm.groups.decision import (
     pv_economics,
     share,
 )
+from abm.groups.synthesis import behaviour_columns, fill, mean_one_lognormal, stratum_sizes
+from abm.params import Parameters
 from abm.rng import draw
 
 NAME = "fishers"
@@ -248,5 +253,58 @@ def arguments(model: Any, m: Any) -> tuple:
     return tuple(table.arrays[name] for name in RULE_COLUMNS)
 
 
+def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
+               tables: dict[str, AgentTable]) -> AgentTable:
+    """Pond farms and fishing vessels by district, with 2020 fishery-PV."""
+    districts = data.districts()
+    cols: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, values: np.ndarray) -> None:
+        cols.setdefault(name, []).append(np.asarray(values))
+
+    life_mean = p["tech.vessel_life"] * 12.0
+    for d, code in enumerate(data.DISTRICTS):
+        row = districts.loc[code]
+        farms = row["pond_area"] / row["pond_farm_size"]
+        for kind, count in ((0, farms), (1, row["fishing_vessels"])):
+            n, w = stratum_sizes(count, scale)
+            if n == 0:
+                continue
+            add("district", np.full(n, d))
+            add("kind", np.full(n, kind))
+            add("weight", np.full(n, w))
+            if kind == 0:
+                area = row["pond_farm_size"] * mean_one_lognormal(rng, 0.5, n)
+                add("pond_area", area)
+                add("electricity_base", area * row["pond_electricity"])
+                add("suitable_pv", rng.random(n) < p["tech.fishery_pv_suitable_share"])
+                zeros = np.zeros(n)
+                add("engine_kw", zeros)
+                add("diesel_base", zeros)
+                add("vessel_age", zeros)
+                add("vessel_life", np.full(n, 1 << 30))
+            else:
+                engine = row["vessel_engine"] * mean_one_lognormal(rng, 0.6, n)
+                life = (life_mean * (0.6 + 0.8 * rng.random(n))).astype(np.int32)
+                add("pond_area", np.zeros(n))
+                add("electricity_base", np.zeros(n))
+                add("suitable_pv", np.zeros(n, dtype=bool))
+                add("engine_kw", engine)
+                add("diesel_base", row["vessel_diesel"] * engine / row["vessel_engine"])
+                add("vessel_age", (rng.random(n) * life).astype(np.int32))
+                add("vessel_life", life)
+            for k, v in behaviour_columns(rng, p, n, p["behaviour.discount_rate_fisher"]).items():
+                add(k, v)
+    n_total = sum(len(x) for x in cols["district"])
+    table = AgentTable(SCHEMA, n_total)
+    fill(table, cols)
+    has_pv = table.suitable_pv & (rng.random(n_total) < p["init.fisher_pv_share"])
+    table.set("has_pv", has_pv)
+    table.set("pv_kw", np.where(has_pv, table.pond_area * p["tech.fishery_pv_mw_per_ha"] * 1e3,
+                                0.0))
+    return table
+
+
 GROUP = Group(NAME, SCHEMA, METRICS, TECHNOLOGIES,
-              {"decide": Phase("decide", fisher_rule, fisher_kernel, arguments, STREAMS)})
+              {"decide": Phase("decide", fisher_rule, fisher_kernel, arguments, STREAMS)},
+    synthesise=synthesise)

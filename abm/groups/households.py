@@ -12,7 +12,10 @@ import math
 from typing import Any
 
 import numba as nb
+import numpy as np
 
+from abm import data
+from abm.columns import AgentTable
 from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
 from abm.groups.base import Column as C
 from abm.groups.decision import (
@@ -25,6 +28,8 @@ from abm.groups.decision import (
     pv_economics,
     share,
 )
+from abm.groups.synthesis import behaviour_columns, fill, mean_one_lognormal, stratum_sizes
+from abm.params import Parameters
 from abm.rng import draw
 
 NAME = "households"
@@ -271,5 +276,60 @@ def arguments(model: Any, m: Any) -> tuple:
             vehicles.powertrain, vehicle_month["energy"], vehicle_month["unit_co2"])
 
 
+def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
+               tables: dict[str, AgentTable]) -> AgentTable:
+    """Households by district × urban/rural, with 2020 PV, green homes and scheme members."""
+    districts = data.districts()
+    cols: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, values: np.ndarray) -> None:
+        cols.setdefault(name, []).append(np.asarray(values))
+
+    for d, code in enumerate(data.DISTRICTS):
+        row = districts.loc[code]
+        total = row["population"] / row["persons_per_household"]
+        for urban in (True, False):
+            share = row["urban_share"] if urban else 1.0 - row["urban_share"]
+            n, w = stratum_sizes(total * share, scale)
+            if n == 0:
+                continue
+            income_pc = row["income_urban"] if urban else row["income_rural"]
+            income = income_pc * row["persons_per_household"] * mean_one_lognormal(rng, 0.5, n)
+            own_share = row["own_roof_share_urban"] if urban else row["own_roof_share_rural"]
+            owns = rng.random(n) < own_share
+            roof = np.where(owns, (70.0 if urban else 100.0) * rng.lognormal(0, 0.35, n), 0.0)
+            floor = (90.0 if urban else 130.0) * mean_one_lognormal(rng, 0.3, n)
+            use = (row["electricity_per_household"] / 12.0
+                   * (income / income.mean()) ** 0.3 * mean_one_lognormal(rng, 0.3, n))
+            use *= row["electricity_per_household"] / 12.0 / use.mean()
+            add("district", np.full(n, d))
+            add("urban", np.full(n, urban))
+            add("weight", np.full(n, w))
+            add("income", income)
+            add("owns_roof", owns)
+            add("roof_area", roof)
+            add("floor_area", floor)
+            add("electricity_base", use)
+            add("lpg", np.full(n, row["lpg_per_household"] / 12.0))
+            rate = p["behaviour.discount_rate_household"]
+            for k, v in behaviour_columns(rng, p, n, rate).items():
+                add(k, v)
+    n_total = sum(len(x) for x in cols["district"])
+    table = AgentTable(SCHEMA, n_total)
+    fill(table, cols)
+    # Adoption in 2020: PV among owners whose roof takes at least 1 kWp.
+    kw = np.minimum(table.roof_area * p["tech.pv_kw_per_m2"], p["tech.pv_household_max_kw"])
+    eligible = table.owns_roof & (kw >= 1.0)
+    target = p["init.household_pv_share"]
+    p_pv = min(1.0, target / max(eligible.mean(), 1e-9))
+    has_pv = eligible & (rng.random(n_total) < p_pv)
+    table.set("has_pv", has_pv)
+    table.set("pv_kw", np.where(has_pv, kw, 0.0))
+    table.set("green_home", rng.random(n_total) < p["init.household_green_share"])
+    table.set("ci_member", rng.random(n_total) < p["init.household_ci_share"])
+    return table
+
+
 GROUP = Group(NAME, SCHEMA, METRICS, TECHNOLOGIES,
-              {"decide": Phase("decide", household_rule, household_kernel, arguments, STREAMS)})
+              {"decide": Phase("decide", household_rule, household_kernel, arguments, STREAMS)},
+    synthesise=synthesise)

@@ -16,6 +16,7 @@ import numba as nb
 import numpy as np
 
 from abm import data
+from abm.columns import AgentTable
 from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
 from abm.groups.base import Column as C
 from abm.groups.decision import (
@@ -29,6 +30,8 @@ from abm.groups.decision import (
     interest_support,
     share,
 )
+from abm.groups.synthesis import behaviour_columns, fill, mean_one_lognormal, stratum_sizes
+from abm.params import Parameters
 from abm.rng import draw
 
 NAME = "vehicles"
@@ -347,10 +350,58 @@ def emissions_arguments(model: Any, m: Any) -> tuple:
             model.tables["households"].ci_member)
 
 
+def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
+               tables: dict[str, AgentTable]) -> AgentTable:
+    """Vehicles by district × type; private cars linked to households (likelier the richer)."""
+    households = tables["households"]
+    districts = data.districts()
+    tech = data.vehicles()
+    count_column = {"car": "private_cars", "taxi": "taxis", "van": "delivery_vans",
+                    "bus": "buses", "truck": "heavy_trucks"}
+    cols: dict[str, list[np.ndarray]] = {}
+
+    def add(name: str, values: np.ndarray) -> None:
+        cols.setdefault(name, []).append(np.asarray(values))
+
+    for d, code in enumerate(data.DISTRICTS):
+        for v, vtype in enumerate(data.VEHICLE_TYPES):
+            n, w = stratum_sizes(districts.loc[code, count_column[vtype]], scale)
+            if n == 0:
+                continue
+            life_mean = tech[(vtype, "all", "life")] * 12.0
+            life = (life_mean * (0.6 + 0.8 * rng.random(n))).astype(np.int32)
+            clean = rng.random(n) < p[f"init.ev_share_{vtype}"]
+            add("district", np.full(n, d))
+            add("vtype", np.full(n, v))
+            add("powertrain", np.where(clean, 2 if vtype == "truck" else 1, 0))
+            add("weight", np.full(n, w))
+            add("age", (rng.random(n) * life).astype(np.int32))
+            add("life", life)
+            add("km_year", tech[(vtype, "all", "km_per_year")] * mean_one_lognormal(rng, 0.3, n))
+            rate = p["behaviour.discount_rate_household"]
+            for k, val in behaviour_columns(rng, p, n, rate).items():
+                add(k, val)
+            household = np.full(n, -1)
+            if vtype == "car":
+                # Link private cars to households of the district, likelier the richer.
+                rows = np.flatnonzero(households.district == d)
+                k = min(n, rows.size)
+                prob = households.income[rows] / households.income[rows].sum()
+                household[:k] = rng.choice(rows, size=k, replace=False, p=prob)
+            add("household", household)
+    n_total = sum(len(x) for x in cols["district"])
+    table = AgentTable(SCHEMA, n_total)
+    fill(table, cols)
+    cars = np.flatnonzero(table.household >= 0)
+    households.car[table.household[cars]] = cars
+    return table
+
+
 GROUP = Group(
     NAME, SCHEMA, METRICS, TECHNOLOGIES,
     {"replace": Phase("replace", replacement_rule, replacement_kernel, replacement_arguments,
                       STREAMS, "step"),
      "account": Phase("account", emissions_rule, emissions_kernel, emissions_arguments, (),
                       "account")},
-    prepare_month=prepare_month, static_tables=static_tables)
+    prepare_month=prepare_month, static_tables=static_tables,
+    synthesise=synthesise)
