@@ -104,6 +104,11 @@ class JiangmenModel(mesa.Model):
         self.spending = np.zeros((self.n_months, len(self.policies)))
         self.month_log: list[Month] = []
         self.visibility = self._initial_visibility()
+        self._share_columns = [
+            (row, name, *(np.array([group.metric_index(x) for x in names]) for names in tech.share))
+            for name, group in REGISTRY.items()
+            for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start)]
+        """(row, group, numerator and denominator metric columns) of each district share."""
         self.charging_index = float(self.params["behaviour.charging_index_2020"])
         """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
@@ -158,15 +163,12 @@ class JiangmenModel(mesa.Model):
 
         ``share = Σ numerator metrics / Σ denominator metrics`` (0 where the latter is 0).
         """
-        for name, group in REGISTRY.items():
+        for row, name, numerator_columns, denominator_columns in self._share_columns:
             totals = sums[name]
-            for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start):
-                numerator, denominator = (
-                    totals[:, [group.metric_index(x) for x in names]].sum(axis=1)
-                    for names in tech.share)
-                self.visibility[row] = np.divide(numerator, denominator,
-                                                 out=np.zeros_like(numerator),
-                                                 where=denominator > 0)
+            numerator = totals[:, numerator_columns].sum(axis=1)
+            denominator = totals[:, denominator_columns].sum(axis=1)
+            self.visibility[row] = np.divide(numerator, denominator,
+                                             out=np.zeros_like(numerator), where=denominator > 0)
 
     def _create_agents(self) -> None:
         from agents import AGENT_CLASSES

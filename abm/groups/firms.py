@@ -8,6 +8,7 @@ for one row.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numba as nb
@@ -115,6 +116,7 @@ RULE_COLUMNS = ("district", "sector", "size", "weight", "energy_base", "coal_sha
                 "peers_pv", "peers_retrofit", "peers_switch", "peers_green_power", "has_pv",
                 "pv_kw", "pv_fit_premium", "retrofits", "switched", "green_power", "co2_kg",
                 "events")
+_rule_columns = itemgetter(*RULE_COLUMNS)
 
 
 @nb.njit(cache=True)
@@ -326,7 +328,7 @@ def arguments(model: Any, m: Any) -> tuple:
     """The rule's ``arrays`` (see :func:`firm_rule`)."""
     table = model.tables[NAME]
     return (model.month_inputs[NAME]["sector_growth"],
-            *(table.arrays[name] for name in RULE_COLUMNS))
+            *_rule_columns(table.arrays))
 
 
 def synthesise(p: Parameters, scale: float, rng: np.random.Generator,

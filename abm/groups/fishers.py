@@ -9,6 +9,7 @@ in parallel, and the Mesa ``Fisher.step()`` runs its ``py_func`` for one row.
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from typing import Any
 
 import numba as nb
@@ -106,6 +107,7 @@ RULE_COLUMNS = ("district", "kind", "weight", "pond_area", "electricity_base", "
                 "engine_kw", "diesel_base", "vessel_age", "vessel_life", "vessel_type",
                 "attitude", "discount_rate", "credit_draw", "degree", "peers_pv",
                 "peers_vessel", "has_pv", "pv_kw", "pv_fit_premium", "co2_kg", "events")
+_rule_columns = itemgetter(*RULE_COLUMNS)
 
 
 @nb.njit(cache=True)
@@ -250,7 +252,7 @@ def fisher_kernel(m, c, coef, vis, keys, arrays, sums) -> None:
 def arguments(model: Any, m: Any) -> tuple:
     """The rule's ``arrays``: the fisher columns of :data:`RULE_COLUMNS`."""
     table = model.tables[NAME]
-    return tuple(table.arrays[name] for name in RULE_COLUMNS)
+    return _rule_columns(table.arrays)
 
 
 def synthesise(p: Parameters, scale: float, rng: np.random.Generator,

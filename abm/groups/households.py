@@ -9,6 +9,7 @@ kernel :func:`household_kernel` runs it over fixed chunks of rows in parallel, a
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from typing import Any
 
 import numba as nb
@@ -265,6 +266,7 @@ RULE_COLUMNS = ("district", "weight", "owns_roof", "roof_area", "floor_area", "e
                 "lpg", "attitude", "discount_rate", "credit_draw", "car", "degree", "peers_pv",
                 "peers_green", "peers_ci", "has_pv", "pv_kw", "pv_fit_premium", "green_home",
                 "ci_member", "co2_kg", "events")
+_rule_columns = itemgetter(*RULE_COLUMNS)
 
 
 def arguments(model: Any, m: Any) -> tuple:
@@ -272,7 +274,7 @@ def arguments(model: Any, m: Any) -> tuple:
     table = model.tables[NAME]
     vehicles = model.tables["vehicles"]
     vehicle_month = model.month_inputs["vehicles"]
-    return (*(table.arrays[name] for name in RULE_COLUMNS), vehicles.km_year, vehicles.vtype,
+    return (*_rule_columns(table.arrays), vehicles.km_year, vehicles.vtype,
             vehicles.powertrain, vehicle_month["energy"], vehicle_month["unit_co2"])
 
 

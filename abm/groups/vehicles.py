@@ -10,6 +10,7 @@ after. Each rule runs in a ``prange`` kernel over fixed chunks of rows, or throu
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from typing import Any
 
 import numba as nb
@@ -271,8 +272,10 @@ def emissions_kernel(m, c, coef, vis, keys, arrays, sums) -> None:
 REPLACEMENT_COLUMNS = ("district", "vtype", "powertrain", "weight", "age", "life", "km_year",
                        "attitude", "discount_rate", "credit_draw", "household", "degree",
                        "peers_nev", "events")
+_replacement_columns = itemgetter(*REPLACEMENT_COLUMNS)
 EMISSIONS_COLUMNS = ("district", "vtype", "powertrain", "weight", "km_year", "household",
                      "co2_kg")
+_emissions_columns = itemgetter(*EMISSIONS_COLUMNS)
 
 
 def static_tables(params: Any) -> dict[str, np.ndarray]:
@@ -337,7 +340,7 @@ def replacement_arguments(model: Any, m: Any) -> tuple:
     table = model.tables[NAME]
     month = model.month_inputs[NAME]
     return (month["asc"], month["price"], month["energy"], month["unit_cost"], month["life"],
-            *(table.arrays[name] for name in REPLACEMENT_COLUMNS),
+            *_replacement_columns(table.arrays),
             model.tables["households"].ci_member)
 
 
@@ -346,7 +349,7 @@ def emissions_arguments(model: Any, m: Any) -> tuple:
     table = model.tables[NAME]
     month = model.month_inputs[NAME]
     return (month["energy"], month["unit_co2"],
-            *(table.arrays[name] for name in EMISSIONS_COLUMNS),
+            *_emissions_columns(table.arrays),
             model.tables["households"].ci_member)
 
 
