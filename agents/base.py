@@ -2,8 +2,10 @@
 
 The column arrays owned by the model are the single source of truth. A :class:`RowAgent`
 holds only its row number: reading ``household.has_pv`` reads
-``model.households.has_pv[row]``, and assigning writes it back. Subclasses declare their
-group's schema; properties for every column are generated from it.
+``model.tables["households"].has_pv[row]``, and assigning writes it back. Subclasses name
+their group (``abm.groups``) and its schema; properties for every column are generated from
+it. Their ``step()`` runs the group's rule for their own row (:meth:`RowAgent.run_phase`):
+the same ``@njit`` function the kernels run, through its plain-Python ``py_func``.
 """
 
 from __future__ import annotations
