@@ -189,6 +189,11 @@ def run_experiment(spec: ExperimentSpec | str | Path | dict[str, Any],
     start = time.perf_counter()
     store = Store(out, spec.name)
     design = spec.design(**_identity_extra(simulate))
+    try:
+        store.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ParameterError(f"--out: {str(out)!r}: the folder {str(store.dir)!r} cannot be "
+                             f"created ({error.strerror or error})") from None
     with folder_lock(store.dir, "another 'python -m experiments run' of this experiment"):
         store.prepare(design, spec.path)
         return _run_locked(spec, store, design, runner_obj, retry_failed, max_runs, progress,

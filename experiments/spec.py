@@ -523,7 +523,10 @@ def _explain(error: ValidationError, where: str, tree: dict[str, Any]) -> Experi
         parts: list[str] = []
         allowed = ""
         loc = item["loc"]
+        skip = -1
         for i, part in enumerate(loc):
+            if i == skip:
+                continue
             if isinstance(part, int):
                 if parts:
                     parts[-1] += f"[{part}]"
@@ -535,15 +538,15 @@ def _explain(error: ValidationError, where: str, tree: dict[str, Any]) -> Experi
                 nxt = _NESTED.get((model, part))
                 if nxt is UncertainModel and i + 1 < len(loc):  # a dict key: the parameter
                     parts.append(f'"{loc[i + 1]}"')
-                    loc = (*loc[:i + 1], "", *loc[i + 2:])
+                    skip = i + 1
                 model = nxt
-            elif part == "" or model is None:
+            elif model is None:
                 continue
             else:
                 fields = sorted(model.model_fields)
                 parts.append(str(part))
                 break
-        path = ".".join(parts).replace('."', ' "') if parts else "?"
+        path = ".".join(parts) if parts else "?"
         lever = ""
         if len(loc) > 1 and loc[0] == "levers" and isinstance(loc[1], int):
             raw = tree.get("levers", [])
