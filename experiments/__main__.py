@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.max_runs is not None and args.max_runs < 1:
                 raise ParameterError(f"--max-runs: got {args.max_runs}; allowed: a positive "
                                      "integer")
+            if args.workers is not None and args.scheduler:
+                raise ParameterError(f"--workers: got {args.workers} with --scheduler; allowed: "
+                                     "only with --runner local (a scheduler's workers are "
+                                     "started with it)")
             output_folder(args.out, "--out")
             make_runner(args.runner, scheduler=args.scheduler, workers=args.workers)
             result = run_experiment(args.file, runner=args.runner, out=args.out,

@@ -314,9 +314,8 @@ def make_runner(kind: str | Runner | None = None, *, scheduler: str | None = Non
         return kind
     if scheduler or (isinstance(kind, str) and "://" in kind):
         if workers is not None:
-            raise ParameterError(f"--workers: got {workers!r} with a scheduler address; "
-                                 "allowed: only with --runner local (the scheduler's workers "
-                                 "are started with it)")
+            log.warning("workers=%r is not used with a scheduler address (its workers are "
+                        "started with it)", workers)
         return DaskRunner(address=check_address(scheduler or kind))
     if kind in (None, "local", "dask"):
         return DaskRunner(n_workers=None if workers is None else check_workers(workers))
