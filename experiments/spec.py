@@ -58,7 +58,6 @@ import json
 import logging
 import math
 import stat
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,14 +231,35 @@ class ExperimentSpec:
         for col in cols:
             if col not in frame:
                 frame[col] = np.nan
-        frame["run_id"] = [self.identity(row, **extra) for row in frame.to_dict("records")]
+        built: dict[tuple[str, int, int], Scenario | None] = {}
+        ids = []
+        for row in frame.to_dict("records"):
+            # Rows of one scenario, point and uncertainty sample differ only by seed.
+            key = (row["scenario"], int(row["point"]), int(row["sample"]))
+            if key not in built:
+                built[key] = self._try_build(row)
+            ids.append(self.identity(row, built[key], **extra))
+        frame["run_id"] = ids
         return frame[cols]
 
-    def identity(self, row: dict[str, Any], **extra: Any) -> str:
-        """The identity of one design row's run (see :meth:`design`)."""
+    def _try_build(self, row: dict[str, Any]) -> Scenario | None:
         try:
-            scenario = self.build_scenario(row)
-        except ParameterError:
+            return self.build_scenario(row)
+        except ValueError:  # ParameterError included: the run will be recorded as failed
+            return None
+
+    def identity(self, row: dict[str, Any], scenario: Scenario | None = None,
+                 **extra: Any) -> str:
+        """The identity of one design row's run (see :meth:`design`).
+
+        Args:
+            row: A design row.
+            scenario: The row's built scenario, if already built (else it is built here).
+            **extra: Anything else that produces the result (JSON-serialisable).
+
+        """
+        scenario = scenario if scenario is not None else self._try_build(row)
+        if scenario is None:
             # It cannot be built (the run will be recorded as failed): identify it by its
             # inputs, data and code instead.
             key = {k: (None if isinstance(v, float) and math.isnan(v) else v)
@@ -602,17 +622,13 @@ def read_toml_file(path: Path, what: str = "experiment file") -> dict[str, Any]:
         raise ExperimentError(f"{what} {str(path)!r}: not UTF-8 text (byte "
                               f"0x{raw[error.start]:02x} at position {error.start}); allowed: "
                               "a UTF-8 TOML file") from None
-    limit = sys.getrecursionlimit()
     try:
-        sys.setrecursionlimit(max(limit, 3000))
         tree = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ExperimentError(f"{what} {str(path)!r}: not valid TOML ({error})") from None
     except RecursionError:
         raise ExperimentError(f"{what} {str(path)!r}: nested too deeply; allowed: at most "
                               f"{MAX_DEPTH} levels of tables and arrays") from None
-    finally:
-        sys.setrecursionlimit(limit)
     if _depth(tree) > MAX_DEPTH:
         raise ExperimentError(f"{what} {str(path)!r}: nested too deeply; allowed: at most "
                               f"{MAX_DEPTH} levels of tables and arrays")
@@ -763,6 +779,9 @@ def parse_experiment(tree: dict[str, Any], where: str = "experiment",
     outputs = model.outputs
     if outputs is None:
         outputs = [o for o in DEFAULT_OUTPUTS if _output_ok(o, end_year)]
+    for what, names in (("outputs", outputs), ("series", model.series or [])):
+        if len(set(names)) != len(names):
+            raise _err(where, f"field {what!r} repeats a name: {_short(names)}")
     try:
         for out in outputs:
             check_output(out, f"{where}: field 'outputs'", end_year)

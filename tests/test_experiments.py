@@ -75,6 +75,10 @@ def test_shipped_experiments_are_valid_and_sized_for_this_machine():
         design = spec.design()
         assert 0 < design["run_id"].nunique() <= 1000, path.name
         assert spec.design()["run_id"].equals(design["run_id"]), "designs are reproducible"
+        inputs = [c for c in design if c.startswith(("lever.", "param."))]
+        distinct = len(design[["scenario", "seed", *inputs]].astype(str).drop_duplicates())
+        assert design["run_id"].nunique() == distinct == len(design), (
+            path.name, "one identity per distinct run")
 
 
 def test_design_sizes_and_lever_application():

@@ -195,6 +195,10 @@ FILES: list[tuple[str, str, tuple[str, ...]]] = [
     ("output_fullwidth_year", VALID + 'outputs = ["co2_total@２０３０"]\n',
      ("outputs", "co2_total@")),
     ("series_unknown", VALID + 'series = ["nope"]\n', ("series", "nope")),
+    ("output_repeat", VALID + 'outputs = ["peak_year", "peak_year"]\n', ("outputs", "repeats")),
+    ("output_year_text", VALID + 'outputs = ["co2_total@soon"]\n', ("outputs", "soon")),
+    ("output_before_start", VALID + 'outputs = ["co2_total@2019"]\n', ("outputs", "2019")),
+    ("series_not_list", VALID + 'series = "co2_total"\n', ("series", "co2_total")),
 ]
 
 COMMANDS = ("validate", "run", "report")
