@@ -186,6 +186,7 @@ class DaskRunner(Runner):
         if self.address:
             self.client = Client(self.address, timeout="30s")
         else:
+            warn_oversubscribed(self.n_workers)
             env = {"NUMBA_NUM_THREADS": str(self.threads_per_worker),
                    "OMP_NUM_THREADS": str(self.threads_per_worker)}
             # Scheduler, workers and dashboard listen on this machine only.
@@ -260,16 +261,21 @@ def _quiet_dask_logs() -> None:
 
 
 def check_workers(workers: object) -> int:
-    """Validate a worker count: refuse nonsense, warn above the CPU count (it still runs)."""
+    """Validate a worker count (1 to 64, or 4 per CPU if more); more than the CPUs is allowed."""
     cpus = os.cpu_count() or 1
     limit = max(MAX_WORKERS, 4 * cpus)
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= limit:
         raise ParameterError(f"--workers: got {workers!r}; allowed: an integer in [1, {limit}]"
                              f" (this machine has {cpus} CPUs)")
+    return workers
+
+
+def warn_oversubscribed(workers: int) -> None:
+    """Log a warning when a local cluster gets more worker processes than CPUs (it still runs)."""
+    cpus = os.cpu_count() or 1
     if workers > cpus:
         log.warning("--workers %d is more than the %d CPUs of this machine: runs will compete "
                     "for them (allowed, but slower per run)", workers, cpus)
-    return workers
 
 
 def check_address(address: object) -> str:

@@ -302,15 +302,31 @@ def test_bad_arguments(files, unchanged, argv, names):
     assert_refused(call(main, argv), *names)
 
 
-def test_many_workers_are_allowed_with_a_warning(files, workdir, monkeypatch, caplog):
-    """``--workers 20`` on a small machine warns on stderr but is accepted."""
-    from experiments.runners import DaskRunner, check_workers
+def test_many_workers_are_allowed_with_a_warning(monkeypatch, caplog):
+    """``--workers 20`` on a two-CPU machine warns (once) when the cluster starts, and runs."""
+    import distributed
+
+    from experiments.runners import DaskRunner, make_runner
+
+    started = {}
+
+    class FakeCluster:
+        def __init__(self, **kwargs):
+            started.update(kwargs)
+
+        def close(self):
+            pass
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    with caplog.at_level("WARNING", logger="experiments"):
-        assert check_workers(20) == 20
-    assert "--workers 20 is more than the 2 CPUs" in caplog.text
-    assert DaskRunner(n_workers=20).n_workers == 20
+    monkeypatch.setattr(distributed, "LocalCluster", FakeCluster)
+    monkeypatch.setattr(distributed, "Client", lambda cluster: type(
+        "FakeClient", (), {"close": lambda self: None})())
+    runner = make_runner("local", workers=20)
+    assert isinstance(runner, DaskRunner) and runner.n_workers == 20
+    with caplog.at_level("WARNING", logger="experiments"), runner:
+        pass
+    assert started["n_workers"] == 20 and started["host"] == "127.0.0.1"
+    assert caplog.text.count("--workers 20 is more than the 2 CPUs") == 1
 
 
 def test_the_suite_is_large_enough():
