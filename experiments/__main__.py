@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.max_runs is not None and args.max_runs < 1:
                 raise ParameterError(f"--max-runs: got {args.max_runs}; allowed: a positive "
                                      "integer")
+            if args.scheduler and args.runner == "inprocess":
+                raise ParameterError(f"--scheduler: got {args.scheduler!r} with --runner "
+                                     "inprocess; allowed: one of them")
             if args.workers is not None and args.scheduler:
                 raise ParameterError(f"--workers: got {args.workers} with --scheduler; allowed: "
                                      "only with --runner local (a scheduler's workers are "

@@ -86,7 +86,9 @@ MAX_RUNS = 20_000
 MAX_RUNS_LARGE = 200_000
 """Largest design accepted at all (the design and run identities are built in memory)."""
 MAX_SEED = 2**31 - 1
-NAME_CHARS = "letters, digits, '-' and '_' (1-80 characters; it names the results folder)"
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
+NAME_CHARS = ("letters, digits, '-' and '_', starting with a letter or digit (1-80 characters; "
+              "it names a results folder or column)")
 OUTSIDE_POSTERIOR_TOL = 1e-9
 
 
@@ -443,7 +445,7 @@ class _Model(BaseModel):
 class LeverModel(_Model):
     """One ``[[levers]]`` table as written (content is checked by :func:`parse_experiment`)."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description=NAME_CHARS)
+    name: str = Field(pattern=NAME_PATTERN, description=NAME_CHARS)
     parameter: str | None = Field(None, description="a key of data/parameters.csv (text)")
     policy: str | None = Field(None, description="a policy kind (text)")
     group: str | None = Field(None, description="a group of the policy kind (text)")
@@ -500,7 +502,7 @@ class UncertaintyModel(_Model):
 class ExperimentModel(_Model):
     """An experiment file as written."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,80}$", description=NAME_CHARS)
+    name: str = Field(pattern=NAME_PATTERN, description=NAME_CHARS)
     description: str = Field("", max_length=20_000, description="text")
     scenarios: list[str] = Field(["baseline"], min_length=1, max_length=50,
                                  description="a non-empty list (at most 50) of scenario names "
@@ -924,6 +926,9 @@ def _parse_lever(model: LeverModel, method: str, where: str, base_dir: Path | No
                                       f"in [{lo_allowed:g}, {hi_allowed:g}]")
             return float(value)
 
+        if model.outside_posterior is not None:
+            raise ExperimentError(f"{place}: field 'outside_posterior' applies to parameter "
+                                  "levers only (a policy level has no calibrated posterior)")
         kw.update(policy=policy, group=group, field=fld, mode=model.mode, source=source,
                   start=model.start, end=model.end)
     if method in SAMPLED:

@@ -162,6 +162,16 @@ FILES: list[tuple[str, str, tuple[str, ...]]] = [
     ("lever_unknown_key", VALID + LEVER + "values = [0.03]\ncolour = 1\n", ("colour",)),
     ("lever_bad_mode", VALID + '[[levers]]\nname = "cp"\npolicy = "carbon_price"\n'
      'mode = "double"\nvalues = [1.0]\n', ("mode", "double")),
+    ("lever_reason_on_policy", VALID + '[[levers]]\nname = "cp"\npolicy = "carbon_price"\n'
+     'values = [1.0]\noutside_posterior = "because"\n', ("outside_posterior", "cp")),
+    ("lever_reason_uncalibrated", VALID + LEVER + 'values = [0.03]\noutside_posterior = "x"\n',
+     ("outside_posterior", "grid.decline_after_2023")),
+    ("uncertain_reason_empty", VALID + "[uncertainty]\nsamples = 2\n[uncertainty.parameters]\n"
+     '"tech.vehicle_premium_decline" = { range = [0.05, 0.15], outside_posterior = "" }\n',
+     ("outside_posterior", "tech.vehicle_premium_decline")),
+    ("name_leading_dash", VALID.replace('name = "ok"', 'name = "-ok"'), ("name", "-ok")),
+    ("end_year_date", VALID.replace("end_year = 2030", "end_year = 2030-01-01"),
+     ("end_year", "2030")),
     ("lever_name_path", VALID + '[[levers]]\nname = "../x"\npolicy = "carbon_price"\n'
      "values = [1.0]\n", ("name", "../x")),
     # ---- uncertainty
@@ -243,6 +253,8 @@ ARGS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("workers_inf", ["run", "{files}/valid.toml", "--workers", "inf"], ("--workers", "inf")),
     ("workers_inprocess", ["run", "{files}/valid.toml", "--runner", "inprocess",
                            "--workers", "2"], ("--workers", "inprocess")),
+    ("scheduler_with_inprocess", ["run", "{files}/valid.toml", "--runner", "inprocess",
+                                  "--scheduler", "tcp://127.0.0.1:1"], ("--scheduler",)),
     ("workers_with_scheduler", ["run", "{files}/valid.toml", "--scheduler",
                                 "tcp://127.0.0.1:1", "--workers", "2"], ("--workers",)),
     ("max_runs_negative", ["run", "{files}/valid.toml", "--runner", "inprocess",
