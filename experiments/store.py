@@ -21,6 +21,7 @@ reads all of it).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from abm.files import inside, safe_name, write_atomic, write_bytes
 from abm.identity import code_version
 
 __all__ = ["Store", "code_version"]
+log = logging.getLogger("experiments")
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
@@ -101,5 +103,14 @@ def _read_dir(folder: Path, run_ids: set[str] | None = None) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(p) for p in files]
+    tables = []
+    for path in files:
+        try:
+            tables.append(pq.read_table(path))
+        except (OSError, pa.ArrowException) as error:
+            # Not a whole Parquet file (written by something else): its run counts as not
+            # finished, so `run` computes it again and replaces the file.
+            log.warning("%s cannot be read (%s); its run counts as not finished", path, error)
+    if not tables:
+        return pd.DataFrame()
     return pa.concat_tables(tables, promote_options="permissive").to_pandas()

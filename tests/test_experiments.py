@@ -477,3 +477,14 @@ def test_huge_designs_are_refused_by_arithmetic_before_anything_is_built():
     assert time.perf_counter() - start < 5
     tree["design"]["n"] = 30_000
     assert parse_experiment(tree, allow_large=True).run_count() == 30_000
+
+
+def test_a_damaged_run_file_is_computed_again(tmp_path):
+    out = tmp_path / "res"
+    spec = _identity_setup(tmp_path)
+    first = run_experiment(spec, "inprocess", out=out, progress=False)
+    path = out / "ident" / "runs" / f"{first.runs['run_id'].iloc[0]}.parquet"
+    path.write_bytes(b"not parquet")
+    again = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (again.new_runs, again.reused) == (1, 0)
+    assert len(pd.read_parquet(path)) == 1, "replaced by a whole file"
