@@ -583,6 +583,7 @@ def _explain(error: ValidationError, where: str, tree: dict[str, Any]) -> Experi
         else:
             lines.append(f"{where}: {lever}field {path!r} is {_short(item['input'])}; "
                          f"allowed: {allowed}")
+    lines = list(dict.fromkeys(lines))  # a union type reports each alternative
     more = len(error.errors()) - 5
     return ExperimentError("\n".join(lines) + (f"\n({more} more errors)" if more > 0 else ""))
 

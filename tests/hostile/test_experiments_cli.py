@@ -172,6 +172,10 @@ FILES: list[tuple[str, str, tuple[str, ...]]] = [
     ("name_leading_dash", VALID.replace('name = "ok"', 'name = "-ok"'), ("name", "-ok")),
     ("end_year_date", VALID.replace("end_year = 2030", "end_year = 2030-01-01"),
      ("end_year", "2030")),
+    ("lever_name_missing", VALID + "[[levers]]\nparameter = \"grid.decline_after_2023\"\n"
+     "values = [0.03]\n", ("levers[0].name", "missing")),
+    ("lever_not_table", VALID + "levers = [5]\n", ("levers[0]", "5")),
+    ("seeds_text", VALID.replace("seeds = [1]", 'seeds = "many"'), ("seeds", "'many'")),
     ("lever_name_path", VALID + '[[levers]]\nname = "../x"\npolicy = "carbon_price"\n'
      "values = [1.0]\n", ("name", "../x")),
     # ---- uncertainty
