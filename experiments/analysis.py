@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from abm.simulate import abatement_cost
+from experiments.outputs import StoredRun
 
 if TYPE_CHECKING:
     from experiments.core import ExperimentResult
@@ -51,17 +52,6 @@ def series_bands(result: ExperimentResult, metric: str = "co2_total",
     return _quantiles(series, [*by, "year"], "value")
 
 
-class _Stored:
-    """The ``series()`` face of :class:`abm.simulate.Run` over stored annual series."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-
-    def series(self, metric: str) -> pd.Series:
-        rows = self.frame[self.frame["metric"] == metric]
-        return rows.set_index("year")["value"].sort_index()
-
-
 def abatement_table(result: ExperimentResult) -> pd.DataFrame:
     """What each lever buys against the reference run of the same scenario, seed and sample.
 
@@ -79,7 +69,7 @@ def abatement_table(result: ExperimentResult) -> pd.DataFrame:
         return pd.DataFrame()
     ok = runs[runs["status"] == "ok"]
     series = result.series
-    by_run = {rid: _Stored(frame) for rid, frame in series.groupby("run_id")}
+    by_run = {rid: StoredRun(frame) for rid, frame in series.groupby("run_id")}
     ref = ok[ok["varied"] == "reference"].set_index(["scenario", "seed", "sample"])["run_id"]
     rows = []
     levers = {lv.name: lv for lv in result.spec.levers}
