@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from abm.accounting import COST_PER_TONNE
 from abm.charts import save_figure
 from abm.files import write_text
 from abm.results import TARGETS
@@ -310,14 +311,20 @@ def make_report(result: ExperimentResult) -> Path:
         if not table.empty:
             _write_csv(table, out / "abatement.csv")
             png = levers_chart(result, table, out / "levers.png")
-            cols = ["scenario", "lever", "lever_value", "abated_mt_median", "abated_mt_p5",
-                    "abated_mt_p95", "extra_cost_mcny_median", "cny_per_t_of_medians"]
+            cols = ["scenario", "lever", "lever_kind", "lever_value", "abated_mt_median",
+                    "abated_mt_p5", "abated_mt_p95", "extra_cost_mcny_median",
+                    "cny_per_t_of_medians"]
             lines += ["## What each lever buys", "",
                       "Each lever applied alone against the reference run of the same seed "
                       "(common random numbers); abatement is cumulative over the run "
                       f"(2020-{spec.end_year}), cost is the extra public spending and forgone "
-                      "revenue (abm.simulate.abatement_cost); CNY/t is the ratio of the "
-                      "medians.", "", f"![levers]({png.name})" if png else "", "",
+                      "revenue; CNY/t is the ratio of the medians. Definition (abm.accounting): "
+                      f"{COST_PER_TONNE}. So only a *paid lever* has a cost per tonne; a "
+                      "*regulation* (mandate, carbon price, phase-out), an *assumption* (a "
+                      "parameter) and the *combined* point (all levers, paid and unpaid) show "
+                      "their abatement without one (`python -m abm run` splits a whole "
+                      "scenario's abatement by cause).", "",
+                      f"![levers]({png.name})" if png else "", "",
                       md_table(table[[c for c in cols if c in table]])]
 
     if spec.method in ("sobol", "morris"):

@@ -217,15 +217,21 @@ def test_one_at_a_time_abatement_and_report(tmp_path):
     table = result.abatement()
     assert set(table["lever"]) == {"grid", "pv", "all_levers"}
     grid = table[table["lever"] == "grid"].iloc[0]
-    assert grid["abated_mt_median"] > 0 and grid["cny_per_t_of_medians"] == 0
+    # a free assumption abates without a cost per tonne (it used to show 0 CNY/t)
+    assert grid["abated_mt_median"] > 0 and grid["lever_kind"] == "assumption"
+    assert np.isnan(grid["cny_per_t_of_medians"])
     pv = table[table["lever"] == "pv"].iloc[0]
-    assert pv["extra_cost_mcny_median"] > 0
+    assert pv["extra_cost_mcny_median"] > 0 and pv["lever_kind"] == "paid lever"
+    assert pv["cny_per_t_of_medians"] > 0
+    combined = table[table["lever"] == "all_levers"].iloc[0]
+    assert combined["lever_kind"] == "combined" and np.isnan(combined["cny_per_t_of_medians"])
     ens = result.ensemble()
     assert {"median", "p5", "p95"} <= set(ens.columns)
     assert (ens["p5"] <= ens["median"]).all() and (ens["median"] <= ens["p95"]).all()
     report = make_report(result)
     text = report.read_text()
     assert "What each lever buys" in text and "levers.png" in text
+    assert "extra public spending over the baseline" in text and "paid lever" in text
     for png in ("fan_co2_total.png", "targets.png", "levers.png"):
         assert (report.parent / png).stat().st_size > 1000, png
 
