@@ -198,7 +198,7 @@ def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, folder: P
 
 def run(args: argparse.Namespace) -> int:
     """Check everything, then fit a config and write its outputs into the run folder."""
-    root = files.output_folder(args.out, "--out")
+    root = files.output_folder(args.out, "--out")  # a str: "" is refused, not "."
     config = load(args)
     folder = files.inside(root, config.name)
     files.output_folder(folder, "--out")
@@ -276,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. "
                                                 "tcp://host:8786")
     run_parser.add_argument("--in-process", action="store_true", help="no Dask at all")
-    run_parser.add_argument("--out", type=Path, default=Path("results/calibration"),
+    run_parser.add_argument("--out", default="results/calibration",
                             help="output folder (a run writes into <out>/<config name>/)")
     run_parser.add_argument("--fresh", action="store_true",
                             help="move another run's files in the run folder aside and start "

@@ -31,7 +31,13 @@ from abm.params import ParameterError, parameter_table
 from abm.scenario import load_scenario
 from calibration.inputs import read_text
 from calibration.metrics import summary_metrics
-from calibration.observed import SHARE_UNIT, load_observed, observed_series, observed_unit
+from calibration.observed import (
+    SHARE_UNIT,
+    ObservedDataError,
+    load_observed,
+    observed_series,
+    observed_unit,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 MAX_CONFIG_BYTES = 1_000_000
@@ -129,7 +135,9 @@ def _schema_error(error: ValidationError, where: str, flags: dict[str, str]) -> 
     loc = tuple(part for part in first["loc"] if part not in ("str", "list[str]")
                 and not str(part).startswith(("constrained-", "list[")))
     name = _field_name(loc)
-    source = f"{flags[name]} (field {name!r})" if name in flags else f"field {name!r}"
+    flag = next((f for field, f in flags.items()
+                 if name == field or name.startswith((f"{field}[", f"{field}."))), None)
+    source = f"{flag} (field {name!r})" if flag else f"field {name!r}"
     if first["type"] == "extra_forbidden":
         strings = [p for p in loc[:-1] if isinstance(p, str)]
         model = SECTIONS.get(strings[0], ConfigFile) if strings else ConfigFile
@@ -138,6 +146,7 @@ def _schema_error(error: ValidationError, where: str, flags: dict[str, str]) -> 
     if first["type"] == "missing":
         return ParameterError(f"{where}: {source} is required")
     allowed = first["msg"].removeprefix("Input should be ").removeprefix("Value should be ")
+    allowed = (allowed[:1].lower() + allowed[1:]).replace(" after validation", "")
     return ParameterError(f"{where}: {source} is {_short(first['input'])}; allowed: {allowed}")
 
 
@@ -308,7 +317,10 @@ def _target(item: TargetEntry, here: str, observed: pd.DataFrame, scenario: str,
         raise ParameterError(f"{here}: field 'kind' is {item.kind!r} but the model metric(s) "
                              f"{list(metrics)} are a {'/'.join(sorted(kinds))}; allowed: "
                              f"{'/'.join(sorted(kinds))!r}")
-    series = observed_series(observed, item.series, item.region)
+    try:
+        series = observed_series(observed, item.series, item.region)
+    except ObservedDataError as error:
+        raise ObservedDataError(f"{here}: fields 'series', 'region': {error}") from None
     obs_unit = observed_unit(observed, item.series, item.region)
     share = unit == SHARE_UNIT and any("share" in m for m in metrics)
     if share and obs_unit != SHARE_UNIT:
@@ -376,7 +388,12 @@ def parse_config(tree: dict[str, Any], where: str, observed_path: Path | None = 
         raise ParameterError(f"{where}: fields 'fit_years'/'holdout_years' start before the "
                              f"scenario's first year {start}; allowed: {start}-{LAST_YEAR}")
     parameters = _parameters(spec.parameters, where)
-    observed = load_observed(observed_path or spec.observed)
+    try:
+        observed = load_observed(observed_path or spec.observed)
+    except ObservedDataError as error:
+        source = ("--observed" if observed_path else
+                  f"{where}: field 'observed'" if spec.observed else "shipped observed data")
+        raise ObservedDataError(f"{source}: {error}") from None
     targets = []
     _unique([t.name for t in spec.targets], where, "targets.name")
     for i, item in enumerate(spec.targets):
