@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,10 +157,14 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
                        sampler=sampler)
     observed = config.observations(config.fit_years)
     url = f"sqlite:///{db}"
-    done = 0
-    if db.exists():
+    done = stored_generations(db) or 0
+    if db.exists() and not done:
+        aside = db.with_name(f"{db.name}.incomplete-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(db, aside)
+        log.warning("ABC-SMC: %s holds no complete generation (a run stopped at its start); "
+                    "moved it to %s and starting anew", db, aside.name)
+    if done:
         history = abc.load(url, abc_id=1, observed_sum_stat=observed)
-        done = stored_generations(db)
         log.info("ABC-SMC: resuming %s after %d complete generation(s)", db, done)
     else:
         db.parent.mkdir(parents=True, exist_ok=True)
@@ -181,14 +187,22 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     return frame.reset_index(drop=True)
 
 
-def stored_generations(db: Path) -> int:
-    """Complete ABC-SMC generations stored in a pyabc database (0 if none or no file)."""
+def stored_generations(db: Path) -> int | None:
+    """Complete ABC-SMC generations stored in a pyabc database; None if it is unusable.
+
+    None means no file, or a file pyabc cannot read (e.g. a run killed while creating it).
+    """
     import pyabc
 
-    if not db.exists():
-        return 0
-    history = pyabc.History(f"sqlite:///{db}", _id=1, create=False)
-    return 0 if history.max_t is None else int(history.max_t) + 1
+    if not db.is_file():
+        return None
+    try:
+        history = pyabc.History(f"sqlite:///{db}", _id=1, create=False)
+        max_t = history.max_t
+    except Exception as error:  # sqlalchemy and pyabc raise many kinds
+        log.warning("ABC-SMC: cannot read %s (%s)", db, error)
+        return None
+    return 0 if max_t is None else int(max_t) + 1
 
 
 # ------------------------------------------------------------------ optuna
