@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -38,6 +39,7 @@ log = logging.getLogger("calibration")
 RUN_FILE = "run.json"
 DATABASES = {"abc": "abc.db", "optuna": "optuna.db"}
 MAX_WORKERS = 1024
+SCHEDULER = re.compile(r"(tcp|tls|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]+:\d{1,5}")
 OVERRIDES = (("population_size", "abc.population_size", "--population-size"),
              ("generations", "abc.max_generations", "--generations"),
              ("trials", "optuna.n_trials", "--trials"),
@@ -60,6 +62,25 @@ def cluster(workers: int, scheduler: str | None, in_process: bool) -> Iterator[A
 
     with make_runner("local", scheduler=scheduler, workers=workers) as runner:
         yield runner.client
+
+
+@contextlib.contextmanager
+def connect(args: argparse.Namespace) -> Iterator[Any]:
+    """:func:`cluster` for the command line: a scheduler that cannot be reached is bad input.
+
+    Started before the run folder is touched, so a refused scheduler leaves nothing behind.
+    """
+    if args.scheduler is not None and not SCHEDULER.fullmatch(args.scheduler):
+        raise ParameterError(f"--scheduler: {args.scheduler!r}; allowed: an address like "
+                             "tcp://host:8786")
+    stack = contextlib.ExitStack()
+    try:
+        client = stack.enter_context(cluster(args.workers, args.scheduler, args.in_process))
+    except (OSError, TimeoutError) as error:
+        raise ParameterError(f"--scheduler: cannot connect to {args.scheduler!r} ({error})"
+                             ) from None
+    with stack:
+        yield client
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -144,45 +165,47 @@ def _record(path: Path, identity: dict[str, str], args: argparse.Namespace,
 
 
 # ------------------------------------------------------------------ run
-def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, folder: Path,
-                  staging: Path) -> tuple[list[Path], pd.DataFrame, pd.DataFrame]:
-    """Fit, predict, and write every output into ``staging``; returns (files, summary, errors)."""
+def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, client: Any,
+                  folder: Path, staging: Path) -> tuple[list[Path], pd.DataFrame, pd.DataFrame]:
+    """Fit, predict, and write every output into ``staging``; returns (files, summary, errors).
+
+    ``client`` is a Dask client, or None to simulate in this process.
+    """
     start = time.perf_counter()
     written: list[Path] = []
-    with cluster(args.workers, args.scheduler, args.in_process) as client:
-        map_fn = fit.dask_map(client) if client is not None else fit.local_map
-        if args.method == "abc":
-            logging.getLogger("ABC").setLevel(logging.INFO)
-            posterior = fit.run_abc(config, folder / DATABASES["abc"], client=client,
-                                    map_fn=map_fn)
-            written.append(_write_csv(posterior, staging / "posterior.csv"))
-            summary = fit.posterior_summary(posterior, config)
-            point = dict(zip(summary["parameter"], summary["median"], strict=True))
-            draws = fit.resample(posterior, config.predictive_samples)
-            extra = "Point values written to calibrated.toml are posterior medians."
-        else:
-            bar = tqdm(total=int(config.optuna["n_trials"]), desc="optuna", unit="trial")
+    map_fn = fit.dask_map(client) if client is not None else fit.local_map
+    if args.method == "abc":
+        logging.getLogger("ABC").setLevel(logging.INFO)
+        posterior = fit.run_abc(config, folder / DATABASES["abc"], client=client,
+                                map_fn=map_fn)
+        written.append(_write_csv(posterior, staging / "posterior.csv"))
+        summary = fit.posterior_summary(posterior, config)
+        point = dict(zip(summary["parameter"], summary["median"], strict=True))
+        draws = fit.resample(posterior, config.predictive_samples)
+        extra = "Point values written to calibrated.toml are posterior medians."
+    else:
+        bar = tqdm(total=int(config.optuna["n_trials"]), desc="optuna", unit="trial")
 
-            def progress(done: int, total: int, best: float) -> None:
-                bar.n = done
-                bar.set_postfix(best=f"{best:.4g}")
-                bar.refresh()
+        def progress(done: int, total: int, best: float) -> None:
+            bar.n = done
+            bar.set_postfix(best=f"{best:.4g}")
+            bar.refresh()
 
-            trials = fit.run_optuna(config, map_fn=map_fn, batch=max(args.workers, 1),
-                                    progress=progress, storage=folder / DATABASES["optuna"],
-                                    study_name=f"calibration-{args.identity['identity']}")
-            bar.close()
-            written.append(_write_csv(trials, staging / "trials.csv"))
-            best = trials.iloc[0]
-            point = {p.key: float(best[p.key]) for p in config.parameters}
-            top = trials.head(max(5, len(trials) // 10))
-            summary = pd.DataFrame([{"parameter": p.key, "prior_min": p.low, "prior_max": p.high,
-                                     "best": point[p.key], "top_min": top[p.key].min(),
-                                     "top_max": top[p.key].max()} for p in config.parameters])
-            draws = top
-            extra = (f"Best distance {best['distance']:.4g} after {len(trials)} trials; bands "
-                     f"come from the best {len(top)} trials.")
-        bands = fit.predictive(config, draws, map_fn=map_fn)
+        trials = fit.run_optuna(config, map_fn=map_fn, batch=max(args.workers, 1),
+                                progress=progress, storage=folder / DATABASES["optuna"],
+                                study_name=f"calibration-{args.identity['identity']}")
+        bar.close()
+        written.append(_write_csv(trials, staging / "trials.csv"))
+        best = trials.iloc[0]
+        point = {p.key: float(best[p.key]) for p in config.parameters}
+        top = trials.head(max(5, len(trials) // 10))
+        summary = pd.DataFrame([{"parameter": p.key, "prior_min": p.low, "prior_max": p.high,
+                                 "best": point[p.key], "top_min": top[p.key].min(),
+                                 "top_max": top[p.key].max()} for p in config.parameters])
+        draws = top
+        extra = (f"Best distance {best['distance']:.4g} after {len(trials)} trials; bands "
+                 f"come from the best {len(top)} trials.")
+    bands = fit.predictive(config, draws, map_fn=map_fn)
     error_table = fit.errors(bands)
     written.append(_write_csv(bands, staging / "predictive.csv"))
     written.append(_write_csv(error_table, staging / "errors.csv"))
@@ -209,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(f"--out: run folder {str(folder)!r} belongs to another run: "
                              f"{reason}. Choose another --out, or give --fresh to move its "
                              "files aside (nothing is deleted)")
-    with files.folder_lock(folder, "another calibration"):
+    with connect(args) as client, files.folder_lock(folder, "another calibration"):
         reason = previous_run(folder, identity, args.method)
         if args.fresh and any(not p.name.startswith(".") for p in folder.iterdir()):
             aside = move_aside(folder)
@@ -221,7 +244,8 @@ def run(args: argparse.Namespace) -> int:
         _record(record, identity, args, config, "running", [RUN_FILE, database])
         staging = files.temporary_folder(folder, "staging")
         try:
-            written, summary, error_table = fit_and_write(config, args, folder, staging)
+            written, summary, error_table = fit_and_write(config, args, client, folder,
+                                                          staging)
             names = [p.name for p in written]
             for name in names:
                 os.replace(staging / name, folder / name)

@@ -48,6 +48,9 @@ STOPPING = (("abc", "max_generations"), ("abc", "min_epsilon"), ("optuna", "n_tr
             ("predictive_samples",))
 """Settings that say when to stop, not what is fitted: a run may be resumed with new ones."""
 
+FIT_CODE = ("config.py", "fit.py", "metrics.py", "observed.py")
+"""Calibration modules whose content shapes a fit (part of a run's identity)."""
+
 # ------------------------------------------------------------------ the file's schema
 Text = Annotated[str, Field(max_length=10_000)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
@@ -231,7 +234,8 @@ class CalibrationConfig:
 
         Covers the config's content except its stopping settings (:data:`STOPPING`), so a
         run can be resumed with more generations or trials; the observations of its targets;
-        the resolved scenario; the model's data and code; the calibration code; the method.
+        the resolved scenario; the model's data and code; the fitting code (:data:`FIT_CODE`);
+        the method.
 
         Returns:
             ``identity`` (24 hex digits) and, for people, ``config_hash`` and ``code_version``.
@@ -253,8 +257,8 @@ class CalibrationConfig:
         config_hash = _digest({"config": content,
                                "observed": used[["series", "region", "year", "value",
                                                  "unit"]].to_csv(index=False)})
-        engine = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(
-            Path(__file__).parent.glob("*.py")))).hexdigest()[:16]
+        engine = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                         for name in FIT_CODE)).hexdigest()[:16]
         identity = _digest({"config": config_hash, "method": method,
                             "scenario": scenario_hash(load_scenario(self.scenario)),
                             "data": data_hash(), "code": code_hash(), "calibration": engine})
@@ -416,11 +420,14 @@ def parse_config(tree: dict[str, Any], where: str, observed_path: Path | None = 
 def config_path(name_or_path: str | Path) -> Path:
     """The file of a config given by name (``calibration/configs/<name>.toml``) or path."""
     path = Path(name_or_path)
-    if path.exists() or path.is_symlink():
-        return path
     text = str(name_or_path)
-    if safe_name(text, "config") == text and (CONFIG_DIR / f"{text}.toml").is_file():
-        return CONFIG_DIR / f"{text}.toml"
+    if path.is_file():
+        return path
+    shipped = CONFIG_DIR / f"{text}.toml"
+    if text and "/" not in text and not text.startswith(".") and shipped.is_file():
+        return shipped  # a shipped name, even if a folder of that name is here
+    if path.exists() or path.is_symlink():
+        return path  # read_config names what is wrong with it
     known = sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
     raise ParameterError(f"calibration config {text!r} not found; allowed: a file or one of "
                          f"{known}")

@@ -15,6 +15,7 @@ import types
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from abm import kernels as k
 from abm.data import DISTRICTS
@@ -23,6 +24,8 @@ from abm.scenario import load_scenario
 
 YEARS = 3
 """Years of the stand-in model's history."""
+GROUPS = {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
+          "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
 
 
 @dataclass(frozen=True)
@@ -33,55 +36,39 @@ class MetricInfo:
     kind: str
 
 
-def _stand_in(scenario: str, history: dict[str, np.ndarray], spending: np.ndarray
-              ) -> types.SimpleNamespace:
+def _stand_in_summary(scenario: str, months: slice | None) -> pd.DataFrame:
+    """The annual summary of a stand-in model; ``months`` of each year are changed if given."""
     loaded = load_scenario(scenario)
-    months = YEARS * 12
-    month_log = [types.SimpleNamespace(green_mandate=0.0) for _ in range(months)]
-    return types.SimpleNamespace(start_year=int(loaded.params["run.start_year"]), month=months,
-                                 history=history, params=loaded.params, month_log=month_log,
-                                 policies=loaded.policies, spending=spending)
-
-
-def _summary(scenario: str, seed: int, perturb: slice | None) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    groups = {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
-              "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
-    months = YEARS * 12
-    history = {g: rng.uniform(1.0, 2.0, (months, len(DISTRICTS), len(m)))
-               for g, m in groups.items()}
-    n_policies = len(load_scenario(scenario).policies)
-    spending = rng.uniform(1.0, 2.0, (months, n_policies))
-    if perturb is not None:
-        change = np.random.default_rng(seed + 1)
+    rng = np.random.default_rng(0)
+    n = YEARS * 12
+    history = {g: rng.uniform(1.0, 2.0, (n, len(DISTRICTS), len(m))) for g, m in GROUPS.items()}
+    spending = rng.uniform(1.0, 2.0, (n, len(loaded.policies)))
+    if months is not None:
+        change = np.random.default_rng(1)
         for values in (*history.values(), spending):
-            view = values.reshape(YEARS, 12, *values.shape[1:])[:, perturb]
+            view = values.reshape(YEARS, 12, *values.shape[1:])[:, months]
             view *= change.uniform(1.5, 3.0, view.shape)
-    frame = annual_summary(_stand_in(scenario, history, spending))  # type: ignore[arg-type]
-    return {metric: rows["value"].to_numpy(float) for metric, rows in frame.groupby("metric")}
+    model = types.SimpleNamespace(
+        start_year=int(loaded.params["run.start_year"]), month=n, history=history,
+        params=loaded.params, policies=loaded.policies, spending=spending,
+        month_log=[types.SimpleNamespace(green_mandate=0.0) for _ in range(n)])
+    return annual_summary(model)  # type: ignore[arg-type]
 
 
 @functools.cache
 def summary_metrics(scenario: str) -> dict[str, MetricInfo]:
     """Every annual-summary metric of ``scenario`` with its unit and kind (nothing simulated)."""
-    rng = np.random.default_rng(0)
-    history = {g: rng.uniform(1.0, 2.0, (YEARS * 12, len(DISTRICTS), len(m)))
-               for g, m in (("households", k.HOUSEHOLD_METRICS),
-                            ("vehicles", k.VEHICLE_METRICS), ("firms", k.FIRM_METRICS),
-                            ("fishers", k.FISHER_METRICS))}
-    spending = np.ones((YEARS * 12, len(load_scenario(scenario).policies)))
-    units = annual_summary(_stand_in(scenario, history, spending)  # type: ignore[arg-type]
-                           ).groupby("metric")["unit"].first().to_dict()
-    base = _summary(scenario, 0, None)
-    early = _summary(scenario, 0, slice(0, 11))
-    december = _summary(scenario, 0, slice(11, 12))
+    base, early, december = (
+        _stand_in_summary(scenario, months).set_index(["metric", "year"])
+        for months in (None, slice(0, 11), slice(11, 12)))
 
-    def differs(a: np.ndarray, b: np.ndarray) -> bool:
-        return not np.allclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True)
+    def differs(other: pd.DataFrame, metric: str) -> bool:
+        return not np.allclose(base.loc[metric, "value"], other.loc[metric, "value"],
+                               rtol=1e-9, atol=0.0, equal_nan=True)
 
     info = {}
-    for metric, unit in units.items():
-        kind = ("flow" if differs(base[metric], early[metric]) else
-                "stock" if differs(base[metric], december[metric]) else "either")
-        info[metric] = MetricInfo(str(unit), kind)
+    for metric in base.index.get_level_values("metric").unique():
+        kind = ("flow" if differs(early, metric) else
+                "stock" if differs(december, metric) else "either")
+        info[str(metric)] = MetricInfo(str(base.loc[metric, "unit"].iloc[0]), kind)
     return info

@@ -403,3 +403,12 @@ def test_busy_run_folder_is_refused(tmp_path):
         outcome = cli(["run", str(config), "--in-process", "--out", str(tmp_path / "out")])
     assert outcome.code == 2 and "in use" in outcome.stderr
     assert not (tmp_path / "out" / "tiny" / "abc.db").exists()
+
+
+def test_shipped_name_wins_over_a_folder_of_that_name(tmp_path, monkeypatch):
+    """``run small`` inside results/calibration (where a folder small/ exists) still works."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "small").mkdir()
+    assert cli(["validate", "small"]).code == 0
+    outcome = cli(["validate", "./small"])
+    assert outcome.code == 2 and "is a folder" in outcome.stderr

@@ -248,6 +248,8 @@ RUN_ARG_CASES: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("run-unreadable-record", ["--out", "broken-record"], ("--out", "run.json", "--fresh")),
     ("run-folder-busy", ["--out", "busy"], ("in use", "busy")),
     ("run-folder-symlink-out", ["--out", "linked"], ("tiny", "leave")),
+    ("run-scheduler-not-an-address", ["--scheduler", "my laptop"],
+     ("--scheduler", "my laptop")),
 ]
 
 
