@@ -350,6 +350,10 @@ def _target(item: TargetEntry, here: str, observed: pd.DataFrame, scenario: str,
         raise ParameterError(f"{here}: observed series {item.series!r} ({item.region}) has no "
                              f"observation in the fit years {fit_years} (field 'fit_years'); "
                              f"it has {list(map(int, series.index))}. Nothing would be fitted")
+    if item.distance == "rel" and not (mapped.loc[in_fit].abs() > 0).any():
+        raise ParameterError(f"{here}: field 'distance' is 'rel' but the observations of "
+                             f"{item.series!r} in the fit years are all 0; allowed: 'abs' (a "
+                             "relative error needs a non-zero scale)")
     return CalibrationTarget(name=item.name, series=item.series, region=item.region,
                              metrics=metrics, kind=item.kind, factor=item.factor,
                              weight=item.weight, distance=item.distance, mapping=item.mapping,

@@ -28,7 +28,7 @@ BASE: dict[str, Any] = {
     "predictive_samples": 3,
     "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -7.0, "max": -1.0}],
     "targets": [{"name": "nev", "series": "nev_share_sales", "region": "China",
-                 "metric": "nev_share_sales_car", "kind": "flow", "distance": "abs"}],
+                 "metric": "nev_share_sales_car", "kind": "flow", "distance": "rel"}],
     "abc": {"population_size": 4, "max_generations": 1},
     "optuna": {"n_trials": 3},
 }
@@ -211,6 +211,8 @@ CSV_CASES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
     ("csv-empty-source", GOOD_CSV.replace("2022,0.256,1,CAAM", "2022,0.256,1,"), ("source",)),
     ("csv-not-utf8", GOOD_CSV.encode() + "nev_share_sales,China,2024,0.4,1,é\n".encode("latin-1"),
      ("utf-8", "observed.csv")),
+    ("csv-relative-to-zero", GOOD_CSV.replace("0.054", "0").replace("0.134", "0")
+     .replace("0.256", "0"), ("distance", "'rel'", "abs")),
     ("csv-no-fit-year-rows", GOOD_CSV.replace("2020", "2016").replace("2021", "2017")
      .replace("2022", "2018"), ("fit_years",)),
 ]
