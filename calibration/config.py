@@ -132,11 +132,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _clean(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location without its union-member tags (``str``, ``list[...]``)."""
+    return tuple(part for part in loc if not (isinstance(part, str) and (
+        part in ("str", "list[str]") or part.startswith(("constrained-", "list[")))))
+
+
+def _allowed(message: str) -> str:
+    text = message.removeprefix("Input should be ").removeprefix("Value should be ")
+    return (text[:1].lower() + text[1:]).replace(" after validation", "")
+
+
 def _schema_error(error: ValidationError, where: str, flags: dict[str, str]) -> ParameterError:
-    """The first schema error as a message naming file (or flag), field, value, allowed."""
-    first = error.errors(include_url=False)[0]
-    loc = tuple(part for part in first["loc"] if part not in ("str", "list[str]")
-                and not str(part).startswith(("constrained-", "list[")))
+    """The first schema error as a message naming file (or flag), field, value, allowed.
+
+    A field that may take several shapes (e.g. a metric or a list of metrics) lists what each
+    shape allows.
+    """
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    loc = _clean(first["loc"])
     name = _field_name(loc)
     flag = next((f for field, f in flags.items()
                  if name == field or name.startswith((f"{field}[", f"{field}."))), None)
@@ -148,9 +163,12 @@ def _schema_error(error: ValidationError, where: str, flags: dict[str, str]) -> 
                               f"{sorted(model.model_fields)}")
     if first["type"] == "missing":
         return ParameterError(f"{where}: {source} is required")
-    allowed = first["msg"].removeprefix("Input should be ").removeprefix("Value should be ")
-    allowed = (allowed[:1].lower() + allowed[1:]).replace(" after validation", "")
-    return ParameterError(f"{where}: {source} is {_short(first['input'])}; allowed: {allowed}")
+    shapes = list(dict.fromkeys(
+        _allowed(e["msg"]) + (f" (item {e['loc'][-1]} is {_short(e['input'])})"
+                              if len(_clean(e["loc"])) > len(loc) else "")
+        for e in errors if _clean(e["loc"])[:len(loc)] == loc))
+    return ParameterError(f"{where}: {source} is {_short(first['input'])}; allowed: "
+                          f"{'; or '.join(shapes)}")
 
 
 # ------------------------------------------------------------------ the validated config
