@@ -131,10 +131,13 @@ def previous_run(folder: Path, identity: dict[str, str], method: str) -> str | N
         return (f"it holds {visible[:6]} and no readable {RUN_FILE} saying which config made "
                 "them")
     if record.get("identity") != identity["identity"] or record.get("method") != method:
-        return (f"it holds a {record.get('method')!r} run of config hash "
-                f"{record.get('config_hash')!r} with code {record.get('code_version')!r}; this "
-                f"is a {method!r} run of config hash {identity['config_hash']!r} with code "
-                f"{identity['code_version']!r}")
+        return (f"it holds a {record.get('method')!r} run of identity "
+                f"{record.get('identity')!r} (config hash {record.get('config_hash')!r}, code "
+                f"{record.get('code_version')!r}); this is a {method!r} run of identity "
+                f"{identity['identity']!r} (config hash {identity['config_hash']!r}, code "
+                f"{identity['code_version']!r}). The identity covers the config except its "
+                "stopping settings, the observations, the scenario, the model's code and data "
+                "and the fitting code")
     return None
 
 
