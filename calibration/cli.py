@@ -30,10 +30,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from abm import files
+from abm.files import read_user_text
 from abm.params import ParameterError
 from calibration import fit, report
 from calibration.config import CONFIG_DIR, CalibrationConfig, load_config
-from calibration.inputs import read_text
 
 log = logging.getLogger("calibration")
 RUN_FILE = "run.json"
@@ -113,7 +113,7 @@ def read_run_file(folder: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        content = json.loads(read_text(path, 1_000_000, "run record"))
+        content = json.loads(read_user_text(path, 1_000_000, "run record"))
     except (ParameterError, ValueError):
         return None
     return content if isinstance(content, dict) else None

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,11 +24,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from abm.files import safe_name
+from abm.files import read_user_toml, safe_name
 from abm.identity import code_hash, code_version, data_hash, scenario_hash
 from abm.params import ParameterError, parameter_table
 from abm.scenario import load_scenario
-from calibration.inputs import read_text
 from calibration.metrics import summary_metrics
 from calibration.observed import (
     SHARE_UNIT,
@@ -457,15 +455,7 @@ def config_path(name_or_path: str | Path) -> Path:
 
 def read_config(path: Path) -> dict[str, Any]:
     """The parsed TOML of a config file (bounded size, UTF-8, no runaway nesting)."""
-    text = read_text(path, MAX_CONFIG_BYTES, "calibration config")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ParameterError(f"calibration config {str(path)!r}: not valid TOML ({error})"
-                             ) from None
-    except RecursionError:
-        raise ParameterError(f"calibration config {str(path)!r}: nested too deeply; allowed: "
-                             "the documented tables") from None
+    return read_user_toml(path, "calibration config", MAX_CONFIG_BYTES)
 
 
 def load_config(name_or_path: str | Path, observed_path: Path | None = None,

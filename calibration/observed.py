@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from abm.data import DATA_DIR
+from abm.files import read_user_text
 from abm.params import ParameterError
-from calibration.inputs import read_text
 
 OBSERVED_PATH = DATA_DIR / "observed" / "observed.csv"
 COLUMNS = ("series", "region", "year", "value", "unit", "source", "notes")
@@ -50,7 +50,7 @@ def load_observed(path: Path | str | None = None) -> pd.DataFrame:
     """
     path = Path(path) if path is not None else OBSERVED_PATH
     try:
-        text = read_text(path, MAX_BYTES, "observed-data file")
+        text = read_user_text(path, MAX_BYTES, "observed-data file")
     except ParameterError as error:
         raise ObservedDataError(str(error)) from None
     try:

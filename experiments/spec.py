@@ -57,8 +57,6 @@ import hashlib
 import json
 import logging
 import math
-import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -67,6 +65,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from abm.files import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_user_toml, toml_depth
 from abm.identity import ROOT, code_hash, data_hash, run_identity
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES, Policy, check_overlaps, make_policy
@@ -77,9 +76,9 @@ EXPERIMENT_DIR = Path(__file__).resolve().parent
 CALIBRATED_DIR = ROOT / "calibration" / "calibrated"
 METHODS = ("grid", "one_at_a_time", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = MAX_TOML_BYTES
 """Largest experiment (or scenario) file read, bytes."""
-MAX_DEPTH = 16
+MAX_DEPTH = MAX_TOML_DEPTH
 """Deepest nesting of tables and arrays accepted in an experiment file."""
 MAX_RUNS = 20_000
 """Largest design accepted without ``allow_large`` (``--allow-large``)."""
@@ -597,59 +596,11 @@ def read_toml_file(path: Path, what: str = "experiment file") -> dict[str, Any]:
 
     """
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ExperimentError(f"{what} {str(path)!r}: not found") from None
-    except OSError as error:
-        raise ExperimentError(f"{what} {str(path)!r}: cannot be read ({error.strerror})"
-                              ) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ExperimentError(f"{what} {str(path)!r}: is a folder; allowed: a TOML file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ExperimentError(f"{what} {str(path)!r}: is not a regular file (a device, pipe "
-                              "or socket); allowed: a TOML file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ExperimentError(f"{what} {str(path)!r}: {info.st_size} bytes; allowed: at most "
-                              f"{MAX_FILE_BYTES} bytes")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ExperimentError(f"{what} {str(path)!r}: cannot be read ({error.strerror})"
-                              ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ExperimentError(f"{what} {str(path)!r}: larger than {MAX_FILE_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ExperimentError(f"{what} {str(path)!r}: not UTF-8 text (byte "
-                              f"0x{raw[error.start]:02x} at position {error.start}); allowed: "
-                              "a UTF-8 TOML file") from None
-    try:
-        tree = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(f"{what} {str(path)!r}: not valid TOML ({error})") from None
-    except RecursionError:
-        raise ExperimentError(f"{what} {str(path)!r}: nested too deeply; allowed: at most "
-                              f"{MAX_DEPTH} levels of tables and arrays") from None
-    if _depth(tree) > MAX_DEPTH:
-        raise ExperimentError(f"{what} {str(path)!r}: nested too deeply; allowed: at most "
-                              f"{MAX_DEPTH} levels of tables and arrays")
-    return tree
-
-
-def _depth(tree: Any) -> int:
-    """Nesting depth of tables and arrays (iterative, so any depth is safe)."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        if level > MAX_DEPTH:
-            return level
-        children = node.values() if isinstance(node, dict) else node if isinstance(
-            node, list) else ()
-        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
-    return deepest
+        return read_user_toml(path, what, MAX_FILE_BYTES, MAX_DEPTH)
+    except ExperimentError:
+        raise
+    except ParameterError as error:
+        raise ExperimentError(str(error)) from None
 
 
 def experiment_path(path: str | Path) -> Path:
@@ -711,7 +662,7 @@ def parse_experiment(tree: dict[str, Any], where: str = "experiment",
 
     if not isinstance(tree, dict):
         raise ExperimentError(f"{where}: not a table of fields")
-    if _depth(tree) > MAX_DEPTH:
+    if toml_depth(tree, MAX_DEPTH) > MAX_DEPTH:
         raise ExperimentError(f"{where}: nested too deeply; allowed: at most {MAX_DEPTH} levels")
     tree = dict(tree)
     unc = tree.get("uncertainty")
