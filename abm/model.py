@@ -12,6 +12,7 @@ import numpy as np
 
 from abm import data
 from abm import kernels as k
+from abm.limits import LAST_YEAR
 from abm.market import Constants, Month, constants, grid_factor, industry_growth_factor
 from abm.policies import book_spending, neutral_levers
 from abm.population import Population, adoption_state, synthesise
@@ -70,9 +71,9 @@ class JiangmenModel(mesa.Model):
         self.params = self.scenario.params
         self.start_year = int(self.params["run.start_year"])
         if isinstance(end_year, bool) or not isinstance(end_year, int) or not (
-                self.start_year <= end_year <= 2060):
+                self.start_year <= end_year <= LAST_YEAR):
             raise ValueError(f"end_year: got {end_year!r}; allowed: an integer year in "
-                             f"[{self.start_year}, 2060]")
+                             f"[{self.start_year}, {LAST_YEAR}]")
         if engine not in ("numba", "reference"):
             raise ValueError(f"engine: got {engine!r}; allowed: 'numba', 'reference'")
         self.end_year = end_year

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from abm import kernels as k
 from abm.data import SECTORS
+from abm.limits import POLICY_YEARS
 from abm.params import ParameterError
 
 
@@ -426,7 +427,7 @@ def book_spending(policies: list[Policy], sums: Mapping[str, np.ndarray], year: 
     return spent
 
 
-YEAR_RANGE = (2000, 2100)
+YEAR_RANGE = POLICY_YEARS
 """Years a policy may start or end in (inclusive)."""
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from abm.files import read_user_toml, safe_name
 from abm.identity import code_hash, code_version, data_hash, scenario_hash
+from abm.limits import FIRST_YEAR, LAST_YEAR
 from abm.params import ParameterError, parameter_table
 from abm.scenario import load_scenario
 from calibration.metrics import summary_metrics
@@ -40,8 +41,6 @@ from calibration.observed import (
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 MAX_CONFIG_BYTES = 1_000_000
 """Largest calibration config accepted, bytes."""
-FIRST_YEAR, LAST_YEAR = 2020, 2060
-"""Range of fit and held-out years (the model starts in 2020)."""
 STOPPING = (("abc", "max_generations"), ("abc", "min_epsilon"), ("optuna", "n_trials"),
             ("predictive_samples",))
 """Settings that say when to stop, not what is fitted: a run may be resumed with new ones."""

@@ -67,6 +67,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from abm.files import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_user_toml, toml_depth
 from abm.identity import ROOT, code_hash, data_hash, run_identity
+from abm.limits import FIRST_YEAR, LAST_YEAR, POLICY_YEARS, SCALE_MAX, SCALE_MIN
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES, Policy, check_overlaps, make_policy
 from abm.scenario import SCENARIO_DIR, Scenario, available_scenarios, load_scenario
@@ -434,7 +435,7 @@ def uncertainty_matrix(spec: ExperimentSpec) -> np.ndarray | None:
 
 
 # ---------------------------------------------------------------------- file structure
-_YEAR = "a year (integer) in [2000, 2100]"
+_YEAR = f"a year (integer) in [{POLICY_YEARS[0]}, {POLICY_YEARS[1]}]"
 
 
 class _Model(BaseModel):
@@ -451,8 +452,8 @@ class LeverModel(_Model):
     field: str | None = Field(None, description="a level field of the policy kind (text)")
     mode: Literal["scale", "set"] = Field("scale", description="'scale' or 'set'")
     source: str | None = Field(None, description="a scenario name or TOML path")
-    start: int | None = Field(None, ge=2000, le=2100, description=_YEAR)
-    end: int | None = Field(None, ge=2000, le=2100, description=_YEAR)
+    start: int | None = Field(None, ge=POLICY_YEARS[0], le=POLICY_YEARS[1], description=_YEAR)
+    end: int | None = Field(None, ge=POLICY_YEARS[0], le=POLICY_YEARS[1], description=_YEAR)
     values: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
         None, min_length=1, max_length=1000,
         description="a non-empty list of finite numbers (at most 1000)")
@@ -509,9 +510,11 @@ class ExperimentModel(_Model):
     seeds: int | list[int] = Field(
         [0], description=f"a count in [1, 10000] or a non-empty list (at most 10000) of "
                          f"distinct integers in [0, {MAX_SEED}]")
-    scale: float = Field(300.0, ge=1, le=100_000, allow_inf_nan=False,
-                         description="a number in [1, 100000] (real entities per agent)")
-    end_year: int = Field(2035, ge=2020, le=2060, description="an integer in [2020, 2060]")
+    scale: float = Field(300.0, ge=SCALE_MIN, le=SCALE_MAX, allow_inf_nan=False,
+                         description=f"a number in [{SCALE_MIN:g}, {SCALE_MAX:g}] (real "
+                                     "entities per agent)")
+    end_year: int = Field(2035, ge=FIRST_YEAR, le=LAST_YEAR,
+                          description=f"an integer in [{FIRST_YEAR}, {LAST_YEAR}]")
     outputs: list[str] | None = Field(None, min_length=1, max_length=200,
                                       description="a non-empty list of output names")
     series: list[str] | None = Field(None, max_length=200,

@@ -20,13 +20,13 @@ import pandas as pd
 from abm import data
 from abm.accounting import CostAccounting, cost_accounting
 from abm.identity import scenario_hash
+from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
 from abm.params import SEED_MAX
 from abm.results import annual_summary, peak, sector_emissions, spending_by_policy, targets_table
 from abm.scenario import Scenario, load_scenario
 
 MAX_SEEDS = 10
-SCALE_MIN, SCALE_MAX = 1.0, 100_000.0
 HEAVY_SCALE = 10.0
 """Below this scale a run has more than ~250,000 agents (tens of seconds)."""
 AGENT_SAMPLE = 400
@@ -67,8 +67,9 @@ class RunConfig:
             out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
         if not 2020 <= self.start_year <= 2030:
             out.append(f"First year {self.start_year} is not allowed; use 2020 to 2030.")
-        if not 2020 <= self.end_year <= 2060:
-            out.append(f"Last year {self.end_year} is not allowed; use 2020 to 2060.")
+        if not FIRST_YEAR <= self.end_year <= LAST_YEAR:
+            out.append(f"Last year {self.end_year} is not allowed; use {FIRST_YEAR} to "
+                       f"{LAST_YEAR}.")
         if self.end_year < self.start_year:
             out.append(f"The years {self.start_year}–{self.end_year} are an empty span: the "
                        "last year must not be before the first.")
