@@ -1,6 +1,6 @@
 """Scenarios: a named set of parameter overrides plus a list of policies, from TOML.
 
-File layout (``experiments/scenarios/<name>.toml``)::
+File layout (``data/scenarios/<name>.toml``)::
 
     name = "plan"
     description = "..."
@@ -35,7 +35,7 @@ from abm.files import read_user_toml, safe_name
 from abm.params import ParameterError, Parameters
 from abm.policies import Policy, check_overlaps, make_policy
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 MAX_NAME_CHARS = 200
 """Longest scenario name, characters."""
 
@@ -167,7 +167,7 @@ def scenario_path(name_or_path: str | Path) -> Path:
 
 
 def available_scenarios() -> list[str]:
-    """Names of the scenarios shipped in experiments/scenarios."""
+    """Names of the scenarios shipped in data/scenarios."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 

@@ -4,7 +4,7 @@ File layout (``experiments/<name>.toml``)::
 
     name = "levers_vs_baseline"          # results go to results/<name>/
     description = "..."
-    scenarios = ["baseline"]             # names in experiments/scenarios or TOML paths
+    scenarios = ["baseline"]             # names in data/scenarios or TOML paths
     seeds = [1, 2, 3]                    # a list of seeds, or a count n (seeds 0 … n-1)
     scale = 300                          # real entities per agent
     end_year = 2035
@@ -74,7 +74,7 @@ from abm.scenario import SCENARIO_DIR, Scenario, available_scenarios, load_scena
 
 log = logging.getLogger("experiments")
 EXPERIMENT_DIR = Path(__file__).resolve().parent
-CALIBRATED_DIR = ROOT / "calibration" / "calibrated"
+CALIBRATED_DIR = ROOT / "data" / "calibrated"
 METHODS = ("grid", "one_at_a_time", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
 MAX_FILE_BYTES = MAX_TOML_BYTES
@@ -1009,8 +1009,8 @@ def posterior_ranges(scenario_entries: list[str], base_dir: Path | None = None
 
     Found beside the calibrated files the scenarios include (``<dir>/parameters.csv`` as
     ``python -m calibration run`` writes it, or ``<file stem>/parameters.csv`` as shipped in
-    ``calibration/calibrated/``), and in every posterior summary shipped in
-    ``calibration/calibrated/``.
+    ``data/calibrated/``), and in every posterior summary shipped in
+    ``data/calibrated/``.
     """
     summaries: list[Path] = []
     for entry in scenario_entries:
