@@ -1,5 +1,9 @@
 """Agent-based model of the Jiangmen Carbon Peaking Implementation Plan.
 
+The package imports nothing of its own modules beyond :mod:`abm.identity` (so importing
+``abm.x`` never pulls the whole model in a cycle); import what you need from its modules,
+e.g. ``from abm.simulate import simulate``, ``from abm.scenario import load_scenario``.
+
 Numba's on-disk cache of compiled kernels is keyed by the kernel's source file only, not by
 the types it is called with being redefined elsewhere (e.g. the field order of
 :class:`abm.market.Month`). To never reuse stale machine code, the cache lives in a folder
@@ -26,8 +30,3 @@ def _cache_dir() -> str | None:
 
 
 _numba_config.CACHE_DIR = _cache_dir() or _numba_config.CACHE_DIR
-
-from abm.params import ParameterError, Parameters  # noqa: E402
-from abm.scenario import Scenario, load_scenario  # noqa: E402
-
-__all__ = ["ParameterError", "Parameters", "Scenario", "load_scenario"]

@@ -12,7 +12,7 @@ from abm.simulate import abatement_cost
 from experiments.outputs import StoredRun
 
 if TYPE_CHECKING:
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
     from experiments.spec import Lever
 
 

@@ -5,7 +5,7 @@ Example::
     from experiments import run_experiment
     result = run_experiment("experiments/levers_vs_baseline.toml", runner="inprocess")
     result.runs          # one row per design row: inputs, outputs, status, error
-    result.ensemble()    # median and P5-P95 per scenario and point
+    ensemble_summary(result)   # (experiments.analysis) median and P5-P95 per scenario, point
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,71 +26,12 @@ from abm.files import folder_lock, output_folder
 from abm.identity import scenario_content
 from abm.params import ParameterError
 from experiments.outputs import TARGET_KEYS, StoredRun, from_series
+from experiments.result import ExperimentResult
 from experiments.runners import Runner, Task, failed, make_runner
 from experiments.spec import ExperimentSpec, load_experiment, parse_experiment
 from experiments.store import Store, code_version
 
 log = logging.getLogger("experiments")
-DESIGN_COLS = ("point", "scenario", "seed", "sample", "varied")
-
-
-@dataclass
-class ExperimentResult:
-    """Tidy results of an experiment (finished runs only; planned runs are in ``design``).
-
-    ``reused`` counts the planned runs found finished in the store with the same identity
-    (same resolved scenario, settings, data and code), ``reused_versions`` their code versions;
-    ``stale`` counts stored runs of other inputs or code, which are not used.
-    """
-
-    spec: ExperimentSpec
-    store: Store
-    design: pd.DataFrame
-    runs: pd.DataFrame
-    new_runs: int = 0
-    reused: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    runner: str = ""
-    reused_versions: list[str] = field(default_factory=list)
-    stale: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        """Alias of ``reused`` (runs finished before and not run again)."""
-        return self.reused
-
-    @property
-    def series(self) -> pd.DataFrame:
-        """Annual series of the finished runs, joined to their design rows (tidy)."""
-        ok = set(self.runs.loc[self.runs["status"] == "ok", "run_id"])
-        series = self.store.read_series(ok)
-        keys = self.design[["run_id", *DESIGN_COLS]].drop_duplicates("run_id")
-        return series.merge(keys, on="run_id", how="left")
-
-    @property
-    def missing(self) -> int:
-        """Planned runs without a result."""
-        return int(self.design["run_id"].nunique() - self.runs["run_id"].nunique())
-
-    def ensemble(self, outputs: list[str] | None = None) -> pd.DataFrame:
-        """Median and P5-P95 over seeds (and uncertainty samples) per scenario and point."""
-        from experiments.analysis import ensemble_summary
-
-        return ensemble_summary(self, outputs)
-
-    def abatement(self) -> pd.DataFrame:
-        """One-at-a-time designs: what each lever buys against the reference (CNY/t)."""
-        from experiments.analysis import abatement_table
-
-        return abatement_table(self)
-
-    def sensitivity(self) -> dict[str, pd.DataFrame]:
-        """Sobol or Morris indices (and their convergence check) of a sensitivity design."""
-        from experiments.sensitivity import analyse
-
-        return analyse(self)
 
 
 def _as_spec(spec: ExperimentSpec | str | Path | dict[str, Any], allow_large: bool = False

@@ -23,11 +23,11 @@ from abm.accounting import COST_PER_TONNE
 from abm.charts import save_figure
 from abm.files import write_text
 from abm.results import TARGETS
-from experiments.analysis import series_bands
+from experiments.analysis import abatement_table, ensemble_summary, series_bands
 from experiments.outputs import LABELS, TARGET_KEYS
 
 if TYPE_CHECKING:
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
     from experiments.spec import ExperimentSpec
 
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
@@ -232,7 +232,7 @@ def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
 
 # ---------------------------------------------------------------------- report
 def _ensemble_table(result: ExperimentResult) -> pd.DataFrame:
-    summary = result.ensemble()
+    summary = ensemble_summary(result)
     if summary.empty:
         return summary
     summary["cell"] = [f"{_fmt(m)} [{_fmt(a)}–{_fmt(b)}]"
@@ -307,7 +307,7 @@ def make_report(result: ExperimentResult) -> Path:
                   "plan (1 = every seed and sample).", "", f"![targets]({png.name})", ""]
 
     if spec.method == "one_at_a_time":
-        table = result.abatement()
+        table = abatement_table(result)
         if not table.empty:
             _write_csv(table, out / "abatement.csv")
             png = levers_chart(result, table, out / "levers.png")
@@ -352,7 +352,7 @@ def make_report(result: ExperimentResult) -> Path:
 
     table = _ensemble_table(result)
     if not table.empty:
-        _write_csv(result.ensemble(), out / "ensemble.csv")
+        _write_csv(ensemble_summary(result), out / "ensemble.csv")
         lines += ["## Outputs per point: median [P5–P95] over seeds and samples", "",
                   md_table(table, 40)]
     return write_text(out / "report.md", "\n".join(lines) + "\n")

@@ -20,8 +20,10 @@ from experiments import (
     parse_experiment,
     run_experiment,
 )
+from experiments.analysis import abatement_table, ensemble_summary
 from experiments.report import make_report
 from experiments.runners import DaskRunner, InProcessRunner
+from experiments.sensitivity import analyse
 from experiments.spec import EXPERIMENT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +216,7 @@ def test_one_at_a_time_abatement_and_report(tmp_path):
          "values": [3.0]}]))
     result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
     assert result.new_runs == 2 * 4
-    table = result.abatement()
+    table = abatement_table(result)
     assert set(table["lever"]) == {"grid", "pv", "all_levers"}
     grid = table[table["lever"] == "grid"].iloc[0]
     # a free assumption abates without a cost per tonne (it used to show 0 CNY/t)
@@ -225,7 +227,7 @@ def test_one_at_a_time_abatement_and_report(tmp_path):
     assert pv["cny_per_t_of_medians"] > 0
     combined = table[table["lever"] == "all_levers"].iloc[0]
     assert combined["lever_kind"] == "combined" and np.isnan(combined["cny_per_t_of_medians"])
-    ens = result.ensemble()
+    ens = ensemble_summary(result)
     assert {"median", "p5", "p95"} <= set(ens.columns)
     assert (ens["p5"] <= ens["median"]).all() and (ens["median"] <= ens["p95"]).all()
     report = make_report(result)
@@ -246,7 +248,7 @@ def test_sensitivity_indices_convergence_and_charts(tmp_path, method):
                 {"name": "grid", "parameter": "grid.decline_after_2023", "min": 0.02,
                  "max": 0.06}]))
     result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
-    sens = result.sensitivity()
+    sens = analyse(result)
     indices, conv = sens["indices"], sens["convergence"]
     assert set(indices["n"]) == {4, 2}
     assert set(indices["factor"]) == {"lever.pv", "lever.grid"}
@@ -399,7 +401,7 @@ def test_range_outside_the_posterior_needs_a_reason_and_the_report_states_it(tmp
         "range": [0.05, 0.15], "outside_posterior": why}}
     spec = parse_experiment(tree)
     assert [c.reason for c in spec.posterior] == [why]
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
     from experiments.store import Store
 
     empty = ExperimentResult(spec=spec, store=Store(tmp_path, spec.name),
