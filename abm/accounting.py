@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from abm.identity import scenario_hash
+from abm.limits import LAST_YEAR
 from abm.scenario import Scenario
 
 COST_PER_TONNE = (
@@ -42,7 +43,7 @@ LIFETIME_ABATEMENT = (
     "end year and the runs continue until the adopted assets' lives end (end year + PV "
     "lifetime, at most 2060); its cost per tonne adds the premiums still paid after the end "
     "year")
-MAX_YEAR = 2060
+MAX_YEAR = LAST_YEAR
 
 RunSummary = Callable[[Scenario, int], pd.DataFrame]
 """``run(scenario, end_year) -> annual summary`` (``year, metric, value, unit``)."""

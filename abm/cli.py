@@ -44,6 +44,7 @@ from abm.files import (
     write_text,
 )
 from abm.identity import code_version, run_identity, scenario_hash
+from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.params import SEED_MAX, ParameterError, Parameters, parameter_table
 from abm.policies import POLICY_TYPES
 from abm.results import write_results
@@ -65,9 +66,10 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--scale: {text!r} is not a number") from None
-    if not 1 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"--scale: {value:g} is out of range; allowed: 1 to "
-                                         "100000 real entities per agent")
+    if not SCALE_MIN <= value <= SCALE_MAX:
+        raise argparse.ArgumentTypeError(f"--scale: {value:g} is out of range; allowed: "
+                                         f"{SCALE_MIN:g} to {SCALE_MAX:g} real entities per "
+                                         "agent")
     return value
 
 
@@ -76,9 +78,9 @@ def _year(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--end-year: {text!r} is not a whole year") from None
-    if not 2020 <= value <= 2060:
+    if not FIRST_YEAR <= value <= LAST_YEAR:
         raise argparse.ArgumentTypeError(f"--end-year: {value} is out of range; allowed: "
-                                         "2020 to 2060")
+                                         f"{FIRST_YEAR} to {LAST_YEAR}")
     return value
 
 
@@ -197,7 +199,7 @@ def check_run(args: argparse.Namespace) -> RunPlan:
         if args.end_year < start:
             raise ParameterError(f"--end-year: {args.end_year} is before the first year "
                                  f"{start} of scenario {scenario.name!r} (run.start_year); "
-                                 f"allowed: {start} to 2060")
+                                 f"allowed: {start} to {LAST_YEAR}")
         given[stem] = source
         scenarios.append(scenario)
         stems.append(stem)

@@ -16,7 +16,9 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import tempfile
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -152,3 +154,96 @@ def temporary_folder(parent: Path, prefix: str) -> Path:
     """A new, unique, hidden folder inside ``parent`` (for staging a run's files)."""
     parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{prefix}.", dir=parent))
+
+
+# --------------------------------------------------------------------------- reading input
+MAX_TOML_BYTES = 1_000_000
+"""Largest TOML input file (scenario, include, experiment, calibration config), bytes."""
+MAX_TOML_DEPTH = 16
+"""Deepest nesting of tables and arrays accepted in a TOML input file."""
+
+
+def read_user_text(path: Path | str, limit: int, what: str) -> str:
+    """The UTF-8 text of a user-given file: a regular file of at most ``limit`` bytes.
+
+    The size is checked before reading and at most ``limit + 1`` bytes are read, so a
+    device such as ``/dev/zero`` or a huge file never fills memory.
+
+    Args:
+        path: The file.
+        limit: Largest size accepted, bytes.
+        what: What the file is, for messages (e.g. ``"scenario file"``).
+
+    Raises:
+        ParameterError: Naming ``what``, the file and the problem (missing, a folder or
+            device, too big, unreadable, not UTF-8).
+
+    """
+    shown = repr(str(path))[:200]
+    if "\0" in str(path):
+        raise ParameterError(f"{what} {shown}: not a usable path (a NUL character)")
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ParameterError(f"{what} {shown}: file not found") from None
+    except OSError as error:
+        raise ParameterError(f"{what} {shown}: cannot be read ({error.strerror or error})"
+                             ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ParameterError(f"{what} {shown}: is a folder, not a regular file; allowed: a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ParameterError(f"{what} {shown}: is not a regular file (a device, pipe or "
+                             "socket); allowed: a file")
+    if info.st_size > limit:
+        raise ParameterError(f"{what} {shown}: {info.st_size} bytes; allowed: at most "
+                             f"{limit} bytes")
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(limit + 1)
+    except OSError as error:
+        raise ParameterError(f"{what} {shown}: cannot be read ({error.strerror or error})"
+                             ) from None
+    if len(content) > limit:
+        raise ParameterError(f"{what} {shown}: more than {limit} bytes; allowed: at most "
+                             f"{limit} bytes")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"{what} {shown}: not UTF-8 text (byte 0x{content[error.start]:02x}"
+                             f" at position {error.start}); allowed: a UTF-8 file") from None
+
+
+def toml_depth(tree: object, stop: int = MAX_TOML_DEPTH) -> int:
+    """How deeply tables and arrays nest in ``tree`` (iterative; stops counting past ``stop``)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack and deepest <= stop:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        children = node.values() if isinstance(node, dict) else node if isinstance(
+            node, list) else ()
+        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
+    return deepest
+
+
+def read_user_toml(path: Path | str, what: str, limit: int = MAX_TOML_BYTES,
+                   max_depth: int = MAX_TOML_DEPTH) -> dict:
+    """A user-given TOML file, read through :func:`read_user_text` and parsed.
+
+    Raises:
+        ParameterError: As :func:`read_user_text`, or not valid TOML, or tables and arrays
+            nested more than ``max_depth`` levels (naming ``what`` and the file).
+
+    """
+    text = read_user_text(path, limit, what)
+    shown = repr(str(path))[:200]
+    try:
+        tree = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ParameterError(f"{what} {shown}: not valid TOML ({error})") from None
+    except RecursionError:
+        tree = None
+    if tree is None or toml_depth(tree, max_depth) > max_depth:
+        raise ParameterError(f"{what} {shown}: tables or arrays nested too deeply; allowed: "
+                             f"at most {max_depth} levels")
+    return tree

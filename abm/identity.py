@@ -4,7 +4,8 @@ A stored result may be reused only when its identity matches. The identity cover
 
 * the **resolved scenario**: every parameter override after all included files are merged
   (so a new ``calibrated.toml`` changes it) and every policy with its levels and years;
-* the **data**: the content of every table under ``data/`` (the parameter table included);
+* the **data**: the content of every table under ``data/`` (the parameter table included;
+  scenarios and calibrated parameter files count through the resolved scenario);
 * the **code**: the content of every Python file of the model (``abm/``, ``agents/``);
 * the **run settings**: scale, seed, end year and engine.
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_CODE = ("abm", "agents")
 """Folders whose Python files make up the model's code."""
+SCENARIO_DATA = ("scenarios", "calibrated")
+"""Folders of ``data/`` that enter a result through its resolved scenario, not the data hash
+(so editing one scenario does not change the identity of another's runs)."""
 
 
 def _hash_files(paths: list[Path]) -> str:
@@ -50,7 +54,8 @@ def code_hash() -> str:
 def data_hash() -> str:
     """Content hash of the data tables under ``data/`` (16 hex digits)."""
     return _hash_files([p for p in (ROOT / "data").rglob("*") if p.is_file()
-                        and p.suffix in (".csv", ".toml", ".json")])
+                        and p.suffix in (".csv", ".toml", ".json")
+                        and p.relative_to(ROOT / "data").parts[0] not in SCENARIO_DATA])
 
 
 @functools.cache

@@ -14,7 +14,9 @@ from typing import NamedTuple
 import numpy as np
 
 from abm import data
+from abm.growth import growth, industry_growth_factor  # noqa: F401  (re-exported)
 from abm.params import Parameters
+from abm.policies import declared_levers
 
 KGCE_PER_KWH = 0.1229
 """Calorific equivalent of electricity, kgce/kWh (GB/T 2589; data/emission_factors.csv)."""
@@ -75,44 +77,31 @@ class Constants(NamedTuple):
     asc_vessel_electric: float
 
 
-class Month(NamedTuple):
-    """What the kernels need to know about one month (CNY, kWh, kg CO2, years)."""
+MONTH_FIELDS: dict[str, str] = {
+    "index": "month number since the start (0 = January of the first year)",
+    "years": "years since the start, t/12",
+    "grid_factor": "grid emission factor, kg CO2/kWh",
+    "tariff_residential": "residential tariff, CNY/kWh",
+    "tariff_business": "business tariff, CNY/kWh",
+    "export_price": "price of exported PV power, CNY/kWh",
+    "pv_cost_household": "household PV cost, CNY/W",
+    "pv_cost_business": "business PV cost, CNY/W",
+    "pv_cost_fishery": "fishery-PV cost, CNY/W",
+    "premium_factor": "NEV price premium relative to 2020, 1",
+    "household_growth": "household electricity use relative to 2020, 1",
+    "km_growth": "vehicle-km relative to 2020, 1",
+    "clinker_growth": "clinker output relative to 2020, 1",
+    "price_coal": "coal price, CNY/tce",
+    "price_gas": "gas price, CNY/tce",
+    "price_oil": "fuel-oil price, CNY/tce",
+    "price_diesel": "diesel price, CNY/L",
+}
+"""The month's market values (prices, costs, growth), with their units."""
 
-    index: float
-    years: float
-    grid_factor: float
-    tariff_residential: float
-    tariff_business: float
-    export_price: float
-    fit_premium: float
-    pv_cost_household: float
-    pv_cost_business: float
-    pv_cost_fishery: float
-    pv_subsidy_household: float
-    pv_subsidy_firm: float
-    pv_subsidy_fisher: float
-    retrofit_subsidy: float
-    green_mandate: float
-    ci_credit_price: float
-    ci_outreach: float
-    green_rate_discount: float
-    credit_expansion: float
-    carbon_price: float
-    charging_index: float
-    ev_subsidy: float
-    tax_exemption: float
-    tax_exemption_cap: float
-    vessel_subsidy: float
-    coal_phaseout: float
-    ets_sector_mask: float
-    premium_factor: float
-    household_growth: float
-    km_growth: float
-    clinker_growth: float
-    price_coal: float
-    price_gas: float
-    price_oil: float
-    price_diesel: float
+Month = NamedTuple("Month", [(name, float) for name in (*MONTH_FIELDS, *declared_levers())])
+Month.__doc__ = ("What the kernels need to know about one month: the market values of "
+                 ":data:`MONTH_FIELDS` and the levers the policy kinds declare "
+                 "(:func:`abm.policies.declared_levers`; units there).")
 
 
 def constants(p: Parameters) -> Constants:
@@ -186,20 +175,3 @@ def grid_factor(p: Parameters, year: float) -> float:
         return observed.get(whole, observed[min(observed)])
     factor = observed[last] * (1.0 - p["grid.decline_after_2023"]) ** (year - last)
     return max(p["grid.factor_floor"], factor)
-
-
-def growth(rate: float, years: float) -> float:
-    """Compound growth factor ``(1 + rate)^years``."""
-    return (1.0 + rate) ** years
-
-
-def industry_growth_factor(p: Parameters, years: float) -> float:
-    """Industrial output relative to 2020, net of the autonomous efficiency trend.
-
-    ``g(y) = (1+g1)^min(y, 10) · (1+g2)^max(y−10, 0) · (1−aeei)^y`` with ``g1`` the growth to
-    2030 and ``g2`` after it (y in years since 2020).
-    """
-    g1 = p["economy.industry_growth"]
-    g2 = p["economy.industry_growth_after_2030"]
-    aeei = p["economy.energy_efficiency_trend"]
-    return growth(g1, min(years, 10.0)) * growth(g2, max(years - 10.0, 0.0)) * (1 - aeei) ** years

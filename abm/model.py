@@ -15,8 +15,9 @@ from abm.groups import COEFFICIENTS, REGISTRY, STEP_ORDER, TECHNOLOGIES, TECHNOL
 from abm.groups.base import Group, Phase
 from abm.groups.decision import N_CHUNKS
 from abm.kernels import update_peer_counts
+from abm.limits import LAST_YEAR
 from abm.market import Constants, Month, constants, grid_factor
-from abm.policies import book_spending
+from abm.policies import book_spending, neutral_levers
 from abm.population import Population, synthesise
 from abm.rng import RandomStreams
 from abm.scenario import Scenario, load_scenario
@@ -72,9 +73,9 @@ class JiangmenModel(mesa.Model):
         self.params = self.scenario.params
         self.start_year = int(self.params["run.start_year"])
         if isinstance(end_year, bool) or not isinstance(end_year, int) or not (
-                self.start_year <= end_year <= 2060):
+                self.start_year <= end_year <= LAST_YEAR):
             raise ValueError(f"end_year: got {end_year!r}; allowed: an integer year in "
-                             f"[{self.start_year}, 2060]")
+                             f"[{self.start_year}, {LAST_YEAR}]")
         if engine not in ("numba", "reference"):
             raise ValueError(f"engine: got {engine!r}; allowed: 'numba', 'reference'")
         self.end_year = end_year
@@ -190,18 +191,13 @@ class JiangmenModel(mesa.Model):
         """
         base = self.params["behaviour.charging_index_2020"]
         retire = (1.0 - self.params["tech.charging_retirement"]) ** (1.0 / 12.0)
-        levers = {
-            "fit_premium": 0.0, "pv_subsidy_household": 0.0, "pv_subsidy_firm": 0.0,
-            "pv_subsidy_fisher": 0.0, "retrofit_subsidy": 0.0, "green_mandate": 0.0,
-            "ci_credit_price": 0.0, "ci_outreach": 0.0, "green_rate_discount": 0.0,
-            "credit_expansion": 0.0, "carbon_price": 0.0,
-            "charging_index": base + (self.charging_index - base) * retire,
-            "ev_subsidy": 0.0, "tax_exemption": 0.0, "tax_exemption_cap": 0.0,
-            "vessel_subsidy": 0.0, "coal_phaseout": 0.0, "ets_sector_mask": 0.0,
-        }
+        levers = neutral_levers({"charging_index": base + (self.charging_index - base) * retire})
+        declared = set(levers)
         for policy in self.policies:
             if policy.active(year):
                 policy.apply(levers, years + self.start_year)
+        if set(levers) != declared:
+            raise RuntimeError(f"policies wrote undeclared levers: {set(levers) - declared}")
         self.charging_index = levers["charging_index"]
         return levers
 

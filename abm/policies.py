@@ -27,7 +27,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from abm.data import SECTORS
-from abm.groups import metric_index
+from abm.groups import REGISTRY
+from abm.limits import POLICY_YEARS
 from abm.params import ParameterError
 
 
@@ -42,6 +43,28 @@ class LevelField:
     default: float | None = None
 
 
+@dataclass(frozen=True)
+class Lever:
+    """A month value that policies set: a field of :class:`abm.market.Month`.
+
+    Attributes:
+        neutral: Its value when no policy sets it.
+        unit: Unit of the value.
+        label: What it means.
+        field: The level field the default :meth:`Policy.apply` copies into it ("" when the
+            policy computes it).
+        stock: A stock the model carries from month to month (its neutral value is last
+            month's value, not ``neutral``).
+
+    """
+
+    neutral: float
+    unit: str
+    label: str
+    field: str = ""
+    stock: bool = False
+
+
 @dataclass
 class Policy:
     """Base policy: in force from January of ``start`` to December of ``end``."""
@@ -50,6 +73,10 @@ class Policy:
     label: ClassVar[str] = ""
     fields: ClassVar[dict[str, LevelField]] = {}
     options: ClassVar[dict[str, tuple[str, ...]]] = {}
+    levers: ClassVar[dict[str, Lever]] = {}
+    """The month values this kind writes (see :func:`declared_levers`)."""
+    spends_into: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """(group, metric) pairs the kernels report this kind's payments in, CNY."""
     pays: ClassVar[bool] = False
     """Whether the policy spends public money (or forgoes revenue); unpaid policies are
     regulations and prices (mandates, phase-outs, the carbon price, ETS coverage)."""
@@ -68,12 +95,24 @@ class Policy:
         return self.start <= year <= self.end
 
     def apply(self, levers: dict[str, float], year: float) -> None:
-        """Write this policy's lever values for a month of ``year`` (only while active)."""
-        raise NotImplementedError
+        """Write this policy's lever values for a month of ``year`` (only while active).
+
+        Default: copy each declared lever's level field into it.
+        """
+        for name, lever in self.levers.items():
+            if lever.field:
+                levers[name] = self.levels[lever.field]
+
+    def spend_metrics(self) -> tuple[tuple[str, str], ...]:
+        """(group, metric) pairs this instance's payments are reported in."""
+        return self.spends_into
 
     def paid(self, sums: Mapping[str, np.ndarray]) -> float:
-        """What the kernels report paid this month under this kind's lever, CNY (default 0)."""
-        return 0.0
+        """What the kernels report paid this month under this kind's levers, CNY."""
+        total = 0.0
+        for group, metric in self.spend_metrics():  # plain left-to-right addition (Python's
+            total += _total(sums, group, metric)    # sum() of floats compensates rounding)
+        return total
 
     def spending(self, sums: Mapping[str, np.ndarray], active: bool) -> float:
         """Public spending or forgone revenue of this instance this month, CNY.
@@ -95,9 +134,18 @@ class Policy:
                 "end": self.end, **({"why": self.why} if self.why else {})}
 
 
+GROUP_METRICS: dict[str, tuple[str, ...]] = {
+    name: group.metric_names for name, group in REGISTRY.items()}
+"""Each agent group's per-district metrics, in the order of its rule's sums (abm.groups)."""
+
+
+def metric_column(group: str, metric: str) -> int:
+    """Column of ``metric`` in ``group``'s per-district sums."""
+    return GROUP_METRICS[group].index(metric)
+
+
 def _total(sums: Mapping[str, np.ndarray], group: str, metric: str) -> float:
-    """City total of a group's metric in the month's per-district sums."""
-    return float(sums[group][:, metric_index(group, metric)].sum())
+    return float(sums[group][:, metric_column(group, metric)].sum())
 
 
 class PVSubsidy(Policy):
@@ -108,13 +156,15 @@ class PVSubsidy(Policy):
     pays = True
     fields = {"level": LevelField(0.0, 3.0, "CNY/W", "Subsidy per watt installed")}
     options = {"group": ("household", "firm", "fisher")}
+    levers = {f"pv_subsidy_{g}": Lever(0.0, "CNY/W", f"PV capital subsidy for {g}s")
+              for g in options["group"]}
+    GROUP_OF = {"household": "households", "firm": "firms", "fisher": "fishers"}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         levers[f"pv_subsidy_{self.choice['group']}"] = self.levels["level"]
 
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        group = self.choice["group"]
-        return _total(sums, f"{group}s", "pv_subsidy_cny")
+    def spend_metrics(self) -> tuple[tuple[str, str], ...]:  # noqa: D102
+        return ((self.GROUP_OF[self.choice["group"]], "pv_subsidy_cny"),)
 
 
 class FeedInPremium(Policy):
@@ -129,20 +179,17 @@ class FeedInPremium(Policy):
     label = "Feed-in premium for PV exports"
     pays = True
     fields = {"level": LevelField(0.0, 0.5, "CNY/kWh", "Premium on exported PV power")}
-    GROUPS: ClassVar[tuple[tuple[str, str, str], ...]] = (
-        ("households", "new_pv_kw", "fit_cny"), ("firms", "new_pv_kw", "fit_cny"),
-        ("fishers", "new_pv_kw", "fit_cny"))
+    levers = {"fit_premium": Lever(0.0, "CNY/kWh", "Feed-in premium locked in at "
+                                                   "installation", "level")}
+    GROUPS: ClassVar[tuple[str, ...]] = ("households", "firms", "fishers")
 
     def __post_init__(self) -> None:
-        self.committed = {group: 0.0 for group, _, _ in self.GROUPS}
-
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["fit_premium"] = self.levels["level"]
+        self.committed = dict.fromkeys(self.GROUPS, 0.0)
 
     def commit(self, sums: Mapping[str, np.ndarray]) -> None:
         """Add this month's new capacity (built at this instance's premium)."""
-        for group, new_kw, _ in self.GROUPS:
-            self.committed[group] += _total(sums, group, new_kw) * self.levels["level"]
+        for group in self.GROUPS:
+            self.committed[group] += _total(sums, group, "new_pv_kw") * self.levels["level"]
 
 
 class RetrofitSubsidy(Policy):
@@ -153,11 +200,8 @@ class RetrofitSubsidy(Policy):
     pays = True
     fields = {"level": LevelField(0.0, 500.0, "CNY/m2", "Subsidy per m2 of floor retrofitted")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["retrofit_subsidy"] = self.levels["level"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "households", "retrofit_subsidy_cny")
+    levers = {"retrofit_subsidy": Lever(0.0, "CNY/m2", "Retrofit subsidy", "level")}
+    spends_into = (("households", "retrofit_subsidy_cny"),)
 
 
 class EVPurchaseSubsidy(Policy):
@@ -168,11 +212,8 @@ class EVPurchaseSubsidy(Policy):
     pays = True
     fields = {"level": LevelField(0.0, 200_000.0, "CNY/vehicle", "Subsidy per NEV bought")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["ev_subsidy"] = self.levels["level"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "vehicles", "ev_subsidy_cny")
+    levers = {"ev_subsidy": Lever(0.0, "CNY/vehicle", "NEV purchase subsidy", "level")}
+    spends_into = (("vehicles", "ev_subsidy_cny"),)
 
 
 class PurchaseTaxExemption(Policy):
@@ -185,12 +226,9 @@ class PurchaseTaxExemption(Policy):
               "cap": LevelField(0.0, 200_000.0, "CNY/vehicle", "Largest exemption",
                                 default=200_000.0)}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["tax_exemption"] = self.levels["level"]
-        levers["tax_exemption_cap"] = self.levels["cap"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "vehicles", "tax_exemption_cny")
+    levers = {"tax_exemption": Lever(0.0, "1", "Share of the purchase tax exempted", "level"),
+              "tax_exemption_cap": Lever(0.0, "CNY/vehicle", "Largest exemption", "cap")}
+    spends_into = (("vehicles", "tax_exemption_cny"),)
 
 
 class GreenFinance(Policy):
@@ -203,15 +241,12 @@ class GreenFinance(Policy):
               "credit_expansion": LevelField(0.0, 1.0, "1", "Extra share of agents with credit",
                                              default=0.0)}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["green_rate_discount"] = self.levels["rate_discount"]
-        levers["credit_expansion"] = self.levels["credit_expansion"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return (_total(sums, "households", "green_finance_cny")
-                + _total(sums, "vehicles", "green_finance_cny")
-                + _total(sums, "firms", "green_finance_cny")
-                + _total(sums, "fishers", "green_finance_cny"))
+    levers = {"green_rate_discount": Lever(0.0, "1/yr", "Green-loan rate discount",
+                                           "rate_discount"),
+              "credit_expansion": Lever(0.0, "1", "Extra share of agents with credit",
+                                        "credit_expansion")}
+    spends_into = tuple((g, "green_finance_cny")
+                        for g in ("households", "vehicles", "firms", "fishers"))
 
 
 class CarbonInclusive(Policy):
@@ -223,13 +258,10 @@ class CarbonInclusive(Policy):
     fields = {"credit_price": LevelField(0.0, 1000.0, "CNY/t CO2", "Price paid per credit"),
               "outreach": LevelField(0.0, 3.0, "logit", "Campaign boost to joining", default=0.0)}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["ci_credit_price"] = self.levels["credit_price"]
-        levers["ci_outreach"] = self.levels["outreach"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "households", "ci_credit_cny") + _total(sums, "vehicles",
-                                                                  "ci_credit_cny")
+    levers = {"ci_credit_price": Lever(0.0, "CNY/t CO2", "Carbon-inclusive credit price",
+                                       "credit_price"),
+              "ci_outreach": Lever(0.0, "logit", "Campaign boost to joining", "outreach")}
+    spends_into = (("households", "ci_credit_cny"), ("vehicles", "ci_credit_cny"))
 
 
 class CarbonPrice(Policy):
@@ -239,8 +271,8 @@ class CarbonPrice(Policy):
     label = "Carbon price for ETS firms"
     fields = {"level": LevelField(0.0, 1000.0, "CNY/t CO2", "Allowance price")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["carbon_price"] = self.levels["level"]
+    levers = {"carbon_price": Lever(0.0, "CNY/t CO2", "Allowance price for ETS firms",
+                                    "level")}
 
 
 class ChargingBuildout(Policy):
@@ -259,6 +291,9 @@ class ChargingBuildout(Policy):
               "cost_per_point": LevelField(0.0, 500_000.0, "CNY/point",
                                            "Public cost per charge point (assumption)",
                                            default=20_000.0)}
+
+    levers = {"charging_index": Lever(0.0, "1", "Charging availability (1 = ubiquitous)",
+                                      stock=True)}
 
     def __post_init__(self) -> None:
         self._start_index: float | None = None
@@ -293,8 +328,8 @@ class GreenBuildingMandate(Policy):
     label = "Green-building mandate"
     fields = {"level": LevelField(0.0, 1.0, "1", "Share of new homes required to be green")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["green_mandate"] = self.levels["level"]
+    levers = {"green_mandate": Lever(0.0, "1", "Share of new homes required to be green",
+                                     "level")}
 
 
 class VesselReplacementSubsidy(Policy):
@@ -305,11 +340,8 @@ class VesselReplacementSubsidy(Policy):
     pays = True
     fields = {"level": LevelField(0.0, 10_000.0, "CNY/kW", "Subsidy per kW of engine")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["vessel_subsidy"] = self.levels["level"]
-
-    def paid(self, sums: Mapping[str, np.ndarray]) -> float:  # noqa: D102
-        return _total(sums, "fishers", "vessel_subsidy_cny")
+    levers = {"vessel_subsidy": Lever(0.0, "CNY/kW", "Vessel replacement subsidy", "level")}
+    spends_into = (("fishers", "vessel_subsidy_cny"),)
 
 
 class CoalPhaseout(Policy):
@@ -320,8 +352,8 @@ class CoalPhaseout(Policy):
     fields = {"level": LevelField(0.0, 1.0, "1/yr", "Share of remaining coal users forced "
                                                    "to switch each year")}
 
-    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        levers["coal_phaseout"] = self.levels["level"]
+    levers = {"coal_phaseout": Lever(0.0, "1/yr", "Share of remaining small coal users "
+                                                  "forced to switch", "level")}
 
 
 class ETSExpansion(Policy):
@@ -335,6 +367,8 @@ class ETSExpansion(Policy):
     label = "ETS extended to a sector"
     fields = {}
     options = {"sector": SECTORS}
+    levers = {"ets_sector_mask": Lever(0.0, "bit mask", "Sectors added to the ETS (bit i: "
+                                                        "sector i of data.SECTORS)")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
         bit = 1 << SECTORS.index(self.choice["sector"])
@@ -347,6 +381,23 @@ POLICY_TYPES: dict[str, type[Policy]] = {
                               ChargingBuildout, GreenBuildingMandate, VesselReplacementSubsidy,
                               CoalPhaseout, ETSExpansion)
 }
+
+
+def declared_levers() -> dict[str, Lever]:
+    """Every lever of every policy kind (a lever may be declared by one kind only)."""
+    out: dict[str, Lever] = {}
+    for cls in POLICY_TYPES.values():
+        for name, lever in cls.levers.items():
+            if name in out:
+                raise ValueError(f"lever {name!r} declared by two policy kinds")
+            out[name] = lever
+    return out
+
+
+def neutral_levers(stocks: Mapping[str, float]) -> dict[str, float]:
+    """The month's lever record before any policy applies: neutral values and stocks."""
+    return {name: (stocks[name] if lever.stock else lever.neutral)
+            for name, lever in declared_levers().items()}
 
 
 def book_spending(policies: list[Policy], sums: Mapping[str, np.ndarray], year: int
@@ -368,14 +419,14 @@ def book_spending(policies: list[Policy], sums: Mapping[str, np.ndarray], year: 
                 policy.commit(sums)
         else:
             spent[j] = policy.spending(sums, active)
-    for group, _, fit_column in FeedInPremium.GROUPS:
+    for group in FeedInPremium.GROUPS:
         weights = np.array([policies[j].committed[group] for j in premiums])  # type: ignore[attr-defined]
         if weights.sum() > 0:
-            spent[premiums] += _total(sums, group, fit_column) * weights / weights.sum()
+            spent[premiums] += _total(sums, group, "fit_cny") * weights / weights.sum()
     return spent
 
 
-YEAR_RANGE = (2000, 2100)
+YEAR_RANGE = POLICY_YEARS
 """Years a policy may start or end in (inclusive)."""
 
 

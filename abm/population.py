@@ -25,6 +25,7 @@ import numpy as np
 from abm.columns import AgentTable
 from abm.groups import REGISTRY
 from abm.kernels import count_adopted_neighbours
+from abm.limits import SCALE_MAX, SCALE_MIN
 from abm.params import Parameters
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,9 @@ def synthesise(params: Parameters, scale: float, seed: int) -> Population:
         The population with tables, networks and neighbour counts.
 
     """
-    if not (isinstance(scale, int | float) and 1 <= scale <= 100_000):
-        raise ValueError(f"scale: got {scale!r}; allowed: a number in [1, 100000] "
-                         "(real entities per agent)")
+    if not (isinstance(scale, int | float) and SCALE_MIN <= scale <= SCALE_MAX):
+        raise ValueError(f"scale: got {scale!r}; allowed: a number in [{SCALE_MIN:g}, "
+                         f"{SCALE_MAX:g}] (real entities per agent)")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
     tables: dict[str, AgentTable] = {}
     for name, group in REGISTRY.items():  # in registry order: vehicles link to households

@@ -1,6 +1,6 @@
 """Scenarios: a named set of parameter overrides plus a list of policies, from TOML.
 
-File layout (``experiments/scenarios/<name>.toml``)::
+File layout (``data/scenarios/<name>.toml``)::
 
     name = "plan"
     description = "..."
@@ -25,22 +25,17 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from abm.files import safe_name
+from abm.files import read_user_toml, safe_name
 from abm.params import ParameterError, Parameters
 from abm.policies import Policy, check_overlaps, make_policy
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
-MAX_TOML_BYTES = 1_000_000
-"""Largest TOML file read (scenario, included parameter file), bytes."""
-MAX_TOML_DEPTH = 16
-"""Deepest nesting of tables and arrays accepted in a TOML file."""
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 MAX_NAME_CHARS = 200
 """Longest scenario name, characters."""
 
@@ -106,59 +101,15 @@ def _checked(model: type[BaseModel], tree: Any, where: str, what: str) -> BaseMo
                              f"allowed: {allowed}") from None
 
 
-def _depth(tree: Any) -> int:
-    """How deeply tables and arrays nest in ``tree`` (stops counting past the limit)."""
-    deepest, stack = 0, [(tree, 1)]
-    while stack and deepest <= MAX_TOML_DEPTH:
-        node, level = stack.pop()
-        deepest = max(deepest, level)
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, level + 1) for c in children if isinstance(c, dict | list))
-    return deepest
-
-
 def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file: a regular UTF-8 file of at most :data:`MAX_TOML_BYTES`.
+    """Read a scenario or included TOML file (:func:`abm.files.read_user_toml`).
 
     Raises:
         ParameterError: Naming the file and the problem (missing, a folder or device, too
             big, not UTF-8, not TOML, nested too deeply).
 
     """
-    path = Path(path)
-    if "\0" in str(path):
-        raise ParameterError(f"{show(str(path))}: not a usable path (a NUL character)")
-    try:
-        if not path.exists():
-            raise ParameterError(f"{path}: file not found")
-        if not path.is_file():
-            raise ParameterError(f"{path}: not a regular file (a folder or device); allowed: "
-                                 "a TOML file")
-        if path.stat().st_size > MAX_TOML_BYTES:
-            raise ParameterError(f"{path}: {path.stat().st_size} bytes; allowed: at most "
-                                 f"{MAX_TOML_BYTES} bytes")
-        with path.open("rb") as handle:
-            content = handle.read(MAX_TOML_BYTES + 1)
-    except OSError as error:
-        raise ParameterError(f"{path}: cannot be read ({error.strerror or error})") from None
-    if len(content) > MAX_TOML_BYTES:
-        raise ParameterError(f"{path}: more than {MAX_TOML_BYTES} bytes; allowed: at most "
-                             f"{MAX_TOML_BYTES} bytes")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ParameterError(f"{path}: not UTF-8 text (byte {error.start}); allowed: a UTF-8 "
-                             "TOML file") from None
-    try:
-        tree = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ParameterError(f"{path}: not valid TOML ({error})") from None
-    except RecursionError:
-        tree = None
-    if tree is None or _depth(tree) > MAX_TOML_DEPTH:
-        raise ParameterError(f"{path}: tables or arrays nested too deeply; allowed: at most "
-                             f"{MAX_TOML_DEPTH} levels")
-    return tree
+    return read_user_toml(path, "scenario file")
 
 
 @dataclass
@@ -216,7 +167,7 @@ def scenario_path(name_or_path: str | Path) -> Path:
 
 
 def available_scenarios() -> list[str]:
-    """Names of the scenarios shipped in experiments/scenarios."""
+    """Names of the scenarios shipped in data/scenarios."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,8 +59,11 @@ class Run:
 
 def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
              end_year: int = 2035, engine: str = "numba", progress: bool = False,
-             overrides: dict | None = None) -> Run:
+             overrides: dict | None = None,
+             on_month: Callable[[int, int], None] | None = None) -> Run:
     """Build and run a model; return its summary and targets.
+
+    The one way to run the model: the CLI, the app, experiments and calibration call it.
 
     Args:
         scenario: Scenario object, name or TOML path.
@@ -69,6 +73,8 @@ def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
         engine: ``"numba"`` or ``"reference"``.
         progress: Show a progress bar (months) on stderr.
         overrides: Extra parameter overrides (dotted keys), validated.
+        on_month: Called after every month with ``(months done, months in all)``; an
+            exception it raises stops the run (how the app cancels one).
 
     """
     if not isinstance(scenario, Scenario):
@@ -80,8 +86,15 @@ def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
                           engine=engine)  # type: ignore[arg-type]
     bar = tqdm(total=model.n_months, desc=f"{scenario.name}", unit="month", disable=not progress,
                leave=False)
-    model.run(progress=lambda done, total: bar.update(1))
-    bar.close()
+    def month_done(done: int, total: int) -> None:
+        bar.update(1)
+        if on_month is not None:
+            on_month(done, total)
+
+    try:
+        model.run(progress=month_done)
+    finally:
+        bar.close()
     summary = annual_summary(model)
     run = Run(model, summary, targets_table(summary), time.perf_counter() - start)
     log.info("%s: %d months at scale %g in %.1f s", scenario.name, model.n_months, scale,

@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import pandas as pd  # noqa: E402
 
+from abm.files import write_text  # noqa: E402
 from experiments import parse_experiment, run_experiment  # noqa: E402
 from experiments.runners import DaskRunner, InProcessRunner  # noqa: E402
 
@@ -71,10 +72,8 @@ def main() -> None:
           f"{args.scale:g}, 2020-{args.end_year}, baseline)\n")
     print(frame.to_string(index=False))
     print(f"\ncommand: {command}")
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    (out / "experiments.json").write_text(json.dumps({"command": command, "rows": rows},
-                                                     indent=2))
+    write_text(HERE / "out" / "experiments.json",
+               json.dumps({"command": command, "rows": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,28 +112,35 @@ def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> 
     return distance(targets, x, x0)
 
 
-def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
+def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
             map_fn: MapFn | None = None, seed: int = 0) -> pd.DataFrame:
-    """ABC-SMC posterior of the free parameters.
+    """ABC-SMC posterior of the free parameters, resuming a run stored in ``db``.
+
+    pyabc stores each generation in its database once the generation is complete. If ``db``
+    exists (a run of the same config that was stopped or killed), it is loaded and continued
+    from its last complete generation up to ``max_generations`` in all; otherwise a new run
+    starts. Whether ``db`` belongs to this config is the caller's check (the run folder's
+    ``run.json``); nothing here deletes a database.
 
     Args:
         config: The calibration config (``[abc]``: population_size, max_generations,
             min_epsilon).
-        out_dir: Where the pyabc database goes.
+        db: The pyabc database file (created if missing).
         client: A Dask client: uses pyabc's DaskDistributedSampler.
         map_fn: Otherwise a map function (pyabc's MappingSampler); default in-process.
         seed: Seed of pyabc's proposals. pyabc draws from NumPy's global generator, so it is
-            seeded here; in-process runs are then reproducible (on a cluster the order in
-            which particles return still varies).
+            seeded here (with the generation a resumed run starts from added); in-process runs
+            are then reproducible (on a cluster the order in which particles return still
+            varies).
 
     Returns:
-        Posterior particles: one column per parameter key, plus ``weight``.
+        Posterior particles of the last generation: one column per parameter key, plus
+        ``weight``.
 
     """
     import pyabc
 
-    settings = {"population_size": 40, "max_generations": 4, "min_epsilon": 0.0,
-                **config.abc}
+    settings = config.abc
     keys = {p.safe_name: p.key for p in config.parameters}
     prior = pyabc.Distribution(**{p.safe_name: pyabc.RV("uniform", p.low, p.high - p.low)
                                   for p in config.parameters})
@@ -146,14 +155,30 @@ def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
         sampler = pyabc.sampler.SingleCoreSampler()
     abc = pyabc.ABCSMC(model, prior, dist, population_size=int(settings["population_size"]),
                        sampler=sampler)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    db = out_dir / "abc.db"
-    db.unlink(missing_ok=True)
     observed = config.observations(config.fit_years)
-    np.random.seed(seed)  # noqa: NPY002 (pyabc samples from the global generator)
-    abc.new(f"sqlite:///{db}", observed)
-    history = abc.run(minimum_epsilon=float(settings["min_epsilon"]),
-                      max_nr_populations=int(settings["max_generations"]))
+    url = f"sqlite:///{db}"
+    done = stored_generations(db) or 0
+    if db.exists() and not done:
+        aside = db.with_name(f"{db.name}.incomplete-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(db, aside)
+        log.warning("ABC-SMC: %s holds no complete generation (a run stopped at its start); "
+                    "moved it to %s and starting anew", db, aside.name)
+    if done:
+        history = abc.load(url, abc_id=1, observed_sum_stat=observed)
+        log.info("ABC-SMC: resuming %s after %d complete generation(s)", db, done)
+    else:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        abc.new(url, observed)
+    remaining = int(settings["max_generations"]) - done
+    if remaining > 0:
+        np.random.seed(seed + done)  # noqa: NPY002 (pyabc samples from the global generator)
+        history = abc.run(minimum_epsilon=float(settings["min_epsilon"]),
+                          max_nr_populations=remaining)
+    else:
+        log.info("ABC-SMC: %d generation(s) stored, %d asked for: nothing to add", done,
+                 settings["max_generations"])
+    if history.max_t is None:
+        raise RuntimeError(f"ABC-SMC stored no generation in {db}")
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     frame = frame.rename(columns=keys)[[p.key for p in config.parameters]]
     frame["weight"] = weights / weights.sum()
@@ -162,22 +187,50 @@ def run_abc(config: CalibrationConfig, out_dir: Path, client: Any = None,
     return frame.reset_index(drop=True)
 
 
+def stored_generations(db: Path) -> int | None:
+    """Complete ABC-SMC generations stored in a pyabc database; None if it is unusable.
+
+    None means no file, or a file pyabc cannot read (e.g. a run killed while creating it).
+    """
+    import pyabc
+
+    if not db.is_file():
+        return None
+    try:
+        history = pyabc.History(f"sqlite:///{db}", _id=1, create=False)
+        max_t = history.max_t
+    except Exception as error:  # sqlalchemy and pyabc raise many kinds
+        log.warning("ABC-SMC: cannot read %s (%s)", db, error)
+        return None
+    return 0 if max_t is None else int(max_t) + 1
+
+
 # ------------------------------------------------------------------ optuna
 def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int = 2,
-               seed: int = 0, progress: Callable[[int, int, float], None] | None = None
-               ) -> pd.DataFrame:
-    """Bayesian optimisation (TPE) of the distance; returns every trial, best first.
+               seed: int = 0, progress: Callable[[int, int, float], None] | None = None,
+               storage: Path | None = None, study_name: str = "calibration") -> pd.DataFrame:
+    """Bayesian optimisation (TPE) of the distance; returns every complete trial, best first.
 
-    Trials are asked in batches of ``batch`` and evaluated through ``map_fn``.
+    Trials are asked in batches of ``batch`` and evaluated through ``map_fn``. With
+    ``storage`` (an SQLite file), the study persists: a second call with the same
+    ``study_name`` continues it until ``n_trials`` trials are complete in all (trials a killed
+    run left unfinished are marked failed and not counted).
     """
     import optuna
+    from optuna.trial import TrialState
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    n_trials = int(config.optuna.get("n_trials", 40))
-    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    n_trials = int(config.optuna["n_trials"])
+    url = f"sqlite:///{storage}" if storage is not None else None
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed), storage=url,
+                                study_name=study_name, load_if_exists=True)
+    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study.tell(stale.number, state=TrialState.FAIL)
     task = base_task(config)
     observed = config.observations(config.fit_years)
-    done = 0
+    done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    if done:
+        log.info("optuna: resuming study %r with %d complete trial(s)", study_name, done)
     while done < n_trials:
         trials = [study.ask() for _ in range(min(batch, n_trials - done))]
         values = [{p.key: t.suggest_float(p.safe_name, p.low, p.high)
@@ -189,8 +242,9 @@ def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int 
         if progress is not None:
             progress(done, n_trials, study.best_value)
     rows = [{**{p.key: t.params[p.safe_name] for p in config.parameters},
-             "distance": t.value} for t in study.trials]
-    return pd.DataFrame(rows).sort_values("distance").reset_index(drop=True)
+             "distance": t.value}
+            for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))]
+    return pd.DataFrame(rows).sort_values("distance", kind="stable").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ predictions

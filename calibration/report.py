@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -11,24 +12,26 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from abm.charts import save_figure
+from abm.files import write_text
 from calibration.config import CalibrationConfig
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+def _toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML): quotes and newlines stay inside."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def calibrated_toml(config: CalibrationConfig, point: dict[str, float], method: str) -> str:
     """A parameter file that scenarios can ``include`` unchanged."""
     fitted = ", ".join(t.name for t in config.targets)
-    lines = [f'name = "calibrated-{config.name}"',
-             f'description = "Calibrated by {method} against {fitted}; fit years '
-             f'{config.fit_years}, held out {config.holdout_years}"',
-             f'source = "python -m calibration run {config.name} --method {method}"', "",
-             "[parameters]"]
-    lines += [f'"{key}" = {value!r}' for key, value in point.items()]
+    description = (f"Calibrated by {method} against {fitted}; fit years {config.fit_years}, "
+                   f"held out {config.holdout_years}")
+    command = f"python -m calibration run {config.name} --method {method}"
+    lines = [f"name = {_toml_string(f'calibrated-{config.name}')}",
+             f"description = {_toml_string(description)}",
+             f"source = {_toml_string(command)}",
+             "", "[parameters]"]
+    lines += [f"{_toml_string(key)} = {float(value)!r}" for key, value in point.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -50,7 +53,7 @@ def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) ->
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-        paths.append(save_figure(fig, out_dir / f"fit_{target.name}.png"))
+        paths.append(save_figure(fig, out_dir / f"fit_{target.file_name}.png"))
     return paths
 
 
@@ -74,5 +77,5 @@ def write_report(config: CalibrationConfig, method: str, summary: pd.DataFrame,
         lines += [extra, ""]
     lines += ["## Fit charts", ""] + [f"![{p.stem}]({p.name})" for p in charts]
     path = out_dir / "report.md"
-    _atomic_write(path, "\n".join(lines) + "\n")
+    write_text(path, "\n".join(lines) + "\n")
     return path

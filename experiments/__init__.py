@@ -5,7 +5,8 @@ on a local Dask cluster, in-process or on an existing Dask scheduler, resumably;
 ``docs/experiments.md``.
 """
 
-from experiments.core import ExperimentResult, load_result, run_experiment
+from experiments.core import load_result, run_experiment
+from experiments.result import ExperimentResult
 from experiments.spec import ExperimentError, ExperimentSpec, load_experiment, parse_experiment
 
 __all__ = ["ExperimentError", "ExperimentResult", "ExperimentSpec", "load_experiment",

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from abm.policies import POLICY_TYPES
 from abm.simulate import abatement_cost
+from experiments.outputs import StoredRun
 
 if TYPE_CHECKING:
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
+    from experiments.spec import Lever
 
 
 def _quantiles(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
@@ -51,15 +54,20 @@ def series_bands(result: ExperimentResult, metric: str = "co2_total",
     return _quantiles(series, [*by, "year"], "value")
 
 
-class _Stored:
-    """The ``series()`` face of :class:`abm.simulate.Run` over stored annual series."""
+PAID, REGULATION, ASSUMPTION, COMBINED = "paid lever", "regulation", "assumption", "combined"
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
 
-    def series(self, metric: str) -> pd.Series:
-        rows = self.frame[self.frame["metric"] == metric]
-        return rows.set_index("year")["value"].sort_index()
+def lever_kind(lever: Lever | None) -> str:
+    """A lever as :mod:`abm.accounting` counts it: paid policy, unpaid regulation, assumption.
+
+    Only a paid lever has a cost per tonne; abatement from a regulation or an assumption
+    (a parameter such as the grid's decline) costs no public money and is reported apart.
+    """
+    if lever is None:
+        return COMBINED
+    if lever.policy is None:
+        return ASSUMPTION
+    return PAID if POLICY_TYPES[lever.policy].pays else REGULATION
 
 
 def abatement_table(result: ExperimentResult) -> pd.DataFrame:
@@ -79,7 +87,7 @@ def abatement_table(result: ExperimentResult) -> pd.DataFrame:
         return pd.DataFrame()
     ok = runs[runs["status"] == "ok"]
     series = result.series
-    by_run = {rid: _Stored(frame) for rid, frame in series.groupby("run_id")}
+    by_run = {rid: StoredRun(frame) for rid, frame in series.groupby("run_id")}
     ref = ok[ok["varied"] == "reference"].set_index(["scenario", "seed", "sample"])["run_id"]
     rows = []
     levers = {lv.name: lv for lv in result.spec.levers}
@@ -92,27 +100,29 @@ def abatement_table(result: ExperimentResult) -> pd.DataFrame:
         cost = abatement_cost(run, base)  # type: ignore[arg-type]
         extra = float(run.series("spending_total").sum() - base.series("spending_total").sum())
         lever = levers.get(row["varied"])
-        rows.append({"scenario": row["scenario"], "lever": row["varied"],
+        kind = lever_kind(lever)
+        rows.append({"scenario": row["scenario"], "lever": row["varied"], "lever_kind": kind,
                      "lever_value": float(row[lever.column]) if lever else np.nan,
                      "seed": row["seed"], "sample": row["sample"],
                      "abated_mt": cost["abated_mt"], "extra_cost_mcny": extra,
-                     "cny_per_t": cost["cny_per_t"]})
+                     "cny_per_t": cost["cny_per_t"] if kind == PAID else np.nan})
     if not rows:
         return pd.DataFrame()
     pairs = pd.DataFrame(rows)
-    long = pairs.melt(id_vars=["scenario", "lever", "lever_value"],
+    long = pairs.melt(id_vars=["scenario", "lever", "lever_kind", "lever_value"],
                       value_vars=["abated_mt", "extra_cost_mcny", "cny_per_t"],
                       var_name="output")
-    summary = _quantiles(long, ["scenario", "lever", "lever_value", "output"], "value")
-    wide = summary.set_index(["scenario", "lever", "lever_value", "output"])[
+    summary = _quantiles(long, ["scenario", "lever", "lever_kind", "lever_value", "output"],
+                         "value")
+    wide = summary.set_index(["scenario", "lever", "lever_kind", "lever_value", "output"])[
         ["median", "p5", "p95"]].unstack("output")
     wide.columns = [f"{out}_{stat}" for stat, out in wide.columns]
     wide = wide.reset_index()
     # Cost per tonne of the medians (robust where a seed's abatement is near zero).
     wide["cny_per_t_of_medians"] = np.where(
-        wide["abated_mt_median"] > 0,
+        (wide["abated_mt_median"] > 0) & (wide["lever_kind"] == PAID),
         wide["extra_cost_mcny_median"] / wide["abated_mt_median"], np.nan)
-    order = ["scenario", "lever", "lever_value", "abated_mt_median", "abated_mt_p5",
+    order = ["scenario", "lever", "lever_kind", "lever_value", "abated_mt_median", "abated_mt_p5",
              "abated_mt_p95", "extra_cost_mcny_median", "cny_per_t_of_medians", "cny_per_t_median",
              "cny_per_t_p5", "cny_per_t_p95"]
     return wide[[c for c in order if c in wide]].sort_values(

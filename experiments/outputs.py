@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from abm.params import ParameterError
 from abm.results import TARGETS, peak
@@ -114,17 +115,60 @@ def check_series(metric: str, where: str) -> None:
                              f"{sorted(known)}")
 
 
-def check_output(name: str, where: str) -> None:
-    """Raise if ``name`` is neither a named output nor ``metric@year``."""
+OUTPUT_YEARS = {"co2_2030_mt": 2030, "nev_share_2030": 2030, "pv_capacity_mw_2030": 2030}
+"""Named outputs read in a fixed year: the run must reach it."""
+FIRST_YEAR = 2020
+
+
+def output_year(name: str) -> int:
+    """The last year an output reads (the run's first year if it reads none in particular)."""
+    if name in OUTPUT_YEARS:
+        return OUTPUT_YEARS[name]
+    _, sep, year = name.partition("@")
+    return int(year) if sep and year.isdigit() else FIRST_YEAR
+
+
+def check_output(name: str, where: str, end_year: int = 2060) -> None:
+    """Raise if ``name`` is neither a named output nor ``metric@year`` inside the run."""
     if name in OUTPUTS:
+        if output_year(name) > end_year:
+            raise ParameterError(f"{where}: output {name!r} reads the year "
+                                 f"{output_year(name)}, after end_year {end_year}; allowed: "
+                                 "outputs of years up to end_year")
         return
     metric, sep, year = name.partition("@")
     if not sep:
         raise ParameterError(f"{where}: output {name!r} is unknown; allowed: "
                              f"{sorted(OUTPUTS)} or '<metric>@<year>'")
     check_series(metric, where)
-    if not year.isdigit() or not 2020 <= int(year) <= 2060:
-        raise ParameterError(f"{where}: output {name!r}: year {year!r}; allowed: 2020-2060")
+    if not (year.isascii() and year.isdigit()) or not FIRST_YEAR <= int(year) <= end_year:
+        raise ParameterError(f"{where}: output {name!r}: year {year!r}; allowed: a year in "
+                             f"[{FIRST_YEAR}, {end_year}] (end_year {end_year})")
+
+
+class StoredRun:
+    """The ``series()`` face of :class:`abm.simulate.Run` over a run's stored annual series."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def series(self, metric: str) -> pd.Series:
+        """One metric's annual values (indexed by year); KeyError if it was not stored."""
+        rows = self.frame[self.frame["metric"] == metric]
+        if rows.empty:
+            raise KeyError(metric)
+        return rows.set_index("year")["value"].sort_index()
+
+
+def from_series(name: str, run: StoredRun) -> float:
+    """An output computed from a run's stored series; NaN if they do not hold what it needs."""
+    try:
+        if name in OUTPUTS:
+            return float(OUTPUTS[name][1](run))  # type: ignore[arg-type]
+        metric, _, year = name.partition("@")
+        return float(run.series(metric).get(int(year), np.nan))
+    except (KeyError, AttributeError, IndexError, ValueError):
+        return float("nan")
 
 
 def extract(run: Run, outputs: list[str]) -> dict[str, float]:

@@ -19,13 +19,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from abm.accounting import COST_PER_TONNE
 from abm.charts import save_figure
+from abm.files import write_text
 from abm.results import TARGETS
-from experiments.analysis import series_bands
+from experiments.analysis import abatement_table, ensemble_summary, series_bands
 from experiments.outputs import LABELS, TARGET_KEYS
 
 if TYPE_CHECKING:
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
     from experiments.spec import ExperimentSpec
 
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
@@ -45,6 +47,10 @@ def _fmt(value: object) -> str:
             return f"{value:.0f}"
         return f"{value:.3g}"
     return str(value)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return write_text(path, frame.to_csv(index=False))
 
 
 def md_table(frame: pd.DataFrame, max_rows: int = 60) -> str:
@@ -226,7 +232,7 @@ def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
 
 # ---------------------------------------------------------------------- report
 def _ensemble_table(result: ExperimentResult) -> pd.DataFrame:
-    summary = result.ensemble()
+    summary = ensemble_summary(result)
     if summary.empty:
         return summary
     summary["cell"] = [f"{_fmt(m)} [{_fmt(a)}–{_fmt(b)}]"
@@ -267,7 +273,16 @@ def make_report(result: ExperimentResult) -> Path:
              f"parameters: {', '.join(spec.uncertain) or 'none'}",
              f"- Runs: {n_done} of {n_planned} finished, {n_failed} failed"
              + (f" (**{n_planned - n_done} still to run**)" if n_done < n_planned else ""),
-             f"- Code version(s): {', '.join(versions) or '–'}", ""]
+             f"- Reused: {result.reused} run(s) finished before with identical inputs and "
+             f"code (code version(s): {', '.join(result.reused_versions) or '–'}); computed "
+             f"now: {result.new_runs}",
+             f"- Code version(s) of the results: {', '.join(versions) or '–'}"]
+    if result.stale:
+        lines.append(f"- {result.stale} stored run(s) of other inputs or code in "
+                     f"`{result.store.dir.name}/runs/` are not used")
+    lines += [f"- {note}" for note in result.notes]
+    lines.append("")
+    lines += _posterior_lines(spec)
     if n_failed:
         fails = runs[runs["status"] == "failed"].drop_duplicates("run_id")
         fails = fails.assign(error=fails["error"].str.split("\n").str[0])
@@ -275,9 +290,7 @@ def make_report(result: ExperimentResult) -> Path:
                                                         "error"]], 20)]
     if n_done - n_failed <= 0:
         lines.append("No finished runs yet.")
-        path = out / "report.md"
-        path.write_text("\n".join(lines) + "\n")
-        return path
+        return write_text(out / "report.md", "\n".join(lines) + "\n")
 
     lines += ["## Emission pathways", ""]
     for metric in spec.series:
@@ -289,23 +302,29 @@ def make_report(result: ExperimentResult) -> Path:
 
     png, share = targets_chart(result, out / "targets.png")
     if png:
-        share.to_csv(out / "targets.csv", index=False)
+        _write_csv(share, out / "targets.csv")
         lines += ["## Targets met", "", "Share of runs meeting each trackable target of the "
                   "plan (1 = every seed and sample).", "", f"![targets]({png.name})", ""]
 
     if spec.method == "one_at_a_time":
-        table = result.abatement()
+        table = abatement_table(result)
         if not table.empty:
-            table.to_csv(out / "abatement.csv", index=False)
+            _write_csv(table, out / "abatement.csv")
             png = levers_chart(result, table, out / "levers.png")
-            cols = ["scenario", "lever", "lever_value", "abated_mt_median", "abated_mt_p5",
-                    "abated_mt_p95", "extra_cost_mcny_median", "cny_per_t_of_medians"]
+            cols = ["scenario", "lever", "lever_kind", "lever_value", "abated_mt_median",
+                    "abated_mt_p5", "abated_mt_p95", "extra_cost_mcny_median",
+                    "cny_per_t_of_medians"]
             lines += ["## What each lever buys", "",
                       "Each lever applied alone against the reference run of the same seed "
                       "(common random numbers); abatement is cumulative over the run "
                       f"(2020-{spec.end_year}), cost is the extra public spending and forgone "
-                      "revenue (abm.simulate.abatement_cost); CNY/t is the ratio of the "
-                      "medians.", "", f"![levers]({png.name})" if png else "", "",
+                      "revenue; CNY/t is the ratio of the medians. Definition (abm.accounting): "
+                      f"{COST_PER_TONNE}. So only a *paid lever* has a cost per tonne; a "
+                      "*regulation* (mandate, carbon price, phase-out), an *assumption* (a "
+                      "parameter) and the *combined* point (all levers, paid and unpaid) show "
+                      "their abatement without one (`python -m abm run` splits a whole "
+                      "scenario's abatement by cause).", "",
+                      f"![levers]({png.name})" if png else "", "",
                       md_table(table[[c for c in cols if c in table]])]
 
     if spec.method in ("sobol", "morris"):
@@ -314,8 +333,8 @@ def make_report(result: ExperimentResult) -> Path:
         sens = analyse(result)
         indices, conv = sens["indices"], sens["convergence"]
         if not indices.empty:
-            indices.to_csv(out / "sensitivity.csv", index=False)
-            conv.to_csv(out / "convergence.csv", index=False)
+            _write_csv(indices, out / "sensitivity.csv")
+            _write_csv(conv, out / "convergence.csv")
             chart = sobol_chart if spec.method == "sobol" else morris_chart
             png = chart(indices, spec.n, out / f"{spec.method}.png")
             keys = ["S1", "S1_conf", "ST", "ST_conf"] if spec.method == "sobol" else [
@@ -333,11 +352,25 @@ def make_report(result: ExperimentResult) -> Path:
 
     table = _ensemble_table(result)
     if not table.empty:
-        result.ensemble().to_csv(out / "ensemble.csv", index=False)
+        _write_csv(ensemble_summary(result), out / "ensemble.csv")
         lines += ["## Outputs per point: median [P5–P95] over seeds and samples", "",
                   md_table(table, 40)]
-    path = out / "report.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    tmp.replace(path)
-    return path
+    return write_text(out / "report.md", "\n".join(lines) + "\n")
+
+
+def _posterior_lines(spec: ExperimentSpec) -> list[str]:
+    """What the report says about varied parameters that a calibration fitted."""
+    if not spec.posterior:
+        return []
+    lines = ["## Calibrated parameters varied here", "",
+             "| parameter | varied as | range | posterior 5-95 % | source | inside | reason |",
+             "|---|---|---|---|---|---|---|"]
+    for c in spec.posterior:
+        lines.append(f"| {c.parameter} | {c.role} | [{c.low:g}, {c.high:g}] | "
+                     f"[{c.p05:.4g}, {c.p95:.4g}] | {c.source} | "
+                     f"{'yes' if c.inside else '**no**'} | {c.reason or '–'} |")
+    outside = [c for c in spec.posterior if not c.inside]
+    if outside:
+        lines += ["", f"**{len(outside)} range(s) leave the calibrated posterior** (reasons as "
+                      "stated in the experiment file)."]
+    return [*lines, ""]

@@ -12,8 +12,10 @@ process that drives the experiment, so workers need no shared file system.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -23,7 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abm.params import ParameterError
 from abm.scenario import Scenario
+
+log = logging.getLogger("experiments")
+LOCALHOST = "127.0.0.1"
+MAX_WORKERS = 64
+"""Most worker processes of a local cluster (or 4 per CPU if that is more)."""
+_ADDRESS = re.compile(r"(tcp|tls|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
 
 
 @dataclass
@@ -119,6 +128,9 @@ class Runner:
     def start(self) -> None:
         """Start workers or connect (called on the outermost ``with``)."""
 
+    def check(self) -> None:
+        """Raise ParameterError if the runner cannot work (e.g. nothing at its address)."""
+
     def close(self) -> None:
         """Release workers or connections."""
 
@@ -159,6 +171,8 @@ class DaskRunner(Runner):
     def __init__(self, address: str | None = None, n_workers: int | None = None,
                  threads_per_worker: int = 1, window: int | None = None) -> None:
         self.address = address
+        if n_workers is not None:
+            check_workers(n_workers)
         self.n_workers = n_workers or max(os.cpu_count() or 1, 1)
         self.threads_per_worker = threads_per_worker
         self.window = window
@@ -172,14 +186,22 @@ class DaskRunner(Runner):
         if self.address:
             self.client = Client(self.address, timeout="30s")
         else:
+            warn_oversubscribed(self.n_workers)
             env = {"NUMBA_NUM_THREADS": str(self.threads_per_worker),
                    "OMP_NUM_THREADS": str(self.threads_per_worker)}
+            # Scheduler, workers and dashboard listen on this machine only.
             self.cluster = LocalCluster(n_workers=self.n_workers,
                                         threads_per_worker=self.threads_per_worker,
-                                        processes=True, dashboard_address=":0",
+                                        processes=True, host=LOCALHOST,
+                                        dashboard_address=f"{LOCALHOST}:0",
+                                        worker_dashboard_address=None,
                                         silence_logs=40, env=env)
             self.client = Client(self.cluster)
         _quiet_dask_logs()
+
+    def check(self) -> None:  # noqa: D102
+        if self.address:
+            check_reachable(self.address)
 
     def close(self) -> None:  # noqa: D102
         if self.client is not None:
@@ -238,16 +260,76 @@ def _quiet_dask_logs() -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def check_workers(workers: object) -> int:
+    """Validate a worker count (1 to 64, or 4 per CPU if more); more than the CPUs is allowed."""
+    cpus = os.cpu_count() or 1
+    limit = max(MAX_WORKERS, 4 * cpus)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= limit:
+        raise ParameterError(f"--workers: got {workers!r}; allowed: an integer in [1, {limit}]"
+                             f" (this machine has {cpus} CPUs)")
+    return workers
+
+
+def warn_oversubscribed(workers: int) -> None:
+    """Log a warning when a local cluster gets more worker processes than CPUs (it still runs)."""
+    cpus = os.cpu_count() or 1
+    if workers > cpus:
+        log.warning("--workers %d is more than the %d CPUs of this machine: runs will compete "
+                    "for them (allowed, but slower per run)", workers, cpus)
+
+
+def check_address(address: object) -> str:
+    """Validate a Dask scheduler address such as ``tcp://host:8786``."""
+    if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
+        raise ParameterError(f"--scheduler: got {address!r}; allowed: a Dask scheduler address "
+                             "like 'tcp://host:8786' (tcp, tls, ws or wss; host and port)")
+    port = int(address.rsplit(":", 1)[1])
+    if not 1 <= port <= 65535:
+        raise ParameterError(f"--scheduler: got {address!r}; allowed: a port in [1, 65535]")
+    return address
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse (quickly) a scheduler address nothing answers at."""
+    import socket
+
+    check_address(address)
+    host, port = address.split("://", 1)[1].rsplit(":", 1)
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as error:
+        raise ParameterError(f"--scheduler: nothing answers at {address!r} "
+                             f"({error.strerror or error}); allowed: the address of a running "
+                             "Dask scheduler") from None
+
+
 def make_runner(kind: str | Runner | None = None, *, scheduler: str | None = None,
                 workers: int | None = None) -> Runner:
-    """A runner from a name: ``"local"``/``"dask"`` (default), ``"inprocess"``, or an address."""
+    """A runner from a name: ``"local"``/``"dask"`` (default), ``"inprocess"``, or an address.
+
+    Raises:
+        ParameterError: For an unknown kind, a malformed address, or a worker count that is
+            not a positive integer (or given where no local cluster is started).
+
+    """
     if isinstance(kind, Runner):
+        if workers is not None:
+            raise ParameterError("--workers: applies to a local Dask cluster only, not to a "
+                                 "runner object")
         return kind
     if scheduler or (isinstance(kind, str) and "://" in kind):
-        return DaskRunner(address=scheduler or kind)
+        if workers is not None:
+            log.warning("workers=%r is not used with a scheduler address (its workers are "
+                        "started with it)", workers)
+        return DaskRunner(address=check_address(scheduler or kind))
     if kind in (None, "local", "dask"):
-        return DaskRunner(n_workers=workers)
+        return DaskRunner(n_workers=None if workers is None else check_workers(workers))
     if kind == "inprocess":
+        if workers is not None:
+            raise ParameterError(f"--workers: got {workers!r} with --runner inprocess; allowed: "
+                                 "only with --runner local")
         return InProcessRunner()
-    raise ValueError(f"runner {kind!r} is unknown; allowed: 'local' (a local Dask cluster), "
-                     "'inprocess', or a scheduler address like 'tcp://host:8786'")
+    raise ParameterError(f"runner {kind!r} is unknown; allowed: 'local' (a local Dask "
+                         "cluster), 'inprocess', or a scheduler address like "
+                         "'tcp://host:8786'")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from experiments.core import ExperimentResult
+    from experiments.result import ExperimentResult
 
 TOLERANCE = 0.1
 

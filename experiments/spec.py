@@ -4,7 +4,7 @@ File layout (``experiments/<name>.toml``)::
 
     name = "levers_vs_baseline"          # results go to results/<name>/
     description = "..."
-    scenarios = ["baseline"]             # names in experiments/scenarios or TOML paths
+    scenarios = ["baseline"]             # names in data/scenarios or TOML paths
     seeds = [1, 2, 3]                    # a list of seeds, or a count n (seeds 0 … n-1)
     scale = 300                          # real entities per agent
     end_year = 2035
@@ -38,44 +38,65 @@ File layout (``experiments/<name>.toml``)::
     samples = 4                          # grid / one_at_a_time: points × samples (0 = defaults)
     [uncertainty.parameters]
     "economy.industry_growth" = [0.03, 0.07]     # [min, max] inside the parameter's range
+    "tech.vehicle_premium_decline" = { range = [0.05, 0.15], outside_posterior = "why" }
 
 In ``lhs``, ``sobol`` and ``morris`` designs the uncertain parameters are sampled together with
 the levers (they are factors of the sensitivity analysis); ``uncertainty.samples`` is then not
-used. Every value is validated on load: errors name the file, the field, the value and what is
-allowed.
+used. The file's structure is validated by pydantic models and its content against the
+parameter table, the policy registry, the scenarios and the calibration: errors name the file,
+the field, the value and what is allowed. A parameter fitted by a calibration the scenarios
+include may be varied only inside its posterior 5-95 % range, unless the lever or uncertain
+parameter says why (``outside_posterior = "..."``); the report lists every such choice.
 """
 
 from __future__ import annotations
 
+import copy
+import csv
 import hashlib
 import json
+import logging
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from abm.files import MAX_TOML_BYTES, MAX_TOML_DEPTH, read_user_toml, toml_depth
+from abm.identity import ROOT, code_hash, data_hash, run_identity
+from abm.limits import FIRST_YEAR, LAST_YEAR, POLICY_YEARS, SCALE_MAX, SCALE_MIN
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES, Policy, check_overlaps, make_policy
-from abm.scenario import Scenario, load_scenario
+from abm.scenario import SCENARIO_DIR, Scenario, available_scenarios, load_scenario
 
+log = logging.getLogger("experiments")
 EXPERIMENT_DIR = Path(__file__).resolve().parent
+CALIBRATED_DIR = ROOT / "data" / "calibrated"
 METHODS = ("grid", "one_at_a_time", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
-_TOP = {"name", "description", "scenarios", "seeds", "scale", "end_year", "outputs", "series",
-        "design", "levers", "uncertainty"}
-_LEVER_KEYS = {"name", "parameter", "policy", "group", "field", "mode", "source", "start", "end",
-               "values", "min", "max", "default"}
-_DESIGN_KEYS = {"method", "n", "seed", "all_levers", "num_levels"}
+MAX_FILE_BYTES = MAX_TOML_BYTES
+"""Largest experiment (or scenario) file read, bytes."""
+MAX_DEPTH = MAX_TOML_DEPTH
+"""Deepest nesting of tables and arrays accepted in an experiment file."""
+MAX_RUNS = 20_000
+"""Largest design accepted without ``allow_large`` (``--allow-large``)."""
+MAX_RUNS_LARGE = 200_000
+"""Largest design accepted at all (the design and run identities are built in memory)."""
+MAX_SEED = 2**31 - 1
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
+NAME_CHARS = ("letters, digits, '-' and '_', starting with a letter or digit (1-80 characters; "
+              "it names a results folder or column)")
+OUTSIDE_POSTERIOR_TOL = 1e-9
 
 
 class ExperimentError(ParameterError):
     """An experiment file is not valid; the message names the field, the value and the rule."""
 
 
+# ---------------------------------------------------------------------- validated spec
 @dataclass(frozen=True)
 class Lever:
     """One thing the experiment varies: a parameter or a policy level."""
@@ -93,6 +114,7 @@ class Lever:
     min: float | None = None
     max: float | None = None
     default: float | None = None
+    outside_posterior: str | None = None
 
     @property
     def column(self) -> str:
@@ -108,6 +130,32 @@ class Lever:
         """Sampling range (min, max)."""
         assert self.min is not None and self.max is not None
         return self.min, self.max
+
+    def span(self) -> tuple[float, float]:
+        """The smallest and largest value the lever takes (range or listed values)."""
+        if self.min is not None and self.max is not None:
+            return self.min, self.max
+        return min(self.values), max(self.values)
+
+
+@dataclass(frozen=True)
+class PosteriorCheck:
+    """A varied parameter that a calibration fitted: its range against the posterior."""
+
+    parameter: str
+    role: str
+    low: float
+    high: float
+    p05: float
+    p95: float
+    source: str
+    reason: str | None = None
+
+    @property
+    def inside(self) -> bool:
+        """Whether the range stays inside the posterior 5-95 % range."""
+        return (self.low >= self.p05 - OUTSIDE_POSTERIOR_TOL
+                and self.high <= self.p95 + OUTSIDE_POSTERIOR_TOL)
 
 
 @dataclass
@@ -132,6 +180,8 @@ class ExperimentSpec:
     description: str = ""
     sources: dict[str, Scenario] = field(default_factory=dict)
     path: Path | None = None
+    posterior: list[PosteriorCheck] = field(default_factory=list)
+    uncertain_reasons: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ factors
     def factors(self) -> list[tuple[str, float, float]]:
@@ -148,42 +198,92 @@ class ExperimentSpec:
         return {"num_vars": len(factors), "names": [f[0] for f in factors],
                 "bounds": [[f[1], f[2]] for f in factors]}
 
+    def points_count(self) -> int:
+        """Number of design points per scenario and seed, computed without building them."""
+        return design_points(self.method, self.n, [len(lv.values) for lv in self.levers],
+                             len(self.factors()), self.all_levers,
+                             self.uncertainty_samples if self.uncertain else 0)
+
+    def run_count(self) -> int:
+        """Number of planned runs (design rows), computed without building the design."""
+        return self.points_count() * len(self.scenarios) * len(self.seeds)
+
     # ------------------------------------------------------------------ design
-    def design(self) -> pd.DataFrame:
+    def design(self, **extra: Any) -> pd.DataFrame:
         """Every run: one row per (scenario, point, uncertainty sample, seed).
 
         ``point`` numbers the lever settings (in sampled designs, the sample points) and
         ``sample`` the uncertainty sample. Columns: ``run_id, point, scenario, seed, sample,
-        varied``, one ``lever.<name>`` column
-        per lever (NaN: lever not applied, the scenario as written) and one ``param.<key>``
-        column per uncertain parameter (NaN: the scenario's value).
+        varied``, one ``lever.<name>`` column per lever (NaN: lever not applied, the scenario
+        as written) and one ``param.<key>`` column per uncertain parameter (NaN: the
+        scenario's value). ``run_id`` is the run's identity
+        (:func:`abm.identity.run_identity` of the resolved scenario with the row's levers and
+        parameters applied, scale, seed, end year, data and code, plus ``extra``): two rows
+        share it only when they would compute the same thing.
         """
         points = self._points()
         rows = []
         for scenario in self.scenarios:
             for point in points:
                 for seed in self.seeds:
-                    row = {"scenario": scenario.name, "seed": int(seed), **point}
-                    row["run_id"] = run_id(row, self.scale, self.end_year)
-                    rows.append(row)
+                    rows.append({"scenario": scenario.name, "seed": int(seed), **point})
         frame = pd.DataFrame(rows)
         cols = ["run_id", "point", "scenario", "seed", "sample", "varied"]
         cols += [lv.column for lv in self.levers] + [f"param.{k}" for k in self.uncertain]
         for col in cols:
             if col not in frame:
                 frame[col] = np.nan
+        built: dict[tuple[str, int, int], Scenario | None] = {}
+        ids = []
+        for row in frame.to_dict("records"):
+            # Rows of one scenario, point and uncertainty sample differ only by seed.
+            key = (row["scenario"], int(row["point"]), int(row["sample"]))
+            if key not in built:
+                built[key] = self._try_build(row)
+            ids.append(self.identity(row, built[key], **extra))
+        frame["run_id"] = ids
         return frame[cols]
+
+    def _try_build(self, row: dict[str, Any]) -> Scenario | None:
+        try:
+            return self.build_scenario(row)
+        except ValueError:  # ParameterError included: the run will be recorded as failed
+            return None
+
+    def identity(self, row: dict[str, Any], scenario: Scenario | None = None,
+                 **extra: Any) -> str:
+        """The identity of one design row's run (see :meth:`design`).
+
+        Args:
+            row: A design row.
+            scenario: The row's built scenario, if already built (else it is built here).
+            **extra: Anything else that produces the result (JSON-serialisable).
+
+        """
+        scenario = scenario if scenario is not None else self._try_build(row)
+        if scenario is None:
+            # It cannot be built (the run will be recorded as failed): identify it by its
+            # inputs, data and code instead.
+            key = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                   for k, v in row.items() if k.startswith(("lever.", "param."))}
+            text = json.dumps({"unbuildable": row["scenario"], "inputs": key,
+                               "seed": int(row["seed"]), "scale": float(self.scale),
+                               "end_year": int(self.end_year), "data": data_hash(),
+                               "code": code_hash(), **extra}, sort_keys=True, default=str)
+            return "x" + hashlib.sha256(text.encode()).hexdigest()[:23]
+        return run_identity(scenario, scale=self.scale, seed=int(row["seed"]),
+                            end_year=self.end_year, **extra)
 
     def _points(self) -> list[dict[str, Any]]:
         levers = self.levers
         if self.method in SAMPLED:
             names = [f[0] for f in self.factors()]
-            matrix = sample_matrix(self)
+            matrix = _round_integers(sample_matrix(self), names)
             return [{"point": i, "sample": i, "varied": self.method,
                      **dict(zip(names, map(float, row), strict=True))}
                     for i, row in enumerate(matrix)]
         if self.method == "grid":
-            lever_points = [{}]
+            lever_points: list[dict[str, Any]] = [{}]
             for lever in levers:
                 lever_points = [{**pt, lever.column: v} for pt in lever_points
                                 for v in lever.values]
@@ -202,6 +302,7 @@ class ExperimentSpec:
         if unc is None:
             return [{"point": p, "sample": 0, **pt} for p, pt in enumerate(lever_points)]
         names = [f"param.{k}" for k in self.uncertain]
+        unc = _round_integers(unc, names)
         return [{**pt, "point": p, "sample": s, **dict(zip(names, map(float, row), strict=True))}
                 for p, pt in enumerate(lever_points) for s, row in enumerate(unc)]
 
@@ -229,28 +330,45 @@ class ExperimentSpec:
         return Scenario(base.name, params, policies, base.description)
 
 
+def design_points(method: str, n: int, values_per_lever: list[int], factors: int,
+                  all_levers: bool, samples: int) -> int:
+    """Design points per scenario and seed, by arithmetic only (no design is built)."""
+    if method == "lhs":
+        return n
+    if method == "sobol":
+        return n * (factors + 2)
+    if method == "morris":
+        return n * (factors + 1)
+    if method == "grid":
+        points = math.prod(values_per_lever)
+    else:
+        points = 1 + sum(values_per_lever) + int(all_levers)
+    return points * max(samples, 1)
+
+
+def _round_integers(matrix: np.ndarray, names: list[str]) -> np.ndarray:
+    """Round the sampled columns of integer parameters, so the design holds what runs."""
+    table = parameter_table()
+    matrix = np.array(matrix, dtype=float)
+    for j, name in enumerate(names):
+        key = name.removeprefix("param.")
+        if key in table and table[key].type == "int":
+            matrix[:, j] = np.round(matrix[:, j])
+    return matrix
+
+
 def _typed(key: str, value: float) -> float | int:
     spec = parameter_table()[key]
-    return round(value) if spec.type == "int" else float(value)
-
-
-def run_id(row: dict[str, Any], scale: float, end_year: int) -> str:
-    """A stable id from everything that defines a run (same inputs → same id)."""
-    key = {"scenario": row["scenario"], "seed": int(row["seed"]), "scale": float(scale),
-           "end_year": int(end_year)}
-    for col, value in row.items():
-        if col.startswith(("lever.", "param.")) and not (
-                isinstance(value, float) and math.isnan(value)):
-            key[col] = round(float(value), 12)
-    text = json.dumps(key, sort_keys=True)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+    if spec.type == "int":
+        if float(value) != round(value):
+            raise ExperimentError(f"parameter {key!r}: got {value!r}; allowed: an integer")
+        return round(value)
+    return float(value)
 
 
 def apply_policy_lever(policies: list[Policy], lever: Lever, value: float,
                        sources: dict[str, Scenario], where: str) -> list[Policy]:
     """Policies with one lever applied (scale or set the level of matching policies)."""
-    import copy
-
     policies = copy.deepcopy(policies)
     if lever.source:
         taken = [p for p in sources[lever.source].fresh_policies() if lever.matches(p)]
@@ -316,111 +434,294 @@ def uncertainty_matrix(spec: ExperimentSpec) -> np.ndarray | None:
     return lo + unit * (hi - lo)
 
 
-# ---------------------------------------------------------------------- loading
-def _err(where: str, message: str) -> ExperimentError:
-    return ExperimentError(f"{where}: {message}")
+# ---------------------------------------------------------------------- file structure
+_YEAR = f"a year (integer) in [{POLICY_YEARS[0]}, {POLICY_YEARS[1]}]"
 
 
-def _number(value: Any, where: str, name: str, lo: float = -math.inf, hi: float = math.inf,
-            integer: bool = False) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, int | float)
-    if integer:
-        ok = ok and float(value) == int(value)
-    if not ok or not lo <= value <= hi:
-        kind = "an integer" if integer else "a number"
-        raise _err(where, f"field {name!r} is {value!r}; allowed: {kind} in [{lo:g}, {hi:g}]")
-    return int(value) if integer else float(value)
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
-def load_experiment(path: str | Path) -> ExperimentSpec:
-    """Load and validate an experiment file (a path, or a name in ``experiments/``)."""
-    path = Path(path)
-    if not path.exists() and path.suffix != ".toml":
-        candidate = EXPERIMENT_DIR / f"{path}.toml"
-        if candidate.exists():
-            path = candidate
+class LeverModel(_Model):
+    """One ``[[levers]]`` table as written (content is checked by :func:`parse_experiment`)."""
+
+    name: str = Field(pattern=NAME_PATTERN, description=NAME_CHARS)
+    parameter: str | None = Field(None, description="a key of data/parameters.csv (text)")
+    policy: str | None = Field(None, description="a policy kind (text)")
+    group: str | None = Field(None, description="a group of the policy kind (text)")
+    field: str | None = Field(None, description="a level field of the policy kind (text)")
+    mode: Literal["scale", "set"] = Field("scale", description="'scale' or 'set'")
+    source: str | None = Field(None, description="a scenario name or TOML path")
+    start: int | None = Field(None, ge=POLICY_YEARS[0], le=POLICY_YEARS[1], description=_YEAR)
+    end: int | None = Field(None, ge=POLICY_YEARS[0], le=POLICY_YEARS[1], description=_YEAR)
+    values: list[Annotated[float, Field(allow_inf_nan=False)]] | None = Field(
+        None, min_length=1, max_length=1000,
+        description="a non-empty list of finite numbers (at most 1000)")
+    min: float | None = Field(None, allow_inf_nan=False, description="a finite number")
+    max: float | None = Field(None, allow_inf_nan=False, description="a finite number")
+    default: float | None = Field(None, allow_inf_nan=False, description="a finite number")
+    outside_posterior: str | None = Field(
+        None, min_length=1, max_length=2000,
+        description="text (1-2000 characters) saying why the lever leaves a calibrated "
+                    "parameter's posterior 5-95 % range")
+
+
+class DesignModel(_Model):
+    """The ``[design]`` table."""
+
+    method: Literal["grid", "one_at_a_time", "lhs", "sobol", "morris"] = Field(
+        "grid", description=f"one of {list(METHODS)}")
+    n: int | None = Field(None, ge=1, le=1_000_000,
+                          description="an integer in [1, 1000000] (lhs, sobol, morris only)")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description=f"an integer in [0, {MAX_SEED}]")
+    all_levers: bool | None = Field(None, description="true or false (one_at_a_time only)")
+    num_levels: int | None = Field(None, ge=2, le=20,
+                                   description="an integer in [2, 20] (morris only)")
+
+
+class UncertainModel(_Model):
+    """One uncertain parameter: ``[min, max]`` or ``{range = [min, max], outside_posterior}``."""
+
+    range: list[Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        min_length=2, max_length=2, description="[min, max]: two finite numbers")
+    outside_posterior: str | None = Field(
+        None, min_length=1, max_length=2000,
+        description="text (1-2000 characters) saying why the range leaves the calibrated "
+                    "posterior 5-95 % range")
+
+
+class UncertaintyModel(_Model):
+    """The ``[uncertainty]`` table."""
+
+    samples: int | None = Field(None, ge=0, le=100_000,
+                                description="an integer in [0, 100000]")
+    parameters: dict[str, UncertainModel] = Field(
+        default_factory=dict, description='a table of "key" = [min, max]')
+
+
+class ExperimentModel(_Model):
+    """An experiment file as written."""
+
+    name: str = Field(pattern=NAME_PATTERN, description=NAME_CHARS)
+    description: str = Field("", max_length=20_000, description="text")
+    scenarios: list[str] = Field(["baseline"], min_length=1, max_length=50,
+                                 description="a non-empty list (at most 50) of scenario names "
+                                             "or TOML paths")
+    seeds: int | list[int] = Field(
+        [0], description=f"a count in [1, 10000] or a non-empty list (at most 10000) of "
+                         f"distinct integers in [0, {MAX_SEED}]")
+    scale: float = Field(300.0, ge=SCALE_MIN, le=SCALE_MAX, allow_inf_nan=False,
+                         description=f"a number in [{SCALE_MIN:g}, {SCALE_MAX:g}] (real "
+                                     "entities per agent)")
+    end_year: int = Field(2035, ge=FIRST_YEAR, le=LAST_YEAR,
+                          description=f"an integer in [{FIRST_YEAR}, {LAST_YEAR}]")
+    outputs: list[str] | None = Field(None, min_length=1, max_length=200,
+                                      description="a non-empty list of output names")
+    series: list[str] | None = Field(None, max_length=200,
+                                     description="a list of annual metrics")
+    design: DesignModel = Field(default_factory=DesignModel, description="a table ([design])")
+    levers: list[LeverModel] = Field(default_factory=list, max_length=100,
+                                     description="an array of tables ([[levers]]), at most 100")
+    uncertainty: UncertaintyModel = Field(default_factory=UncertaintyModel,
+                                          description="a table ([uncertainty])")
+
+
+_NESTED: dict[tuple[type[BaseModel], str], type[BaseModel]] = {
+    (ExperimentModel, "design"): DesignModel, (ExperimentModel, "levers"): LeverModel,
+    (ExperimentModel, "uncertainty"): UncertaintyModel,
+    (UncertaintyModel, "parameters"): UncertainModel,
+}
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _explain(error: ValidationError, where: str, tree: dict[str, Any]) -> ExperimentError:
+    """Turn pydantic's errors into one message naming file, field, value and what is allowed."""
+    lines = []
+    for item in error.errors()[:5]:
+        model: type[BaseModel] | None = ExperimentModel
+        fields = sorted(ExperimentModel.model_fields)
+        parts: list[str] = []
+        allowed = ""
+        loc = item["loc"]
+        skip = -1
+        for i, part in enumerate(loc):
+            if i == skip:
+                continue
+            if isinstance(part, int):
+                if parts:
+                    parts[-1] += f"[{part}]"
+                continue
+            if model is not None and part in model.model_fields:
+                allowed = model.model_fields[part].description or ""
+                fields = sorted(model.model_fields)
+                parts.append(part)
+                nxt = _NESTED.get((model, part))
+                if nxt is UncertainModel and i + 1 < len(loc):  # a dict key: the parameter
+                    parts.append(f'"{loc[i + 1]}"')
+                    skip = i + 1
+                model = nxt
+            elif model is None:
+                continue
+            else:
+                fields = sorted(model.model_fields)
+                parts.append(str(part))
+                break
+        path = ".".join(parts) if parts else "?"
+        lever = ""
+        if len(loc) > 1 and loc[0] == "levers" and isinstance(loc[1], int):
+            raw = tree.get("levers", [])
+            name = raw[loc[1]].get("name") if loc[1] < len(raw) and isinstance(
+                raw[loc[1]], dict) else None
+            lever = f"lever {name!r}: " if isinstance(name, str) else ""
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"{where}: {lever}unknown field {path!r}; allowed: {fields}")
+        elif kind == "missing":
+            lines.append(f"{where}: {lever}field {path!r} is missing; allowed: {allowed}")
+        else:
+            lines.append(f"{where}: {lever}field {path!r} is {_short(item['input'])}; "
+                         f"allowed: {allowed}")
+    lines = list(dict.fromkeys(lines))  # a union type reports each alternative
+    more = len(error.errors()) - 5
+    return ExperimentError("\n".join(lines) + (f"\n({more} more errors)" if more > 0 else ""))
+
+
+# ---------------------------------------------------------------------- reading files
+def read_toml_file(path: Path, what: str = "experiment file") -> dict[str, Any]:
+    """Read a TOML file safely: a regular file, at most ``MAX_FILE_BYTES``, UTF-8, not too deep.
+
+    Raises:
+        ExperimentError: Naming the file and what is wrong with it.
+
+    """
     try:
-        with path.open("rb") as handle:
-            tree = tomllib.load(handle)
-    except FileNotFoundError:
+        return read_user_toml(path, what, MAX_FILE_BYTES, MAX_DEPTH)
+    except ExperimentError:
+        raise
+    except ParameterError as error:
+        raise ExperimentError(str(error)) from None
+
+
+def experiment_path(path: str | Path) -> Path:
+    """A path given on the command line, or the name of a shipped experiment."""
+    path = Path(path)
+    if not path.exists() and path.suffix != ".toml" and path.name == str(path):
+        candidate = EXPERIMENT_DIR / f"{path}.toml"
+        if candidate.is_file():
+            return candidate
+        if not str(path).strip():
+            raise ExperimentError("experiment file: empty name; allowed: a TOML path or one of "
+                                  f"{sorted(p.stem for p in EXPERIMENT_DIR.glob('*.toml'))}")
         known = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.toml"))
-        raise ExperimentError(f"{path}: file not found; shipped experiments: {known}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(f"{path}: not valid TOML ({error})") from None
-    spec = parse_experiment(tree, str(path), path.parent)
+        raise ExperimentError(f"experiment file {str(path)!r}: not found; allowed: a TOML path "
+                              f"or a shipped experiment: {known}")
+    return path
+
+
+def load_experiment(path: str | Path, *, allow_large: bool = False) -> ExperimentSpec:
+    """Load and validate an experiment file (a path, or a name in ``experiments/``)."""
+    path = experiment_path(path)
+    tree = read_toml_file(path)
+    spec = parse_experiment(tree, str(path), path.parent, allow_large=allow_large)
     spec.path = path
     return spec
 
 
+# ---------------------------------------------------------------------- validation
+def _flatten_uncertain(table: Any, prefix: str = "") -> Any:
+    """``{"tech": {"x": [..]}}`` → ``{"tech.x": [..]}``; a leaf is a list or a range table."""
+    if not isinstance(table, dict):
+        return table
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and "range" not in value and "outside_posterior" not in value:
+            out.update(_flatten_uncertain(value, f"{full}."))
+        else:
+            out[full] = {"range": value} if isinstance(value, list) else value
+    return out
+
+
 def parse_experiment(tree: dict[str, Any], where: str = "experiment",
-                     base_dir: Path | None = None) -> ExperimentSpec:
-    """Validate an experiment given as a parsed TOML tree (or an equivalent dict)."""
+                     base_dir: Path | None = None, *, allow_large: bool = False
+                     ) -> ExperimentSpec:
+    """Validate an experiment given as a parsed TOML tree (or an equivalent dict).
+
+    Args:
+        tree: The file's content.
+        where: How errors name the file.
+        base_dir: Folder that relative scenario paths start from.
+        allow_large: Accept designs of up to ``MAX_RUNS_LARGE`` runs (else ``MAX_RUNS``).
+
+    Raises:
+        ExperimentError: Naming the file, the field, the value and what is allowed.
+
+    """
     from experiments.outputs import DEFAULT_OUTPUTS, DEFAULT_SERIES, check_output, check_series
 
-    for key in tree:
-        if key not in _TOP:
-            raise _err(where, f"unknown top-level field {key!r}; allowed: {sorted(_TOP)}")
-    name = tree.get("name")
-    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "-_" for c in name):
-        raise _err(where, f"field 'name' is {name!r}; allowed: non-empty text of letters, "
-                          "digits, '-' and '_' (it names the results folder)")
-    scen_names = tree.get("scenarios", ["baseline"])
-    if not isinstance(scen_names, list) or not scen_names or not all(
-            isinstance(s, str) for s in scen_names):
-        raise _err(where, f"field 'scenarios' is {scen_names!r}; allowed: a non-empty list of "
-                          "scenario names or TOML paths")
-    scenarios = [_load_scenario(s, base_dir, where, "scenarios") for s in scen_names]
-    if len({s.name for s in scenarios}) != len(scenarios):
-        raise _err(where, f"field 'scenarios' repeats a scenario name: "
-                          f"{[s.name for s in scenarios]}")
-    seeds_raw = tree.get("seeds", [0])
-    if isinstance(seeds_raw, int) and not isinstance(seeds_raw, bool):
-        if not 1 <= seeds_raw <= 10_000:
-            raise _err(where, f"field 'seeds' is {seeds_raw!r}; allowed: a count in [1, 10000] "
-                              "or a list of non-negative integers")
-        seeds = list(range(seeds_raw))
-    elif isinstance(seeds_raw, list) and seeds_raw and all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds_raw):
-        if len(set(seeds_raw)) != len(seeds_raw):
-            raise _err(where, f"field 'seeds' repeats a seed: {seeds_raw!r}")
-        seeds = list(seeds_raw)
-    else:
-        raise _err(where, f"field 'seeds' is {seeds_raw!r}; allowed: a count in [1, 10000] "
-                          "or a non-empty list of non-negative integers")
-    scale = _number(tree.get("scale", 300.0), where, "scale", 1, 100_000)
-    end_year = int(_number(tree.get("end_year", 2035), where, "end_year", 2020, 2060, True))
+    if not isinstance(tree, dict):
+        raise ExperimentError(f"{where}: not a table of fields")
+    if toml_depth(tree, MAX_DEPTH) > MAX_DEPTH:
+        raise ExperimentError(f"{where}: nested too deeply; allowed: at most {MAX_DEPTH} levels")
+    tree = dict(tree)
+    unc = tree.get("uncertainty")
+    if isinstance(unc, dict) and isinstance(unc.get("parameters"), dict):
+        tree["uncertainty"] = {**unc, "parameters": _flatten_uncertain(unc["parameters"])}
+    try:
+        model = ExperimentModel.model_validate(tree)
+    except ValidationError as error:
+        raise _explain(error, where, tree) from None
 
-    design = tree.get("design", {})
-    if not isinstance(design, dict):
-        raise _err(where, "field 'design' must be a table ([design])")
-    for key in design:
-        if key not in _DESIGN_KEYS:
-            raise _err(where, f"unknown field 'design.{key}'; allowed: {sorted(_DESIGN_KEYS)}")
-    method = design.get("method", "grid")
-    if method not in METHODS:
-        raise _err(where, f"field 'design.method' is {method!r}; allowed: {list(METHODS)}")
-    n = int(_number(design.get("n", 0 if method not in SAMPLED else -1), where, "design.n",
-                    0 if method not in SAMPLED else 1, 1_000_000, True))
+    design = model.design
+    method = design.method
+    if method in SAMPLED and design.n is None:
+        raise _err(where, f"field 'design.n' is missing; allowed for {method}: an integer in "
+                          "[1, 1000000] (lhs: samples; sobol: base samples, a power of 2; "
+                          "morris: trajectories)")
+    if method not in SAMPLED and design.n is not None:
+        raise _err(where, f"field 'design.n' is {design.n!r}; allowed: only with design.method "
+                          f"'lhs', 'sobol' or 'morris' ({method!r} runs the listed values)")
+    n = design.n or 0
     if method == "sobol" and n & (n - 1):
         raise _err(where, f"field 'design.n' is {n}; allowed for sobol: a power of 2 "
                           "(e.g. 32, 64, 512); runs = n × (factors + 2) × seeds")
-    design_seed = int(_number(design.get("seed", 0), where, "design.seed", 0, 2**31, True))
-    num_levels = int(_number(design.get("num_levels", 4), where, "design.num_levels", 2, 20,
-                             True))
-    all_levers = design.get("all_levers", False)
-    if not isinstance(all_levers, bool):
-        raise _err(where, f"field 'design.all_levers' is {all_levers!r}; allowed: true, false")
+    if design.num_levels is not None and method != "morris":
+        raise _err(where, f"field 'design.num_levels' is {design.num_levels!r}; allowed: only "
+                          "with design.method 'morris'")
+    if design.all_levers is not None and method != "one_at_a_time":
+        raise _err(where, f"field 'design.all_levers' is {design.all_levers!r}; allowed: only "
+                          "with design.method 'one_at_a_time'")
+
+    if isinstance(model.seeds, int):
+        if not 1 <= model.seeds <= 10_000:
+            raise _err(where, f"field 'seeds' is {model.seeds!r}; allowed: a count in "
+                              "[1, 10000] or a non-empty list of seeds")
+        seeds = list(range(model.seeds))
+    else:
+        seeds = list(model.seeds)
+        bad = [s for s in seeds if not 0 <= s <= MAX_SEED]
+        if not seeds or len(seeds) > 10_000 or bad:
+            raise _err(where, f"field 'seeds' is {_short(bad[0] if bad else seeds)}; allowed: a "
+                              f"non-empty list (at most 10000) of integers in [0, {MAX_SEED}]")
+        if len(set(seeds)) != len(seeds):
+            raise _err(where, f"field 'seeds' repeats a seed: {_short(seeds)}")
+
+    if len(set(model.scenarios)) != len(model.scenarios):
+        raise _err(where, f"field 'scenarios' repeats a scenario: {model.scenarios!r}")
+    scenarios = [_load_scenario(s, base_dir, where, "scenarios") for s in model.scenarios]
+    if len({s.name for s in scenarios}) != len(scenarios):
+        raise _err(where, f"field 'scenarios' repeats a scenario name: "
+                          f"{[s.name for s in scenarios]}")
 
     sources: dict[str, Scenario] = {}
-    raw_levers = tree.get("levers", [])
-    if not isinstance(raw_levers, list):
-        raise _err(where, "field 'levers' must be an array of tables ([[levers]])")
-    levers = [_parse_lever(t, i, method, where, base_dir, sources)
-              for i, t in enumerate(raw_levers)]
-    if len({lv.name for lv in levers}) != len(levers):
-        raise _err(where, f"lever names repeat: {[lv.name for lv in levers]}")
+    levers = [_parse_lever(lv, method, where, base_dir, sources) for lv in model.levers]
+    _check_lever_roles(levers, where)
 
-    uncertain, samples = _parse_uncertainty(tree.get("uncertainty", {}), where, method)
+    uncertain, reasons, samples = _parse_uncertainty(model.uncertainty, where, method)
     overlap = {lv.parameter for lv in levers} & set(uncertain)
     if overlap:
         raise _err(where, f"parameters {sorted(overlap)} are both levers and uncertain; "
@@ -431,175 +732,342 @@ def parse_experiment(tree: dict[str, Any], where: str = "experiment",
     if method == "one_at_a_time" and not levers:
         raise _err(where, "design.method 'one_at_a_time' needs at least one lever")
 
-    outputs = tree.get("outputs", list(DEFAULT_OUTPUTS))
-    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
-        raise _err(where, f"field 'outputs' is {outputs!r}; allowed: a list of output names")
+    end_year = model.end_year
+    outputs = model.outputs
+    if outputs is None:
+        outputs = [o for o in DEFAULT_OUTPUTS if _output_ok(o, end_year)]
+    for what, names in (("outputs", outputs), ("series", model.series or [])):
+        if len(set(names)) != len(names):
+            raise _err(where, f"field {what!r} repeats a name: {_short(names)}")
     try:
         for out in outputs:
-            check_output(out, f"{where}: field 'outputs'")
-        for metric in tree.get("series", []) if isinstance(tree.get("series"), list) else []:
+            check_output(out, f"{where}: field 'outputs'", end_year)
+        for metric in model.series or []:
             check_series(metric, f"{where}: field 'series'")
     except ParameterError as error:
         raise ExperimentError(str(error)) from None
-    series = tree.get("series", list(DEFAULT_SERIES))
-    if not isinstance(series, list) or not all(isinstance(o, str) for o in series):
-        raise _err(where, f"field 'series' is {series!r}; allowed: a list of annual metrics")
-    series = list(dict.fromkeys([*DEFAULT_SERIES, *series]))
+    series = list(dict.fromkeys([*DEFAULT_SERIES, *(model.series or [])]))
 
     spec = ExperimentSpec(
-        name=name, scenarios=scenarios, seeds=seeds, scale=scale, end_year=end_year,
-        method=method, n=n, design_seed=design_seed, all_levers=all_levers,
-        num_levels=num_levels, levers=levers, uncertain=uncertain,
-        uncertainty_samples=samples, outputs=list(dict.fromkeys(outputs)), series=series,
-        description=str(tree.get("description", "")), sources=sources)
+        name=model.name, scenarios=scenarios, seeds=seeds, scale=float(model.scale),
+        end_year=end_year, method=method, n=n, design_seed=design.seed,
+        all_levers=bool(design.all_levers), num_levels=design.num_levels or 4, levers=levers,
+        uncertain=uncertain, uncertainty_samples=samples,
+        outputs=list(dict.fromkeys(outputs)), series=series,
+        description=model.description, sources=sources, uncertain_reasons=reasons)
+    _check_size(spec, where, allow_large)
+    spec.posterior = _check_posterior(spec, model.scenarios, base_dir, where)
     _check_lever_ranges(spec, where)
     return spec
 
 
-def _load_scenario(name: str, base_dir: Path | None, where: str, what: str) -> Scenario:
+def _err(where: str, message: str) -> ExperimentError:
+    return ExperimentError(f"{where}: {message}")
+
+
+def _output_ok(name: str, end_year: int) -> bool:
+    from experiments.outputs import output_year
+
+    return output_year(name) <= end_year
+
+
+def _check_size(spec: ExperimentSpec, where: str, allow_large: bool) -> None:
+    """Refuse a design too large to build, by arithmetic (before anything is built)."""
+    limit = MAX_RUNS_LARGE if allow_large else MAX_RUNS
+    runs = spec.run_count()
+    if runs > limit:
+        hint = ("; pass --allow-large (allow_large=True) for up to "
+                f"{MAX_RUNS_LARGE:,} runs" if not allow_large else
+                "; split the experiment into several files")
+        raise _err(where, f"the design has {runs:,} runs ({spec.points_count():,} points × "
+                          f"{len(spec.scenarios)} scenarios × {len(spec.seeds)} seeds; fields "
+                          f"'design.n', 'levers', 'uncertainty.samples', 'seeds'); allowed: at "
+                          f"most {limit:,}{hint}")
+
+
+def _scenario_file(name: str, base_dir: Path | None, where: str, what: str) -> Path | str:
+    """Check a scenario entry: a shipped name, or a path to a readable TOML file."""
+    if not name.endswith(".toml"):
+        known = available_scenarios()
+        if name not in known:
+            raise _err(where, f"field {what!r}: scenario {name!r} not found; allowed: {known} "
+                              "or a path to a .toml file")
+        return name
     path = Path(name)
-    if path.suffix == ".toml" and not path.is_absolute() and base_dir is not None:
+    if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
+    read_toml_file(path, f"{where}: field {what!r}: scenario file")
+    return path
+
+
+def _load_scenario(name: str, base_dir: Path | None, where: str, what: str) -> Scenario:
+    target = _scenario_file(name, base_dir, where, what)
     try:
-        return load_scenario(path if path.suffix == ".toml" else name)
+        return load_scenario(target)
     except ParameterError as error:
         raise _err(where, f"field {what!r}: {error}") from None
+    except (OSError, UnicodeDecodeError, RecursionError, ValueError) as error:
+        raise _err(where, f"field {what!r}: scenario {name!r} cannot be read "
+                          f"({type(error).__name__}: {error})") from None
 
 
-def _parse_lever(table: Any, i: int, method: str, where: str, base_dir: Path | None,
+def _parse_lever(model: LeverModel, method: str, where: str, base_dir: Path | None,
                  sources: dict[str, Scenario]) -> Lever:
-    place = f"{where}: lever {i + 1}"
-    if not isinstance(table, dict):
-        raise ExperimentError(f"{place}: must be a table ([[levers]])")
-    for key in table:
-        if key not in _LEVER_KEYS:
-            raise ExperimentError(f"{place}: unknown field {key!r}; allowed: "
-                                  f"{sorted(_LEVER_KEYS)}")
-    name = table.get("name")
-    if not isinstance(name, str) or not name:
-        raise ExperimentError(f"{place}: field 'name' is {name!r}; allowed: non-empty text")
+    name = model.name
     place = f"{where}: lever {name!r}"
-    parameter, policy = table.get("parameter"), table.get("policy")
+    parameter, policy = model.parameter, model.policy
+    given = model.model_fields_set
     if (parameter is None) == (policy is None):
         raise ExperimentError(f"{place}: give exactly one of 'parameter' (a dotted key of the "
                               "parameter table) or 'policy' (a policy kind)")
-    lo_allowed, hi_allowed = -math.inf, math.inf
-    kw: dict[str, Any] = {"name": name}
+    kw: dict[str, Any] = {"name": name, "outside_posterior": model.outside_posterior}
     if parameter is not None:
         table_specs = parameter_table()
         if parameter not in table_specs:
-            close = [k for k in table_specs if k.rsplit(".", 1)[-1] == str(parameter)
+            close = [k for k in table_specs if k.rsplit(".", 1)[-1] == parameter
                      .rsplit(".", 1)[-1]]
             hint = f" (did you mean {close[:3]}?)" if close else ""
             raise ExperimentError(f"{place}: field 'parameter' is {parameter!r}; allowed: a key "
                                   f"of data/parameters.csv{hint}")
         for key in ("group", "field", "mode", "source", "start", "end"):
-            if key in table:
+            if key in given:
                 raise ExperimentError(f"{place}: field {key!r} applies to policy levers only")
         pspec = table_specs[parameter]
-        lo_allowed, hi_allowed = pspec.min, pspec.max
+
+        def check(value: float, what: str) -> float:
+            if pspec.type == "int" and value != int(value):
+                raise ExperimentError(f"{place}: field {what!r} is {value!r}; allowed: an "
+                                      f"integer in [{pspec.min:g}, {pspec.max:g}] (parameter "
+                                      f"{parameter!r} is an integer; values are not rounded)")
+            if not pspec.min <= value <= pspec.max:
+                raise ExperimentError(f"{place}: field {what!r} is {value!r}; allowed: a number "
+                                      f"in [{pspec.min:g}, {pspec.max:g}] {pspec.unit}")
+            return float(value)
+
         kw["parameter"] = parameter
     else:
         if policy not in POLICY_TYPES:
             raise ExperimentError(f"{place}: field 'policy' is {policy!r}; allowed: "
                                   f"{sorted(POLICY_TYPES)}")
         cls = POLICY_TYPES[policy]
-        group = table.get("group")
+        group = model.group
         if group is not None and group not in cls.options.get("group", ()):
             allowed = list(cls.options.get("group", ())) or "none (this kind has no group)"
             raise ExperimentError(f"{place}: field 'group' is {group!r}; allowed: {allowed}")
-        fld = table.get("field", next(iter(cls.fields)))
+        fld = model.field if model.field is not None else next(iter(cls.fields))
         if fld not in cls.fields:
             raise ExperimentError(f"{place}: field 'field' is {fld!r}; allowed: "
                                   f"{sorted(cls.fields)}")
-        mode = table.get("mode", "scale")
-        if mode not in ("scale", "set"):
-            raise ExperimentError(f"{place}: field 'mode' is {mode!r}; allowed: 'scale', 'set'")
-        source = table.get("source")
+        source = model.source
         if source is not None:
-            if not isinstance(source, str):
-                raise ExperimentError(f"{place}: field 'source' must be a scenario name")
             if source not in sources:
                 sources[source] = _load_scenario(source, base_dir, place, "source")
             if not any(p.kind == policy and (group is None or p.choice.get("group") == group)
                        for p in sources[source].policies):
                 raise ExperimentError(f"{place}: source scenario {source!r} has no {policy!r} "
                                       f"policy{f' for group {group!r}' if group else ''}")
-        for key in ("start", "end"):
-            if key in table:
-                _number(table[key], place, key, 2000, 2100, True)
-        if ("start" in table) != ("end" in table):
+        if (model.start is None) != (model.end is None):
             raise ExperimentError(f"{place}: give both 'start' and 'end' or neither")
-        spec = cls.fields[fld]
-        if mode == "set":
-            lo_allowed, hi_allowed = spec.min, spec.max
-        else:
-            lo_allowed = 0.0
-        kw.update(policy=policy, group=group, field=fld, mode=mode, source=source,
-                  start=table.get("start"), end=table.get("end"))
-    values = table.get("values")
-    lo, hi = table.get("min"), table.get("max")
+        if model.start is not None and model.end is not None and model.end < model.start:
+            raise ExperimentError(f"{place}: field 'end' is {model.end}; allowed: a year from "
+                                  f"'start' ({model.start}) to 2100")
+        fspec = cls.fields[fld]
+        lo_allowed, hi_allowed = (fspec.min, fspec.max) if model.mode == "set" else (
+            0.0, math.inf)
+
+        def check(value: float, what: str) -> float:
+            if not lo_allowed <= value <= hi_allowed:
+                raise ExperimentError(f"{place}: field {what!r} is {value!r}; allowed: a number "
+                                      f"in [{lo_allowed:g}, {hi_allowed:g}]")
+            return float(value)
+
+        if model.outside_posterior is not None:
+            raise ExperimentError(f"{place}: field 'outside_posterior' applies to parameter "
+                                  "levers only (a policy level has no calibrated posterior)")
+        kw.update(policy=policy, group=group, field=fld, mode=model.mode, source=source,
+                  start=model.start, end=model.end)
     if method in SAMPLED:
-        if values is not None or lo is None or hi is None:
+        if model.values is not None or model.min is None or model.max is None:
             raise ExperimentError(f"{place}: design.method {method!r} samples each lever over "
                                   "a range; allowed: 'min' and 'max' (not 'values')")
-        kw["min"] = _number(lo, place, "min", lo_allowed, hi_allowed)
-        kw["max"] = _number(hi, place, "max", lo_allowed, hi_allowed)
+        kw["min"] = check(model.min, "min")
+        kw["max"] = check(model.max, "max")
         if kw["max"] <= kw["min"]:
-            raise ExperimentError(f"{place}: max {kw['max']:g} is not above min {kw['min']:g}")
+            raise ExperimentError(f"{place}: field 'max' is {kw['max']:g}; allowed: a number "
+                                  f"above 'min' ({kw['min']:g})")
     else:
-        if lo is not None or hi is not None:
+        if model.min is not None or model.max is not None:
             raise ExperimentError(f"{place}: design.method {method!r} runs listed values; "
                                   "allowed: 'values = [...]' (not 'min'/'max')")
-        if not isinstance(values, list) or not values:
-            raise ExperimentError(f"{place}: field 'values' is {values!r}; allowed: a non-empty "
+        if model.values is None:
+            raise ExperimentError(f"{place}: field 'values' is missing; allowed: a non-empty "
                                   "list of numbers")
-        kw["values"] = tuple(_number(v, place, "values", lo_allowed, hi_allowed)
-                             for v in values)
-    if "default" in table:
-        kw["default"] = _number(table["default"], place, "default", lo_allowed, hi_allowed)
+        values = tuple(check(v, "values") for v in model.values)
+        if len(set(values)) != len(values):
+            raise ExperimentError(f"{place}: field 'values' repeats a value: {list(values)}")
+        kw["values"] = values
+    if model.default is not None:
+        if method != "one_at_a_time":
+            raise ExperimentError(f"{place}: field 'default' is {model.default!r}; allowed: "
+                                  "only with design.method 'one_at_a_time'")
+        kw["default"] = check(model.default, "default")
     return Lever(**kw)
 
 
-def _parse_uncertainty(table: Any, where: str, method: str
-                       ) -> tuple[dict[str, tuple[float, float]], int]:
-    if not isinstance(table, dict):
-        raise _err(where, "field 'uncertainty' must be a table ([uncertainty])")
-    for key in table:
-        if key not in ("samples", "parameters"):
-            raise _err(where, f"unknown field 'uncertainty.{key}'; allowed: ['parameters', "
-                              "'samples']")
-    params = table.get("parameters", {})
-    if not isinstance(params, dict):
-        raise _err(where, "field 'uncertainty.parameters' must be a table of "
-                          "\"key\" = [min, max]")
+def _check_lever_roles(levers: list[Lever], where: str) -> None:
+    """Refuse repeated lever names and two levers acting on the same thing."""
+    names = [lv.name for lv in levers]
+    if len(set(names)) != len(names):
+        raise _err(where, f"field 'levers': lever names repeat: {names}")
+    for i, a in enumerate(levers):
+        for b in levers[:i]:
+            same = (a.parameter is not None and a.parameter == b.parameter) or (
+                a.policy is not None and (a.policy, a.field) == (b.policy, b.field)
+                and (a.group is None or b.group is None or a.group == b.group))
+            if same:
+                target = a.parameter or f"{a.policy} {a.field}"
+                raise _err(where, f"field 'levers': levers {b.name!r} and {a.name!r} both act "
+                                  f"on {target}; allowed: one lever per parameter or policy "
+                                  "field")
+
+
+def _parse_uncertainty(model: UncertaintyModel, where: str, method: str
+                       ) -> tuple[dict[str, tuple[float, float]], dict[str, str], int]:
     specs = parameter_table()
     out: dict[str, tuple[float, float]] = {}
-    from abm.params import flatten
-
-    for key, bounds in flatten(params).items():
+    reasons: dict[str, str] = {}
+    for key, entry in model.parameters.items():
         place = f"{where}: uncertain parameter {key!r}"
         if key not in specs:
             raise ExperimentError(f"{place}: not in data/parameters.csv; allowed: its keys "
                                   "(see `python -m abm params`)")
         spec = specs[key]
-        if not isinstance(bounds, list) or len(bounds) != 2:
-            raise ExperimentError(f"{place}: got {bounds!r}; allowed: [min, max] inside "
-                                  f"[{spec.min:g}, {spec.max:g}] {spec.unit}")
-        lo = _number(bounds[0], place, "min", spec.min, spec.max)
-        hi = _number(bounds[1], place, "max", spec.min, spec.max)
+        lo, hi = entry.range
+        for what, value in (("min", lo), ("max", hi)):
+            if spec.type == "int" and value != int(value):
+                raise ExperimentError(f"{place}: {what} is {value!r}; allowed: an integer in "
+                                      f"[{spec.min:g}, {spec.max:g}] (samples are rounded)")
+            if not spec.min <= value <= spec.max:
+                raise ExperimentError(f"{place}: {what} is {value!r}; allowed: [min, max] inside "
+                                      f"[{spec.min:g}, {spec.max:g}] {spec.unit}")
         if hi <= lo:
-            raise ExperimentError(f"{place}: max {hi:g} is not above min {lo:g}")
-        out[key] = (lo, hi)
-    samples = table.get("samples", 0)
-    samples = int(_number(samples, where, "uncertainty.samples", 0, 100_000, True))
-    if method in SAMPLED and "samples" in table:
-        raise _err(where, f"field 'uncertainty.samples': with design.method {method!r} the "
-                          "uncertain parameters are sampled with the levers; remove 'samples'")
+            raise ExperimentError(f"{place}: max {hi:g} is not above min {lo:g}; allowed: "
+                                  "[min, max] with min < max")
+        out[key] = (float(lo), float(hi))
+        if entry.outside_posterior:
+            reasons[key] = entry.outside_posterior
+    samples = model.samples
+    if method in SAMPLED and samples is not None:
+        raise _err(where, f"field 'uncertainty.samples' is {samples!r}: with design.method "
+                          f"{method!r} the uncertain parameters are sampled with the levers; "
+                          "allowed: no 'samples'")
+    samples = samples or 0
     if method not in SAMPLED and out and samples == 0:
-        raise _err(where, "uncertain parameters are given but 'uncertainty.samples' is 0; "
-                          "allowed: a count ≥ 1 of Latin-hypercube samples")
-    return out, samples
+        raise _err(where, "field 'uncertainty.samples' is 0 but uncertain parameters are "
+                          "given; allowed: a count ≥ 1 of Latin-hypercube samples")
+    if method not in SAMPLED and not out and samples:
+        raise _err(where, f"field 'uncertainty.samples' is {samples!r} but no uncertain "
+                          "parameters are given; allowed: 0, or add [uncertainty.parameters]")
+    return out, reasons, samples
+
+
+# ---------------------------------------------------------------------- calibration
+def _included_files(entry: str, base_dir: Path | None) -> list[Path]:
+    """Parameter files a scenario includes (read from its TOML, one level as written)."""
+    try:
+        if entry.endswith(".toml"):
+            path = Path(entry)
+            path = base_dir / path if not path.is_absolute() and base_dir is not None else path
+        else:
+            path = SCENARIO_DIR / f"{entry}.toml"
+        tree = read_toml_file(path, "scenario file")
+    except ExperimentError:
+        return []
+    includes = tree.get("include", [])
+    if not isinstance(includes, list):
+        return []
+    return [(path.parent / i).resolve() for i in includes if isinstance(i, str)]
+
+
+def _read_posterior(path: Path) -> dict[str, tuple[float, float]]:
+    """``parameter → (p05, p95)`` from a calibration's ``parameters.csv``."""
+    out: dict[str, tuple[float, float]] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                p05, p95 = float(row["p05"]), float(row["p95"])
+                if math.isfinite(p05) and math.isfinite(p95):
+                    out[row["parameter"]] = (p05, p95)
+    except (OSError, KeyError, ValueError, UnicodeDecodeError, csv.Error) as error:
+        log.warning("posterior summary %s cannot be read (%s); not used", path, error)
+    return out
+
+
+def posterior_ranges(scenario_entries: list[str], base_dir: Path | None = None
+                     ) -> dict[str, tuple[float, float, str]]:
+    """Calibrated posterior 5-95 % ranges: ``parameter → (p05, p95, source file)``.
+
+    Found beside the calibrated files the scenarios include (``<dir>/parameters.csv`` as
+    ``python -m calibration run`` writes it, or ``<file stem>/parameters.csv`` as shipped in
+    ``data/calibrated/``), and in every posterior summary shipped in
+    ``data/calibrated/``.
+    """
+    summaries: list[Path] = []
+    for entry in scenario_entries:
+        for included in _included_files(entry, base_dir):
+            summaries += [included.with_suffix("") / "parameters.csv",
+                          included.parent / "parameters.csv"]
+    summaries += sorted(CALIBRATED_DIR.glob("*/parameters.csv"))
+    out: dict[str, tuple[float, float, str]] = {}
+    for path in dict.fromkeys(summaries):
+        if not path.is_file():
+            continue
+        try:
+            shown = str(path.relative_to(ROOT))
+        except ValueError:
+            shown = str(path)
+        for key, (p05, p95) in _read_posterior(path).items():
+            out.setdefault(key, (p05, p95, shown))
+    return out
+
+
+def _inward(p05: float, p95: float) -> str:
+    """The posterior range rounded inwards to 4 significant digits (safe to copy)."""
+    def rounded(value: float, up: bool) -> float:
+        if value == 0:
+            return 0.0
+        step = 10 ** (math.floor(math.log10(abs(value))) - 3)
+        return (math.ceil if up else math.floor)(value / step) * step
+
+    return f"[{rounded(p05, True):.4g}, {rounded(p95, False):.4g}]"
+
+
+def _check_posterior(spec: ExperimentSpec, entries: list[str], base_dir: Path | None,
+                     where: str) -> list[PosteriorCheck]:
+    """Refuse ranges outside a calibrated posterior unless the file says why."""
+    ranges = posterior_ranges(entries, base_dir)
+    checks = []
+    varied = [(lv.parameter, f"lever {lv.name!r}", *lv.span(), lv.outside_posterior)
+              for lv in spec.levers if lv.parameter]
+    varied += [(key, "uncertain parameter", lo, hi, spec.uncertain_reasons.get(key))
+               for key, (lo, hi) in spec.uncertain.items()]
+    for key, role, lo, hi, reason in varied:
+        if key not in ranges:
+            if reason:
+                raise _err(where, f"{role} {key!r}: field 'outside_posterior' is given but "
+                                  f"{key!r} has no calibrated posterior; allowed: remove it")
+            continue
+        p05, p95, source = ranges[key]
+        check = PosteriorCheck(key, role, lo, hi, p05, p95, source, reason)
+        if not check.inside and not reason:
+            field_hint = ("= { range = [min, max], outside_posterior = \"why\" }"
+                          if role == "uncertain parameter" else 'outside_posterior = "why"')
+            raise _err(where, f"{role} {key!r}: range [{lo:g}, {hi:g}] leaves the calibrated "
+                              f"posterior 5-95 % range [{p05:.4g}, {p95:.4g}] ({source}); "
+                              f"allowed: a range inside {_inward(p05, p95)}, or state the "
+                              f"reason ({field_hint})")
+        checks.append(check)
+    return checks
 
 
 def _check_lever_ranges(spec: ExperimentSpec, where: str) -> None:
@@ -607,8 +1075,7 @@ def _check_lever_ranges(spec: ExperimentSpec, where: str) -> None:
     for lever in spec.levers:
         if lever.parameter:
             continue
-        extremes = (lever.min, lever.max) if spec.method in SAMPLED else (
-            min(lever.values), max(lever.values))
+        extremes = lever.span()
         for scenario in spec.scenarios:
             for value in {v for v in (*extremes, lever.default) if v is not None}:
                 apply_policy_lever(scenario.policies, lever, float(value), spec.sources,

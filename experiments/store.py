@@ -3,63 +3,48 @@
 Layout::
 
     results/<experiment>/
+        .lock                   held by the `experiments run` writing here (fcntl lock)
         experiment.toml         the experiment file as run (copied when it came from a file)
         design.parquet          every planned run (run_id, scenario, point, seed, levers, …)
         runs/<run_id>.parquet   one row: the run's inputs, outputs, status, error, code version
         series/<run_id>.parquet the run's annual series (year, metric, value)
         report/                 report.md and PNG charts
 
-A run counts as finished when ``runs/<run_id>.parquet`` exists. It is written last, to a
-hidden temporary name first and then renamed (atomic on POSIX), so a killed experiment
-leaves only whole files behind; a re-run skips those runs. ``runs/`` and ``series/`` are
-Parquet datasets (``pandas.read_parquet("results/x/runs")`` reads all of it).
+``run_id`` is the run's identity (:func:`abm.identity.run_identity`): a hash of the resolved
+scenario with the run's levers and parameters applied, the run settings, the data tables and
+the model code. A stored run is reused only by a run with the same identity. A run counts as
+finished when ``runs/<run_id>.parquet`` exists; it is written last, through
+:func:`abm.files.write_atomic`, so a killed experiment leaves only whole files behind.
+``runs/`` and ``series/`` are Parquet datasets (``pandas.read_parquet("results/x/runs")``
+reads all of it).
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import subprocess
+import logging
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
+from abm.files import inside, safe_name, write_atomic, write_bytes
+from abm.identity import code_version
+
+__all__ = ["Store", "code_version"]
+log = logging.getLogger("experiments")
 
 
-@functools.cache
-def code_version() -> str:
-    """Git commit of the model code (``-dirty`` if abm/, agents/ or data/ have changes)."""
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=True)
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain",
-                                "--untracked-files=no", "--", "abm", "agents", "data"],
-                               capture_output=True, text=True, timeout=10, check=True)
-        return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return f"jiangmen-abm {version('jiangmen-abm')}"
-        except PackageNotFoundError:
-            return "unknown"
-
-
-def write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file under a hidden temporary name, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a Parquet file atomically (see :func:`abm.files.write_atomic`)."""
+    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 class Store:
-    """Results of one experiment on disk."""
+    """Results of one experiment on disk, in ``<root>/<name>/`` (never outside ``root``)."""
 
     def __init__(self, root: Path | str, name: str) -> None:
-        self.dir = Path(root) / name
+        self.root = Path(root)
+        self.dir = inside(self.root, safe_name(name, "experiment name"))
         self.runs_dir = self.dir / "runs"
         self.series_dir = self.dir / "series"
         self.report_dir = self.dir / "report"
@@ -68,11 +53,9 @@ class Store:
         """Create folders; save the design and the experiment file."""
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.series_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(design, self.dir / "design.parquet")
-        if source is not None and source.exists():
-            tmp = self.dir / ".experiment.toml.tmp"
-            tmp.write_bytes(source.read_bytes())
-            os.replace(tmp, self.dir / "experiment.toml")
+        write_parquet(design, self.dir / "design.parquet")
+        if source is not None and source.is_file():
+            write_bytes(self.dir / "experiment.toml", source.read_bytes())
 
     def finished(self) -> set[str]:
         """Run ids with a result file."""
@@ -90,12 +73,12 @@ class Store:
         """Save one run: its series first, then its record (the record marks it finished)."""
         run_id = record["run_id"]
         if len(series):
-            write_atomic(series.assign(run_id=run_id), self.series_dir / f"{run_id}.parquet")
-        write_atomic(pd.DataFrame([record]), self.runs_dir / f"{run_id}.parquet")
+            write_parquet(series.assign(run_id=run_id), self.series_dir / f"{run_id}.parquet")
+        write_parquet(pd.DataFrame([record]), self.runs_dir / f"{run_id}.parquet")
 
-    def read_runs(self) -> pd.DataFrame:
-        """All run records (one row per run)."""
-        return _read_dir(self.runs_dir)
+    def read_runs(self, run_ids: set[str] | None = None) -> pd.DataFrame:
+        """Run records (one row per run; only ``run_ids`` if given)."""
+        return _read_dir(self.runs_dir, run_ids)
 
     def read_series(self, run_ids: set[str] | None = None) -> pd.DataFrame:
         """Annual series of finished runs: ``run_id, year, metric, value``."""
@@ -120,5 +103,14 @@ def _read_dir(folder: Path, run_ids: set[str] | None = None) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = [pq.read_table(p) for p in files]
+    tables = []
+    for path in files:
+        try:
+            tables.append(pq.read_table(path))
+        except (OSError, pa.ArrowException) as error:
+            # Not a whole Parquet file (written by something else): its run counts as not
+            # finished, so `run` computes it again and replaces the file.
+            log.warning("%s cannot be read (%s); its run counts as not finished", path, error)
+    if not tables:
+        return pd.DataFrame()
     return pa.concat_tables(tables, promote_options="permissive").to_pandas()

@@ -40,7 +40,7 @@ def recovery_config(path):
 
 def test_abc_recovers_known_parameters(tmp_path):
     config = recovery_config(synthetic_observed(tmp_path))
-    posterior = fit.run_abc(config, tmp_path)
+    posterior = fit.run_abc(config, tmp_path / "abc.db")
     summary = fit.posterior_summary(posterior, config).set_index("parameter")
     for key, value in TRUE.items():
         low, high = summary.loc[key, "p05"], summary.loc[key, "p95"]
@@ -64,9 +64,9 @@ def test_optuna_finds_a_good_point(tmp_path):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("series,region,year,value,unit,source\nnev,China,20x0,0.1,1,src\n",
-     r"row 2, column 'year': '20x0' is not a int"),
+     r"row 2, column 'year': '20x0' is not a whole number"),
     ("series,region,year,value,unit,source\nnev,China,2020,abc,1,src\n",
-     r"row 2, column 'value': 'abc' is not a float"),
+     r"row 2, column 'value': 'abc' is not a number"),
     ("series,region,year,value,unit,source\nnev,China,2020,0.1,1,\n",
      r"row 2, column 'source': empty"),
     ("series,region,year,value,unit\nnev,China,2020,0.1,1\n", r"missing column\(s\) \['source'\]"),
@@ -113,7 +113,7 @@ def test_config_errors_are_clear(tmp_path):
             "parameters": [{"key": "tech.pv_yield"}],
             "targets": [{"name": "t", "series": "nev_sales", "region": "Model",
                          "metric": "nev_share_sales_car"}]}
-    with pytest.raises(ParameterError, match="overlap"):
+    with pytest.raises(ParameterError, match=r"'fit_years' and 'holdout_years' share \[2020\]"):
         parse_config(tree, "cfg", observed_path=path)
     tree["holdout_years"] = [2021]
     tree["parameters"] = [{"key": "tech.pv_yield", "min": 10.0, "max": 20.0}]
@@ -136,3 +136,279 @@ def test_calibration_runs_through_the_experiment_runners(tmp_path):
     with make_runner("local", workers=2) as runner:
         remote = fit.run_optuna(config, map_fn=fit.dask_map(runner.client), batch=2)
     assert np.allclose(local["distance"], remote["distance"])
+
+
+# ------------------------------------------------------------------ tiny runs (a few seconds)
+TINY = """name = "{name}"
+scenario = "history"
+scale = 5000
+seeds = [1]
+fit_years = [2020, 2021, 2022]
+holdout_years = [2023]
+predictive_samples = 3
+
+[[parameters]]
+key = "behaviour.vehicle_ev.asc_car"
+min = -7.0
+max = -1.0
+
+[[targets]]
+name = {target}
+series = "nev_share_sales"
+region = "China"
+metric = "nev_share_sales_car"
+kind = "flow"
+distance = "abs"
+
+[abc]
+population_size = 4
+max_generations = 1
+
+[optuna]
+n_trials = 3
+"""
+
+
+def tiny_config(folder, name="tiny", target='"nev"'):
+    """A config file that fits one parameter with a handful of coarse simulations."""
+    path = folder / "tiny.toml"
+    path.write_text(TINY.format(name=name, target=target))
+    return path
+
+
+def cli(argv):
+    """Run the calibration CLI in-process through the hostile-input harness's ``call``."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from calibration.cli import main
+
+    harness = sys.modules.get("hostile_harness")
+    if harness is None:
+        spec = importlib.util.spec_from_file_location(
+            "hostile_harness", Path(__file__).parent / "hostile" / "conftest.py")
+        harness = importlib.util.module_from_spec(spec)
+        sys.modules["hostile_harness"] = harness
+        spec.loader.exec_module(harness)
+    return harness.call(main, argv)
+
+
+def test_abc_resumes_from_its_last_complete_generation(tmp_path):
+    """A second call asking for more generations continues the stored history, not anew."""
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    db = tmp_path / "abc.db"
+    config.abc["max_generations"] = 2
+    fit.run_abc(config, db)
+    assert fit.stored_generations(db) == 2
+    import pyabc
+
+    first = pyabc.History(f"sqlite:///{db}").get_all_populations()
+    config.abc["max_generations"] = 3
+    fit.run_abc(config, db)
+    assert fit.stored_generations(db) == 3
+    again = pyabc.History(f"sqlite:///{db}").get_all_populations()
+    # The first two generations are the stored ones (same end times), one was added.
+    assert list(again["population_end_time"][:3]) == list(first["population_end_time"][:3])
+    config.abc["max_generations"] = 2  # fewer than stored: nothing is run or removed
+    fit.run_abc(config, db)
+    assert fit.stored_generations(db) == 3
+
+
+def test_killed_calibration_resumes(tmp_path, caplog):
+    """Kill a calibration between generations; the next run continues from the database."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from calibration import fit as fit_module
+
+    caplog.set_level("INFO", logger="calibration")
+    config = tiny_config(tmp_path)
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "calibration", "run", str(config), "--in-process",
+         "--generations", "50", "--population-size", "3", "--out", str(out)],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    db = out / "tiny" / "abc.db"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and process.poll() is None:
+            if (fit_module.stored_generations(db) or 0) >= 2:
+                break
+            time.sleep(0.5)
+        assert process.poll() is None, "the calibration ended before it could be killed"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    stored = fit_module.stored_generations(db) or 0
+    assert stored >= 2
+    outcome = cli(["run", str(config), "--in-process", "--generations", str(stored + 1),
+                   "--population-size", "3", "--out", str(out)])
+    assert outcome.code == 0, outcome.stderr
+    assert fit_module.stored_generations(db) == stored + 1
+    assert "resuming" in caplog.text
+    assert not list(out.glob("tiny.previous-*"))
+
+
+def test_database_of_a_run_killed_at_its_start_is_moved_aside(tmp_path):
+    """A database without a complete generation cannot be resumed: kept aside, run anew."""
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    db = tmp_path / "abc.db"
+    db.write_bytes(b"")  # what a run killed while creating its database may leave
+    fit.run_abc(config, db)
+    assert fit.stored_generations(db) == 1
+    (aside,) = tmp_path.glob("abc.db.incomplete-*")
+    assert aside.read_bytes() == b""
+
+
+def test_foreign_database_is_refused_and_kept_then_moved_aside_with_fresh(tmp_path):
+    config = tiny_config(tmp_path)
+    folder = tmp_path / "out" / "tiny"
+    folder.mkdir(parents=True)
+    (folder / "abc.db").write_bytes(b"not ours")
+    outcome = cli(["run", str(config), "--in-process", "--out", str(tmp_path / "out")])
+    assert outcome.code == 2
+    assert "--fresh" in outcome.stderr and "abc.db" in outcome.stderr
+    assert (folder / "abc.db").read_bytes() == b"not ours"
+    outcome = cli(["run", str(config), "--in-process", "--out", str(tmp_path / "out"),
+                   "--fresh"])
+    assert outcome.code == 0, outcome.stderr
+    aside = list((tmp_path / "out").glob("tiny.previous-*"))
+    assert len(aside) == 1 and (aside[0] / "abc.db").read_bytes() == b"not ours"
+    import json
+
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "finished"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        record["files"])
+
+
+def test_run_from_another_config_is_not_continued(tmp_path):
+    config = tiny_config(tmp_path)
+    out = tmp_path / "out"
+    assert cli(["run", str(config), "--in-process", "--out", str(out)]).code == 0
+    before = (out / "tiny" / "abc.db").read_bytes()
+    outcome = cli(["run", str(config), "--in-process", "--out", str(out), "--scale", "4000"])
+    assert outcome.code == 2
+    assert "config hash" in outcome.stderr and "--fresh" in outcome.stderr
+    assert (out / "tiny" / "abc.db").read_bytes() == before
+    # More generations is the same run: it resumes.
+    outcome = cli(["run", str(config), "--in-process", "--out", str(out), "--generations", "2"])
+    assert outcome.code == 0, outcome.stderr
+    assert fit.stored_generations(out / "tiny" / "abc.db") == 2
+
+
+def test_optuna_study_persists_across_invocations(tmp_path):
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    storage = tmp_path / "optuna.db"
+    first = fit.run_optuna(config, storage=storage, study_name="s")
+    assert len(first) == 3
+    config.optuna["n_trials"] = 5
+    second = fit.run_optuna(config, storage=storage, study_name="s")
+    assert len(second) == 5
+    key = "behaviour.vehicle_ev.asc_car"
+    assert set(first[key]) <= set(second[key])
+
+
+def test_optuna_cli_resumes_its_study(tmp_path):
+    config = tiny_config(tmp_path)
+    out = tmp_path / "out"
+    argv = ["run", str(config), "--method", "optuna", "--in-process", "--out", str(out)]
+    assert cli([*argv, "--trials", "2"]).code == 0
+    assert cli([*argv, "--trials", "4"]).code == 0
+    import pandas as pd
+
+    assert len(pd.read_csv(out / "tiny" / "trials.csv")) == 4
+
+
+def test_command_line_options_override_the_config(tmp_path):
+    from calibration.cli import load, parser
+
+    path = tiny_config(tmp_path)
+    args = parser().parse_args(["run", str(path), "--population-size", "7", "--generations",
+                                "2", "--scale", "3000", "--seeds", "4,5", "--trials", "9"])
+    config = load(args)
+    assert config.abc["population_size"] == 7 and config.abc["max_generations"] == 2
+    assert config.scale == 3000 and config.seeds == [4, 5] and config.optuna["n_trials"] == 9
+    plain = load(parser().parse_args(["run", str(path)]))
+    assert config.identity("abc")["identity"] != plain.identity("abc")["identity"]
+    more = load(parser().parse_args(["run", str(path), "--generations", "5"]))
+    assert more.identity("abc")["identity"] == plain.identity("abc")["identity"]
+
+
+def test_names_from_the_config_stay_inside_the_output_folder(tmp_path):
+    import tomllib
+
+    config = tiny_config(tmp_path, name='../../es\\"cape\\n/tmp/x',
+                         target='"../t\\"a\\nrget"')
+    out = tmp_path / "work" / "out"
+    outcome = cli(["run", str(config), "--in-process", "--out", str(out)])
+    assert outcome.code == 0, outcome.stderr
+    created = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(out in p.parents or p == config for p in created), created
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    assert folder.name == "es_cape_tmp_x"
+    assert (folder / "fit_t_a_rget.png").exists()
+    calibrated = tomllib.loads((folder / "calibrated.toml").read_text())
+    assert calibrated["name"] == "calibrated-es_cape_tmp_x"
+    assert 't"a\nrget' in calibrated["description"]
+
+
+def test_in_process_abc_is_reproducible(tmp_path):
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    a = fit.run_abc(config, tmp_path / "a.db")
+    b = fit.run_abc(config, tmp_path / "b.db")
+    assert a.equals(b)
+
+
+def test_metric_catalogue_knows_units_and_kinds():
+    from calibration.metrics import summary_metrics
+
+    catalogue = summary_metrics("history")
+    assert catalogue["nev_share_sales_car"].kind == "flow"
+    assert catalogue["nev_share_stock_car"].kind == "stock"
+    assert catalogue["pv_capacity_mw_household"].kind == "stock"
+    assert catalogue["co2_total"].kind == "flow"
+    assert catalogue["pv_capacity_mw_firm"].unit == "MW"
+    assert catalogue["nev_share_sales_car"].unit == "1"
+
+
+def test_shipped_configs_validate():
+    from calibration.cli import main
+
+    for name in ("small", "medium", "full", "pv"):
+        assert cli(["validate", name]).code == 0, name
+    assert main(["list"]) == 0
+
+
+def test_busy_run_folder_is_refused(tmp_path):
+    from abm.files import folder_lock
+
+    config = tiny_config(tmp_path)
+    with folder_lock(tmp_path / "out" / "tiny"):
+        outcome = cli(["run", str(config), "--in-process", "--out", str(tmp_path / "out")])
+    assert outcome.code == 2 and "in use" in outcome.stderr
+    assert not (tmp_path / "out" / "tiny" / "abc.db").exists()
+
+
+def test_shipped_name_wins_over_a_folder_of_that_name(tmp_path, monkeypatch):
+    """``run small`` inside results/calibration (where a folder small/ exists) still works."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "small").mkdir()
+    assert cli(["validate", "small"]).code == 0
+    outcome = cli(["validate", "./small"])
+    assert outcome.code == 2 and "is a folder" in outcome.stderr

@@ -13,9 +13,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import ExperimentError, load_experiment, parse_experiment, run_experiment
+from experiments import (
+    ExperimentError,
+    load_experiment,
+    load_result,
+    parse_experiment,
+    run_experiment,
+)
+from experiments.analysis import abatement_table, ensemble_summary
 from experiments.report import make_report
 from experiments.runners import DaskRunner, InProcessRunner
+from experiments.sensitivity import analyse
 from experiments.spec import EXPERIMENT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +61,7 @@ def comparable(runs: pd.DataFrame) -> pd.DataFrame:
     ({"outputs": ["co2_2030_mt", "happiness"]}, "output 'happiness' is unknown"),
     ({"uncertainty": {"samples": 2, "parameters": {"tech.pv_yield": [100, 900]}}},
      "uncertain parameter 'tech.pv_yield'"),
-    ({"colour": "red"}, "unknown top-level field 'colour'"),
+    ({"colour": "red"}, "unknown field 'colour'"),
 ])
 def test_invalid_specs_name_field_value_and_rule(change, message):
     with pytest.raises(ExperimentError) as error:
@@ -69,6 +77,10 @@ def test_shipped_experiments_are_valid_and_sized_for_this_machine():
         design = spec.design()
         assert 0 < design["run_id"].nunique() <= 1000, path.name
         assert spec.design()["run_id"].equals(design["run_id"]), "designs are reproducible"
+        inputs = [c for c in design if c.startswith(("lever.", "param."))]
+        distinct = len(design[["scenario", "seed", *inputs]].astype(str).drop_duplicates())
+        assert design["run_id"].nunique() == distinct == len(design), (
+            path.name, "one identity per distinct run")
 
 
 def test_design_sizes_and_lever_application():
@@ -144,7 +156,8 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path):
     bad = runs[runs["lever.start"] == 2030]
     assert (bad["status"] == "failed").all()
     assert bad["error"].str.contains("end_year").all()
-    assert bad["co2_2030_mt"].isna().all()
+    assert bad["co2_end_mt"].isna().all()
+    assert "co2_2030_mt" not in spec.outputs, "2030 outputs are left out of a run to 2025"
     good = runs[runs["lever.start"] == 2020]
     assert (good["status"] == "ok").all() and good["co2_end_mt"].gt(0).all()
     again = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
@@ -183,8 +196,9 @@ def test_resume_after_kill_keeps_finished_runs_and_completes_the_rest(tmp_path):
     rerun = subprocess.run([*command, "--runner", "inprocess"], cwd=ROOT, capture_output=True,
                            text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert (f"{total - len(before)} runs done now (0 failed), {len(before)} finished before "
-            "and skipped, 0 still to run") in rerun.stdout
+    assert (f"{total - len(before)} runs done now (0 failed), {len(before)} reused "
+            "(identical inputs and code; code version(s): ") in rerun.stdout
+    assert "0 still to run" in rerun.stdout
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
              for p in runs_dir.glob("*.parquet")}
     assert len(after) == total
@@ -202,18 +216,24 @@ def test_one_at_a_time_abatement_and_report(tmp_path):
          "values": [3.0]}]))
     result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
     assert result.new_runs == 2 * 4
-    table = result.abatement()
+    table = abatement_table(result)
     assert set(table["lever"]) == {"grid", "pv", "all_levers"}
     grid = table[table["lever"] == "grid"].iloc[0]
-    assert grid["abated_mt_median"] > 0 and grid["cny_per_t_of_medians"] == 0
+    # a free assumption abates without a cost per tonne (it used to show 0 CNY/t)
+    assert grid["abated_mt_median"] > 0 and grid["lever_kind"] == "assumption"
+    assert np.isnan(grid["cny_per_t_of_medians"])
     pv = table[table["lever"] == "pv"].iloc[0]
-    assert pv["extra_cost_mcny_median"] > 0
-    ens = result.ensemble()
+    assert pv["extra_cost_mcny_median"] > 0 and pv["lever_kind"] == "paid lever"
+    assert pv["cny_per_t_of_medians"] > 0
+    combined = table[table["lever"] == "all_levers"].iloc[0]
+    assert combined["lever_kind"] == "combined" and np.isnan(combined["cny_per_t_of_medians"])
+    ens = ensemble_summary(result)
     assert {"median", "p5", "p95"} <= set(ens.columns)
     assert (ens["p5"] <= ens["median"]).all() and (ens["median"] <= ens["p95"]).all()
     report = make_report(result)
     text = report.read_text()
     assert "What each lever buys" in text and "levers.png" in text
+    assert "extra public spending over the baseline" in text and "paid lever" in text
     for png in ("fan_co2_total.png", "targets.png", "levers.png"):
         assert (report.parent / png).stat().st_size > 1000, png
 
@@ -228,7 +248,7 @@ def test_sensitivity_indices_convergence_and_charts(tmp_path, method):
                 {"name": "grid", "parameter": "grid.decline_after_2023", "min": 0.02,
                  "max": 0.06}]))
     result = run_experiment(spec, "inprocess", out=tmp_path, progress=False)
-    sens = result.sensitivity()
+    sens = analyse(result)
     indices, conv = sens["indices"], sens["convergence"]
     assert set(indices["n"]) == {4, 2}
     assert set(indices["factor"]) == {"lever.pv", "lever.grid"}
@@ -253,3 +273,226 @@ def test_cli_validate_and_errors(tmp_path):
                            "levers_vs_baseline"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert good.returncode == 0 and "valid" in good.stdout
+
+
+# ---------------------------------------------------------------------- identity, reuse
+def _identity_setup(folder: Path, level: float = 0.3, decline: float = 0.07,
+                    outputs: tuple[str, ...] = ("public_cost_mcny", "co2_end_mt")) -> Path:
+    """A scenario that includes a parameter file, and an experiment of one run on it."""
+    (folder / "calib.toml").write_text(f'[parameters]\n"tech.pv_cost_decline" = {decline}\n')
+    (folder / "mine.toml").write_text(
+        'name = "mine"\ninclude = ["calib.toml"]\n[[policies]]\nkind = "pv_subsidy"\n'
+        f'group = "household"\nlevel = {level}\nstart = 2023\nend = 2030\n')
+    spec = folder / "ident.toml"
+    spec.write_text('name = "ident"\nscenarios = ["mine.toml"]\nseeds = [1]\nscale = 3000\n'
+                    f'end_year = 2030\noutputs = {list(outputs)!r}\n'.replace("'", '"'))
+    return spec
+
+
+def test_changed_inputs_or_code_are_recomputed_and_identical_runs_reused(tmp_path,
+                                                                         monkeypatch):
+    import abm.identity
+
+    out = tmp_path / "res"
+    spec = _identity_setup(tmp_path)
+    first = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (first.new_runs, first.reused) == (1, 0)
+    cost = first.runs["public_cost_mcny"].iloc[0]
+    again = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (again.new_runs, again.reused) == (0, 1), "identical run reused"
+    assert again.reused_versions == [abm.identity.code_version()]
+    # A scenario level changed in the file: recomputed, with the new cost.
+    _identity_setup(tmp_path, level=3.0)
+    level = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (level.new_runs, level.reused) == (1, 0)
+    assert level.runs["public_cost_mcny"].iloc[0] > 2 * cost
+    assert level.stale == 1, "the old run is kept but not used"
+    # A parameter file the scenario includes changed: recomputed.
+    _identity_setup(tmp_path, level=3.0, decline=0.09)
+    include = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (include.new_runs, include.reused) == (1, 0)
+    # The model code changed: recomputed.
+    monkeypatch.setattr(abm.identity, "code_hash", lambda: "0123456789abcdef")
+    code = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (code.new_runs, code.reused) == (1, 0)
+    reused = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (reused.new_runs, reused.reused) == (0, 1)
+
+
+def test_cli_summary_and_report_say_how_many_runs_were_reused(tmp_path):
+    from experiments.__main__ import main
+
+    spec = _identity_setup(tmp_path)
+    out = str(tmp_path / "res")
+    assert main(["run", str(spec), "--runner", "inprocess", "--out", out, "--no-progress",
+                 "--no-report"]) == 0
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["run", str(spec), "--runner", "inprocess", "--out", out,
+                     "--no-progress"]) == 0
+    from abm.identity import code_version
+
+    assert f"0 runs done now (0 failed), 1 reused (identical inputs and code; code version(s): " \
+           f"{code_version()})" in buffer.getvalue()
+    text = (tmp_path / "res" / "ident" / "report" / "report.md").read_text()
+    assert f"Reused: 1 run(s) finished before with identical inputs and code (code version(s): " \
+           f"{code_version()})" in text
+
+
+def test_adding_an_output_reuses_stored_series_or_reruns_what_is_missing(tmp_path):
+    out = tmp_path / "res"
+    spec = _identity_setup(tmp_path)
+    run_experiment(spec, "inprocess", out=out, progress=False)
+    # co2_total is stored with every run: a new output read from it needs no new run.
+    _identity_setup(tmp_path, outputs=("public_cost_mcny", "co2_end_mt", "co2_total@2028",
+                                       "peak_year"))
+    loaded = load_result(spec, out=out)
+    assert loaded.runs["co2_total@2028"].notna().all()
+    assert loaded.runs["peak_year"].between(2020, 2030).all()
+    report = make_report(loaded).read_text()
+    assert "output `co2_total@2028` was not stored by 1 run(s); computed from their stored " \
+           "series" in report
+    derived = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (derived.new_runs, derived.reused) == (0, 1)
+    # targets_met needs the run itself: the report still works, and `run` computes it.
+    _identity_setup(tmp_path, outputs=("co2_end_mt", "targets_met"))
+    loaded = load_result(spec, out=out)
+    assert loaded.runs["targets_met"].isna().all()
+    assert "could not be" in make_report(loaded).read_text()
+    rerun = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (rerun.new_runs, rerun.reused) == (1, 0)
+    assert rerun.runs["targets_met"].notna().all()
+
+
+# ---------------------------------------------------------------------- calibration ranges
+def test_shipped_experiments_stay_inside_calibrated_posteriors():
+    from experiments.spec import posterior_ranges
+
+    ranges = posterior_ranges(["baseline", "plan"])
+    assert ranges["tech.vehicle_premium_decline"][:2] == pytest.approx((0.0934, 0.2868),
+                                                                         abs=1e-3)
+    checked = 0
+    for path in sorted(EXPERIMENT_DIR.glob("*.toml")):
+        spec = load_experiment(path)
+        for check in spec.posterior:
+            checked += 1
+            assert check.inside or check.reason, (path.name, check)
+    assert checked >= 3, "the ensemble, Sobol and Morris files vary a calibrated parameter"
+
+
+def test_range_outside_the_posterior_needs_a_reason_and_the_report_states_it(tmp_path):
+    unc = {"tech.vehicle_premium_decline": [0.05, 0.15]}
+    tree = small("outside", uncertainty={"samples": 1, "parameters": unc})
+    with pytest.raises(ExperimentError) as error:
+        parse_experiment(tree)
+    message = str(error.value)
+    for part in ("tech.vehicle_premium_decline", "[0.05, 0.15]", "[0.09345, 0.2868]",
+                 "outside_posterior"):
+        assert part in message, message
+    lever = small("outside_lever", levers=[{"name": "prem", "values": [0.05],
+                                            "parameter": "tech.vehicle_premium_decline"}])
+    with pytest.raises(ExperimentError, match="lever 'prem'"):
+        parse_experiment(lever)
+    why = "testing the old literature range"
+    tree["uncertainty"]["parameters"] = {"tech.vehicle_premium_decline": {
+        "range": [0.05, 0.15], "outside_posterior": why}}
+    spec = parse_experiment(tree)
+    assert [c.reason for c in spec.posterior] == [why]
+    from experiments.result import ExperimentResult
+    from experiments.store import Store
+
+    empty = ExperimentResult(spec=spec, store=Store(tmp_path, spec.name),
+                             design=spec.design(), runs=pd.DataFrame(
+                                 columns=["run_id", "status"]))
+    text = make_report(empty).read_text()
+    assert "leave the calibrated posterior" in text and why in text
+
+
+# ---------------------------------------------------------------------- concurrency, cluster
+def test_two_runs_on_one_store_do_not_both_compute(tmp_path):
+    spec = tmp_path / "busy.toml"
+    spec.write_text('name = "busy"\nscenarios = ["baseline"]\nseeds = 60\nscale = 600\n'
+                    'end_year = 2035\n')
+    runs_dir = tmp_path / "res" / "busy" / "runs"
+    command = [sys.executable, "-m", "experiments", "run", str(spec), "--out",
+               str(tmp_path / "res"), "--no-report", "--no-progress", "--runner", "inprocess"]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not list(runs_dir.glob("*.parquet")):
+            assert first.poll() is None, first.communicate()
+            time.sleep(0.05)
+        second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert first.poll() is None, "the first run was still going when the second was refused"
+        out, err = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, err
+    assert second.returncode == 2, (second.stdout, second.stderr)
+    assert "in use" in second.stderr and "Traceback" not in second.stderr
+    assert "60 runs done now" in out
+    runs = pd.read_parquet(runs_dir)
+    assert len(runs) == 60 and runs["run_id"].is_unique
+    assert runs["worker"].str.endswith(f":{first.pid}").all(), "all computed by the first"
+
+
+def test_local_cluster_listens_on_localhost_only():
+    import psutil
+
+    with DaskRunner(n_workers=1) as runner:
+        cluster = runner.cluster
+        assert "127.0.0.1" in cluster.dashboard_link
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        workers = runner.client.scheduler_info()["workers"]
+        assert workers and all(w.startswith("tcp://127.0.0.1:") for w in workers)
+        pids = [os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))]
+        listening = [c.laddr for pid in pids for c in psutil.Process(pid).net_connections("inet")
+                     if c.status == psutil.CONN_LISTEN]
+        assert listening, "the scheduler and dashboard listen somewhere"
+        assert {addr.ip for addr in listening} == {"127.0.0.1"}, listening
+
+
+# ---------------------------------------------------------------------- names, sizes
+def test_store_never_leaves_the_output_folder(tmp_path):
+    from experiments.store import Store
+
+    for name in ("/tmp/x", "../../x", "a\nb", 'q"uote', ".."):
+        try:
+            store = Store(tmp_path, name)
+        except ExperimentError:
+            continue
+        except ValueError:
+            continue
+        assert store.dir.resolve().parent == tmp_path.resolve(), name
+    for name in ("/tmp/x", "../../x", "a\nb", 'q"uote'):
+        with pytest.raises(ExperimentError, match="field 'name'"):
+            parse_experiment(small(name))
+
+
+def test_huge_designs_are_refused_by_arithmetic_before_anything_is_built():
+    start = time.perf_counter()
+    tree = small("huge", seeds=[0], design={"method": "lhs", "n": 1_000_000}, levers=[
+        {"name": "cp", "policy": "carbon_price", "min": 0.0, "max": 2.0}])
+    with pytest.raises(ExperimentError, match="1,000,000 runs"):
+        parse_experiment(tree)
+    with pytest.raises(ExperimentError, match="allowed: at most 200,000"):
+        parse_experiment(tree, allow_large=True)
+    assert time.perf_counter() - start < 5
+    tree["design"]["n"] = 30_000
+    assert parse_experiment(tree, allow_large=True).run_count() == 30_000
+
+
+def test_a_damaged_run_file_is_computed_again(tmp_path):
+    out = tmp_path / "res"
+    spec = _identity_setup(tmp_path)
+    first = run_experiment(spec, "inprocess", out=out, progress=False)
+    path = out / "ident" / "runs" / f"{first.runs['run_id'].iloc[0]}.parquet"
+    path.write_bytes(b"not parquet")
+    again = run_experiment(spec, "inprocess", out=out, progress=False)
+    assert (again.new_runs, again.reused) == (1, 0)
+    assert len(pd.read_parquet(path)) == 1, "replaced by a whole file"

@@ -88,3 +88,47 @@ def test_ets_expansion_with_a_carbon_price_never_lowers_ceramics_retrofits(popul
     assert np.all(extended.tables["firms"].retrofits >= plain.tables["firms"].retrofits)
     assert ceramics.any()
     assert extended.history["firms"][:, :, 0].sum() <= plain.history["firms"][:, :, 0].sum()
+
+
+def test_policies_declare_their_levers_and_spending_metrics(small_population):
+    """The month's lever record is generated from the policy declarations."""
+    from abm.market import Month
+    from abm.model import JiangmenModel
+    from abm.policies import (
+        GROUP_METRICS,
+        POLICY_TYPES,
+        Policy,
+        declared_levers,
+        make_policy,
+    )
+    from abm.scenario import Scenario, load_scenario
+
+    levers = declared_levers()
+    assert set(levers) <= set(Month._fields)
+    for cls in POLICY_TYPES.values():
+        for group, metric in cls.spends_into:
+            assert metric in GROUP_METRICS[group], (cls.kind, metric)
+        for lever in cls.levers.values():
+            assert lever.unit and lever.label
+            assert not lever.field or lever.field in cls.fields
+    bare = Scenario("bare", load_scenario("baseline").params, [])
+    model = JiangmenModel(scenario=bare, scale=2000, rng=0, end_year=2020,
+                          population=small_population)
+    record = model.month_levers(2020, 0.0)
+    assert record == {name: (model.charging_index if lever.stock else lever.neutral)
+                      for name, lever in levers.items()}
+
+    class Rogue(Policy):
+        kind = "rogue"
+
+        def apply(self, levers, year):
+            levers["undeclared_lever"] = 1.0
+
+    model.policies = [Rogue(start=2020, end=2020)]
+    with pytest.raises(RuntimeError, match="undeclared_lever"):
+        model.month_levers(2020, 0.0)
+    tax = make_policy({"kind": "purchase_tax_exemption", "level": 0.5, "cap": 9000,
+                       "start": 2020, "end": 2021})
+    record = {}
+    tax.apply(record, 2020.0)
+    assert record == {"tax_exemption": 0.5, "tax_exemption_cap": 9000.0}

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from abm import files
+from abm.limits import FIRST_YEAR, LAST_YEAR
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField, Policy
 from abm.scenario import MAX_NAME_CHARS, Scenario, parse_scenario
 
-YEAR_MIN, YEAR_MAX = 2020, 2060
+YEAR_MIN, YEAR_MAX = FIRST_YEAR, LAST_YEAR
 """Years the model can simulate (policies may be given for these years)."""
 
 

@@ -1,11 +1,9 @@
 """Runs for the page: the levers' scenario and the baseline, for one or more seeds.
 
-A run here goes through the same steps as :func:`abm.simulate.simulate` (which the CLI uses):
-``JiangmenModel(scenario=..., scale=..., rng=seed, end_year=...)``, ``model.run()``,
-:func:`abm.results.annual_summary` and :func:`abm.results.targets_table`; it only adds a
-progress callback that can also stop the run. What the page keeps of a run is a
-:class:`RunResult`: tables and a small sample of agents, not the model (so a session's memory
-stays small however many runs it pins).
+A run here is :func:`abm.simulate.simulate` (which the CLI, experiments and calibration use),
+with a month callback that reports progress and can also stop the run. What the page keeps of
+a run is a :class:`RunResult`: tables and a small sample of agents, not the model (so a
+session's memory stays small however many runs it pins).
 """
 
 from __future__ import annotations
@@ -20,13 +18,14 @@ import pandas as pd
 from abm import data
 from abm.accounting import CostAccounting, cost_accounting
 from abm.identity import scenario_hash
+from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
 from abm.params import SEED_MAX
-from abm.results import annual_summary, peak, sector_emissions, spending_by_policy, targets_table
+from abm.results import peak, sector_emissions, spending_by_policy
 from abm.scenario import Scenario, load_scenario
+from abm.simulate import simulate
 
 MAX_SEEDS = 10
-SCALE_MIN, SCALE_MAX = 1.0, 100_000.0
 HEAVY_SCALE = 10.0
 """Below this scale a run has more than ~250,000 agents (tens of seconds)."""
 AGENT_SAMPLE = 400
@@ -67,8 +66,9 @@ class RunConfig:
             out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
         if not 2020 <= self.start_year <= 2030:
             out.append(f"First year {self.start_year} is not allowed; use 2020 to 2030.")
-        if not 2020 <= self.end_year <= 2060:
-            out.append(f"Last year {self.end_year} is not allowed; use 2020 to 2060.")
+        if not FIRST_YEAR <= self.end_year <= LAST_YEAR:
+            out.append(f"Last year {self.end_year} is not allowed; use {FIRST_YEAR} to "
+                       f"{LAST_YEAR}.")
         if self.end_year < self.start_year:
             out.append(f"The years {self.start_year}–{self.end_year} are an empty span: the "
                        "last year must not be before the first.")
@@ -201,15 +201,14 @@ def agent_sample(model: JiangmenModel, per_district: int = AGENT_SAMPLE) -> pd.D
 def run_one(scenario: Scenario, config: RunConfig, seed: int,
             progress: Callable[[int, int], None] | None = None, keep_agents: bool = True
             ) -> RunResult:
-    """Run one scenario for one seed (the steps of :func:`abm.simulate.simulate`)."""
+    """Run one scenario for one seed through :func:`abm.simulate.simulate`."""
     start = time.perf_counter()
-    model = JiangmenModel(scenario=scenario, scale=config.scale, rng=seed,
-                          end_year=config.end_year)
-    model.run(progress=progress)
-    summary = annual_summary(model)
+    run = simulate(scenario, scale=config.scale, seed=seed, end_year=config.end_year,
+                   on_month=progress)
+    model, summary = run.model, run.summary
     result = RunResult(
         scenario=scenario.name, seed=seed, scale=float(model.scale), summary=summary,
-        targets=targets_table(summary), districts=sector_emissions(model, by_district=True),
+        targets=run.targets, districts=sector_emissions(model, by_district=True),
         spending=spending_by_policy(model),
         agents=agent_sample(model) if keep_agents else None,
         seconds=time.perf_counter() - start)

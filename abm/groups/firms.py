@@ -35,7 +35,7 @@ from abm.groups.synthesis import (
     mean_one_lognormal,
     stratum_sizes,
 )
-from abm.market import industry_growth_factor
+from abm.growth import industry_growth_factor
 from abm.params import Parameters
 from abm.rng import draw
 
@@ -309,7 +309,7 @@ def firm_kernel(m, c, coef, vis, keys, arrays, sums) -> None:
 def sector_growth(params: Any, years: float) -> np.ndarray:
     """Energy-use growth factor of each sector after ``years`` (cement follows clinker).
 
-    Other sectors: :func:`abm.market.industry_growth_factor`; cement:
+    Other sectors: :func:`abm.growth.industry_growth_factor`; cement:
     ``(1 + g_cement)^y · (1 − aeei)^y``.
     """
     g = np.full(N_SECTORS, industry_growth_factor(params, years))

@@ -14,8 +14,7 @@ import pytest
 from conftest import assert_refused, call
 
 from abm import cli
-from abm.files import folder_lock
-from abm.scenario import MAX_TOML_BYTES
+from abm.files import MAX_TOML_BYTES, folder_lock
 
 PV = 'kind = "pv_subsidy"\ngroup = "household"\nlevel = 0.3\nstart = 2023\nend = 2027\n'
 """A valid policy table; cases change one field of it."""
