@@ -106,10 +106,13 @@ class JiangmenModel(mesa.Model):
         self.month_log: list[Month] = []
         self.visibility = self._initial_visibility()
         self._share_columns = [
-            (row, name, *(np.array([group.metric_index(x) for x in names]) for names in tech.share))
+            (row, name, *(group.metric_index(names[0]) if len(names) == 1 else
+                          np.array([group.metric_index(x) for x in names])
+                          for names in tech.share))
             for name, group in REGISTRY.items()
             for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start)]
-        """(row, group, numerator and denominator metric columns) of each district share."""
+        """(row, group, numerator and denominator metric columns) of each district share: one
+        column, or an array of columns to add."""
         self.charging_index = float(self.params["behaviour.charging_index_2020"])
         """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
@@ -164,10 +167,15 @@ class JiangmenModel(mesa.Model):
 
         ``share = Σ numerator metrics / Σ denominator metrics`` (0 where the latter is 0).
         """
+        def total(values: np.ndarray, columns: int | np.ndarray) -> np.ndarray:
+            if isinstance(columns, int):
+                return values[:, columns]
+            return values[:, columns].sum(axis=1)
+
         for row, name, numerator_columns, denominator_columns in self._share_columns:
             totals = sums[name]
-            numerator = totals[:, numerator_columns].sum(axis=1)
-            denominator = totals[:, denominator_columns].sum(axis=1)
+            numerator = total(totals, numerator_columns)
+            denominator = total(totals, denominator_columns)
             self.visibility[row] = np.divide(numerator, denominator,
                                              out=np.zeros_like(numerator), where=denominator > 0)
 
