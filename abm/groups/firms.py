@@ -119,7 +119,7 @@ RULE_COLUMNS = ("district", "sector", "size", "weight", "energy_base", "coal_sha
 _rule_columns = itemgetter(*RULE_COLUMNS)
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Decide roof PV, retrofit, coal switch and green power; account industry CO2.
 

@@ -110,7 +110,7 @@ RULE_COLUMNS = ("district", "kind", "weight", "pond_area", "electricity_base", "
 _rule_columns = itemgetter(*RULE_COLUMNS)
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Decide fishery-PV over ponds and the vessel type at replacement; account fishery CO2.
 

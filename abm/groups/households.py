@@ -107,7 +107,7 @@ def ci_reward_year(m, c, elec_month, car, car_km_year, car_vtype, car_powertrain
     return m.ci_credit_price * saving_kg / 1000.0
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Decide PV, green home and carbon-inclusive participation; account residential CO2.
 

@@ -87,7 +87,7 @@ TECHNOLOGIES = (
 STREAMS = ("vehicle_choice", "vehicle_life")
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Age vehicles ``first ≤ i < last`` one month; at the end of life choose the powertrain.
 
@@ -193,7 +193,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                                             c.loan_years)
 
 
-@nb.njit(cache=True)
+@nb.njit(inline="always", cache=True)
 def emissions_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Monthly CO2 and energy of vehicles ``first ≤ i < last``; fleet counts by weight.
 
