@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from abm.headline import headline, series
 from abm.model import JiangmenModel
-from abm.results import annual_summary, peak, sector_emissions, targets_table
+from abm.results import annual_summary, sector_emissions, targets_table
 from abm.scenario import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
@@ -35,26 +36,11 @@ class Run:
 
     def series(self, metric: str) -> pd.Series:
         """One annual metric indexed by year."""
-        rows = self.summary[self.summary["metric"] == metric]
-        return rows.set_index("year")["value"]
+        return series(self.summary, metric)
 
     def headline(self) -> dict[str, float]:
-        """Key numbers for a summary table."""
-        total = self.series("co2_total")
-        peak_year, peak_value, inside = peak(total.index.to_numpy(), total.to_numpy())
-        at = lambda metric, year: float(self.series(metric).get(year, np.nan))  # noqa: E731
-        return {
-            "peak_year": peak_year if inside else np.nan,
-            "peak_mt": peak_value,
-            "co2_2030_mt": at("co2_total", 2030),
-            "co2_end_mt": float(total.iloc[-1]),
-            "cumulative_mt": float(total.sum()),
-            "nev_share_new_2030": at("nev_share_sales_all", 2030),
-            "pv_mw_2030": at("pv_capacity_mw_total", 2030),
-            "ci_share_2030": at("ci_share", 2030),
-            "spending_mcny": float(self.series("spending_total").sum()),
-            "targets_met": int(self.targets["met"].sum()),
-        }
+        """Key numbers for a summary table (:func:`abm.headline.headline`)."""
+        return headline(self.summary, self.targets)
 
 
 def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,

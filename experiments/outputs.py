@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from abm.headline import HEADLINE_UNITS, headline
 from abm.params import ParameterError
-from abm.results import TARGETS, peak
+from abm.results import TARGETS
 
 if TYPE_CHECKING:
     from abm.simulate import Run
@@ -53,22 +54,22 @@ def _at(metric: str, year: int) -> Callable[[Run], float]:
     return lambda run: float(run.series(metric).get(year, np.nan))
 
 
-def _peak(run: Run) -> tuple[int, float, bool]:
-    total = run.series("co2_total")
-    return peak(total.index.to_numpy(), total.to_numpy())
+def _headline(key: str) -> tuple[str, Callable[[Run], float]]:
+    """An output that is one of the headline numbers (:mod:`abm.headline`), defined there."""
+    return HEADLINE_UNITS[key], lambda run: headline(run.summary, run.targets)[key]
 
 
 OUTPUTS: dict[str, tuple[str, Callable[[Run], float]]] = {
-    "peak_year": ("year", lambda r: float(_peak(r)[0])),
-    "peaked": ("1", lambda r: float(_peak(r)[2])),
-    "peak_mt": ("Mt CO2", lambda r: _peak(r)[1]),
-    "co2_2030_mt": ("Mt CO2", _at("co2_total", 2030)),
+    "peak_year": _headline("peak_year"),
+    "peaked": _headline("peaked"),
+    "peak_mt": _headline("peak_mt"),
+    "co2_2030_mt": _headline("co2_2030_mt"),
     "cumulative_2020_2035_mt": ("Mt CO2", lambda r: _window(r, "co2_total")),
-    "nev_share_2030": ("1", _at("nev_share_sales_all", 2030)),
-    "pv_capacity_mw_2030": ("MW", _at("pv_capacity_mw_total", 2030)),
+    "nev_share_2030": _headline("nev_share_new_2030"),
+    "pv_capacity_mw_2030": _headline("pv_mw_2030"),
     "public_cost_mcny": ("million CNY", lambda r: _window(r, "spending_total")),
-    "co2_end_mt": ("Mt CO2", lambda r: float(r.series("co2_total").iloc[-1])),
-    "targets_met": ("count", lambda r: float(r.targets["met"].sum())),
+    "co2_end_mt": _headline("co2_end_mt"),
+    "targets_met": _headline("targets_met"),
 }
 
 LABELS = {
@@ -149,8 +150,16 @@ def check_output(name: str, where: str, end_year: int = 2060) -> None:
 class StoredRun:
     """The ``series()`` face of :class:`abm.simulate.Run` over a run's stored annual series."""
 
+    targets = None
+    """Stored runs keep no targets table (their ``target.*`` flags are in the run record)."""
+
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The stored series as an annual summary (``year, metric, value``)."""
+        return self.frame[["year", "metric", "value"]].sort_values(["metric", "year"])
 
     def series(self, metric: str) -> pd.Series:
         """One metric's annual values (indexed by year); KeyError if it was not stored."""

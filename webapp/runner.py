@@ -17,11 +17,13 @@ import pandas as pd
 
 from abm import data
 from abm.accounting import CostAccounting, cost_accounting
+from abm.headline import headline as run_headline
+from abm.headline import series
 from abm.identity import scenario_hash
 from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
 from abm.params import SEED_MAX
-from abm.results import peak, sector_emissions, spending_by_policy
+from abm.results import sector_emissions, spending_by_policy
 from abm.scenario import Scenario, load_scenario
 from abm.simulate import simulate
 
@@ -91,8 +93,7 @@ class RunResult:
 
     def series(self, metric: str) -> pd.Series:
         """One annual metric indexed by year."""
-        rows = self.summary[self.summary["metric"] == metric]
-        return rows.set_index("year")["value"]
+        return series(self.summary, metric)
 
     def annual_csv_frame(self) -> pd.DataFrame:
         """The annual table exactly as ``python -m abm run`` writes ``<name>_annual.csv``."""
@@ -128,8 +129,7 @@ class RunSet:
         rows = [headline(r, b) for r, b in zip(self.runs, self.baselines, strict=True)]
         frame = pd.DataFrame(rows)
         out = frame.mean(numeric_only=True).to_dict()
-        out["peak_year"] = float(frame["peak_year"].median()) if frame["peak_year"].notna().any() \
-            else float("nan")
+        out["peak_year"] = float(frame["peak_year"].median())
         acc = self.accounting
         out["abated_paid_mt"] = acc.paid_mt if acc else float("nan")
         out["cny_per_t"] = acc.cny_per_t_paid if acc else float("nan")
@@ -149,23 +149,16 @@ class RunSet:
 
 
 def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
-    """Peak, 2030 and cumulative emissions, spending and abatement against the baseline.
+    """The run's headline numbers (:func:`abm.headline.headline`) and abatement.
 
-    ``cny_per_t`` here is extra spending over all abatement; the page shows the cost per
-    tonne of the paid levers from :attr:`RunSet.accounting` instead (:mod:`abm.accounting`).
+    ``abated_mt``: cumulative abatement against the baseline of the same seed. The cost per
+    tonne of the paid levers comes from :attr:`RunSet.accounting` (:mod:`abm.accounting`).
     """
-    total = run.series("co2_total")
-    peak_year, peak_value, inside = peak(total.index.to_numpy(), total.to_numpy())
-    spending = float(run.series("spending_total").sum())
-    out = {"peak_year": float(peak_year) if inside else float("nan"), "peak_mt": peak_value,
-           "co2_2030_mt": float(total.get(2030, np.nan)), "cumulative_mt": float(total.sum()),
-           "spending_mcny": spending, "targets_met": float(run.targets["met"].sum()),
-           "abated_mt": float("nan"), "cny_per_t": float("nan")}
+    out = run_headline(run.summary, run.targets)
+    out["abated_mt"] = float("nan")
     if baseline is not None:
-        abated = float((baseline.series("co2_total") - total).sum())
-        extra = (spending - float(baseline.series("spending_total").sum())) * 1e6
-        out["abated_mt"] = abated
-        out["cny_per_t"] = extra / (abated * 1e6) if abated > 0 else float("nan")
+        out["abated_mt"] = float((baseline.series("co2_total")
+                                  - run.series("co2_total")).sum())
     return out
 
 

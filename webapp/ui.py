@@ -272,7 +272,7 @@ def headline_html(s: Session, current: RunSet) -> str:
     h = current.headline()
     cells = [
         ("peak_year", number_or_dash(h["peak_year"], 0).replace(",", "")
-         if not math.isnan(h["peak_year"]) else s.t("no_peak")),
+         if h["peaked"] >= 0.5 else s.t("no_peak")),
         ("peak_mt", number_or_dash(h["peak_mt"])),
         ("co2_2030", number_or_dash(h["co2_2030_mt"])),
         ("cumulative", number_or_dash(h["cumulative_mt"], 0)),
