@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numba as nb
 
-from abm.groups import REGISTRY as _REGISTRY
-
 
 # ---------------------------------------------------------------- neighbours
 @nb.njit(cache=True)
@@ -44,11 +42,3 @@ def count_adopted_neighbours(indptr, indices, adopted, counts):
             if adopted[indices[k]]:
                 total += 1
         counts[i] = total
-
-
-# Metric names of each group, kept here for callers not yet reading abm.groups
-# (calibration/metrics.py); the declarations live in the group modules.
-HOUSEHOLD_METRICS = _REGISTRY["households"].metric_names
-VEHICLE_METRICS = _REGISTRY["vehicles"].metric_names
-FIRM_METRICS = _REGISTRY["firms"].metric_names
-FISHER_METRICS = _REGISTRY["fishers"].metric_names

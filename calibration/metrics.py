@@ -17,15 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm import kernels as k
 from abm.data import DISTRICTS
+from abm.groups import REGISTRY
 from abm.results import annual_summary
 from abm.scenario import load_scenario
 
 YEARS = 3
 """Years of the stand-in model's history."""
-GROUPS = {"households": k.HOUSEHOLD_METRICS, "vehicles": k.VEHICLE_METRICS,
-          "firms": k.FIRM_METRICS, "fishers": k.FISHER_METRICS}
+GROUPS = {name: group.metric_names for name, group in REGISTRY.items()}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""The layout holds: no import cycle, no import up a floor, columns named only in their group.
+
+Floors (docs/ARCHITECTURE.md): data → state → rules → model → results → experiments and
+calibration → app. Imports inside ``if TYPE_CHECKING:`` blocks are annotations, not
+dependencies, and are left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("abm", "agents", "experiments", "calibration", "webapp")
+FLOORS: dict[str, int] = {
+    "abm": 1, "abm.data": 1, "abm.params": 1, "abm.limits": 1, "abm.files": 1,
+    "abm.identity": 1,
+    "abm.columns": 2, "abm.groups.base": 2,
+    "abm.groups.decision": 3, "abm.groups.synthesis": 3, "abm.groups.households": 3,
+    "abm.groups.vehicles": 3, "abm.groups.firms": 3, "abm.groups.fishers": 3,
+    "abm.kernels": 3, "abm.rng": 3, "abm.growth": 3,
+    "abm.groups": 4, "abm.policies": 4, "abm.market": 4, "abm.scenario": 4,
+    "abm.population": 4, "abm.model": 4, "agents": 4,
+    "abm.results": 5, "abm.headline": 5, "abm.accounting": 5, "abm.simulate": 5,
+    "abm.charts": 5, "abm.cli": 5, "abm.__main__": 5,
+    "experiments": 6, "calibration": 6,
+    "webapp": 7, "app": 7,
+}
+
+
+def modules() -> dict[str, Path]:
+    found = {"app": ROOT / "app.py"}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def floor(module: str) -> int:
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in FLOORS:
+            return FLOORS[".".join(parts[:n])]
+    raise AssertionError(f"{module}: no floor declared (add it to FLOORS and ARCHITECTURE.md)")
+
+
+def _type_checking_lines(tree: ast.Module) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def imports() -> dict[str, set[str]]:
+    """Runtime imports between the project's modules (module and function level)."""
+    mods = modules()
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for name, path in mods.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _type_checking_lines(tree)
+        for node in ast.walk(tree):
+            if getattr(node, "lineno", None) in skip:
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    target = sub if sub in mods else node.module
+                    if target in mods and target != name:
+                        graph[name].add(target)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in mods and alias.name != name:
+                        graph[name].add(alias.name)
+    return graph
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Import cycles of a module graph (depth-first search)."""
+    state: dict[str, int] = {}
+    path: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt):], nxt])
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return cycles
+
+
+def upward(graph: dict[str, set[str]]) -> list[str]:
+    """Imports up a floor (a package's __init__ may gather its own modules)."""
+    return sorted(f"{a} (floor {floor(a)}) imports {b} (floor {floor(b)})"
+                  for a, targets in graph.items() for b in targets
+                  if floor(b) > floor(a) and not b.startswith(a + "."))
+
+
+def test_no_import_cycle():
+    cycles = find_cycles(imports())
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_no_import_up_a_floor():
+    up = upward(imports())
+    assert not up, "\n".join(up)
+
+
+def test_columns_are_indexed_only_in_their_group_module():
+    """Outside abm/groups, metrics are looked up by name, never by a column constant."""
+    constant = re.compile(r"\bk\.(?:[HVFX])_[A-Z_]+\b")
+    offenders = [str(path.relative_to(ROOT)) for name, path in modules().items()
+                 if not name.startswith("abm.groups") and constant.search(path.read_text())]
+    assert not offenders, offenders
+
+
+def test_the_checks_find_a_planted_cycle_and_upward_import():
+    graph = imports()
+    graph["abm.data"].add("abm.simulate")  # data (floor 1) importing results (floor 5)
+    assert any(c[0] == "abm.data" or "abm.data" in c for c in find_cycles(graph))
+    assert "abm.data (floor 1) imports abm.simulate (floor 5)" in upward(graph)
