@@ -11,6 +11,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("abm", "agents", "experiments", "calibration", "webapp")
 FLOORS: dict[str, int] = {
@@ -131,3 +133,45 @@ def test_the_checks_find_a_planted_cycle_and_upward_import():
     graph["abm.data"].add("abm.simulate")  # data (floor 1) importing results (floor 5)
     assert any(c[0] == "abm.data" or "abm.data" in c for c in find_cycles(graph))
     assert "abm.data (floor 1) imports abm.simulate (floor 5)" in upward(graph)
+
+
+def test_a_new_policy_kind_is_one_class(monkeypatch, small_population):
+    """A toy kind declared in one class is validated, writes its lever and books its spending.
+
+    Nothing else is edited: the lever record, scenario validation and spending follow from
+    the declarations (``docs/ARCHITECTURE.md``, "A policy kind").
+    """
+    import numpy as np
+
+    from abm import policies
+    from abm.groups import REGISTRY
+    from abm.model import JiangmenModel
+    from abm.scenario import Scenario, load_scenario
+
+    class TimeOfUseTariff(policies.Policy):
+        """Toy: a discount on off-peak household electricity (CNY/kWh)."""
+
+        kind = "time_of_use_tariff"
+        label = "Time-of-use tariff"
+        pays = True
+        fields = {"discount": policies.LevelField(0.0, 0.5, "CNY/kWh", "Off-peak discount")}
+        levers = {"tou_discount": policies.Lever(0.0, "CNY/kWh", "Off-peak discount",
+                                                 "discount")}
+        spends_into = (("households", "pv_subsidy_cny"),)  # a stand-in metric
+
+    monkeypatch.setitem(policies.POLICY_TYPES, TimeOfUseTariff.kind, TimeOfUseTariff)
+    toy = policies.make_policy({"kind": "time_of_use_tariff", "discount": 0.1, "start": 2021,
+                                "end": 2022}, "toy scenario")
+    assert "tou_discount" in policies.declared_levers()
+    with pytest.raises(policies.ParameterError, match="discount"):
+        policies.make_policy({"kind": "time_of_use_tariff", "discount": 0.9, "start": 2021,
+                              "end": 2022})
+    model = JiangmenModel(scenario=Scenario("toy", load_scenario("baseline").params, [toy]),
+                          scale=2000, rng=0, end_year=2022, population=small_population)
+    assert model.month_levers(2020, 0.0)["tou_discount"] == 0.0
+    assert model.month_levers(2021, 1.0)["tou_discount"] == 0.1
+    group = REGISTRY["households"]
+    sums = {name: np.zeros((7, len(g.metric_names))) for name, g in REGISTRY.items()}
+    sums["households"][:, group.metric_index("pv_subsidy_cny")] = 1.0
+    assert policies.book_spending([toy], sums, 2021)[0] == 7.0
+    assert policies.book_spending([toy], sums, 2023)[0] == 0.0
