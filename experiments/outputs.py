@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from abm.headline import HEADLINE_UNITS, headline
+from abm.outputs import annual_outputs
 from abm.params import ParameterError
 from abm.results import TARGETS
 
@@ -84,28 +85,8 @@ LABELS = {
 
 
 def _known_metrics() -> set[str]:
-    """Metric names of the annual summary (without running a model)."""
-    from abm import data
-    from abm.policies import POLICY_TYPES
-
-    names = {"co2_residential", "co2_transport", "co2_industry", "co2_industry_process",
-             "co2_fishery", "co2_total", "pv_capacity_mw_household", "pv_capacity_mw_firm",
-             "pv_capacity_mw_fisher", "pv_capacity_mw_total", "pv_generation_gwh",
-             "nev_share_sales_all", "nev_share_stock_all", "land_transport_oil_ml",
-             "ev_electricity_gwh", "operating_co2_per_km", "operating_co2_per_km_change",
-             "green_home_share", "ci_participants", "ci_share", "household_pv_share",
-             "green_share_new_homes", "green_travel_share", "firm_pv_share",
-             "firm_retrofit_share", "firm_switch_share", "firm_green_power_share",
-             "industry_energy_mtce", "industry_coal_mtce", "clinker_intensity",
-             "clinker_intensity_change", "improved_vessel_share", "fishery_pv_share",
-             "spending_total"}
-    for v in data.VEHICLE_TYPES:
-        names |= {f"sales_{v}", f"nev_share_sales_{v}", f"nev_share_stock_{v}"}
-    for kind, cls in POLICY_TYPES.items():
-        names.add(f"spending_{kind}")
-        for group in cls.options.get("group", ()):
-            names.add(f"spending_{kind}_{group}")
-    return names
+    """Every annual-summary metric any experiment could produce (:mod:`abm.outputs`)."""
+    return set(annual_outputs())
 
 
 def check_series(metric: str, where: str) -> None:

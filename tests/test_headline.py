@@ -36,3 +36,26 @@ def test_a_stored_run_gives_the_same_peak_without_targets():
     assert numbers["peak_year"] == run.headline()["peak_year"]
     assert numbers["peaked"] == run.headline()["peaked"]
     assert math.isnan(numbers["targets_met"]) and math.isnan(numbers["pv_mw_2030"])
+
+
+def test_one_output_catalogue_matches_what_the_model_produces():
+    """Experiments and calibration validate against the summary's own names (no drift)."""
+    import pytest
+
+    from abm.outputs import annual_outputs
+    from abm.params import ParameterError
+    from experiments.outputs import check_output
+
+    run = simulate("plan", scale=2000, seed=0, end_year=2027)
+    produced = set(run.summary["metric"])
+    catalogue = annual_outputs()
+    assert produced <= set(catalogue), produced - set(catalogue)
+    assert "spending_ets_expansion_ceramics" in catalogue  # made by the model, refused before
+    assert "spending_ets_expansion" not in catalogue      # never made, accepted before
+    units = run.summary.drop_duplicates("metric").set_index("metric")["unit"]
+    assert all(catalogue[m].unit == units[m] for m in produced)
+    check_output("spending_ets_expansion_ceramics@2026", "spec", end_year=2035)
+    with pytest.raises(ParameterError, match="spending_ets_expansion"):
+        check_output("spending_ets_expansion@2026", "spec", end_year=2035)
+    assert catalogue["pv_capacity_mw_total"].kind == "stock"
+    assert catalogue["co2_total"].kind == "flow"
