@@ -16,8 +16,17 @@ import numpy as np
 
 from abm.columns import AgentTable, Column
 
-__all__ = ["COMMON_BEHAVIOUR", "Column", "Group", "Metric", "Phase", "Technology", "all_rows",
-           "column_is_set"]
+__all__ = [
+    "COMMON_BEHAVIOUR",
+    "Column",
+    "Group",
+    "Metric",
+    "Phase",
+    "Technology",
+    "all_rows",
+    "column_is_set",
+    "pv_columns",
+]
 
 
 @dataclass(frozen=True)
@@ -153,3 +162,18 @@ COMMON_BEHAVIOUR = (
     Column("degree", "int32", 0, "links", "Number of network neighbours"),
 )
 """Behaviour columns every group has."""
+
+
+def pv_columns(what: str) -> tuple[Column, ...]:
+    """The PV state of a group that installs PV: adopted, capacity, locked-in premium.
+
+    Args:
+        what: What the PV is, for the adoption column's label (e.g. "rooftop PV").
+
+    """
+    return (
+        Column("has_pv", "bool", False, "bool", f"Has {what}"),
+        Column("pv_kw", "float64", 0.0, "kWp", "PV capacity"),
+        Column("pv_fit_premium", "float64", 0.0, "CNY/kWh",
+               "Feed-in premium locked in at installation"),
+    )

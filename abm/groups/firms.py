@@ -16,7 +16,15 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
-from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
+from abm.groups.base import (
+    COMMON_BEHAVIOUR,
+    Group,
+    Metric,
+    Phase,
+    Technology,
+    column_is_set,
+    pv_columns,
+)
 from abm.groups.base import Column as C
 from abm.groups.decision import (
     N_CHUNKS,
@@ -61,9 +69,7 @@ SCHEMA = (
     C("peers_retrofit", "int32", 0, "links", "Neighbours with an efficiency retrofit"),
     C("peers_switch", "int32", 0, "links", "Neighbours that left coal"),
     C("peers_green_power", "int32", 0, "links", "Neighbours buying green power"),
-    C("has_pv", "bool", False, "bool", "Has factory-roof PV"),
-    C("pv_kw", "float64", 0.0, "kWp", "PV capacity"),
-    C("pv_fit_premium", "float64", 0.0, "CNY/kWh", "Feed-in premium locked in at installation"),
+    *pv_columns("factory-roof PV"),
     C("retrofits", "int8", 0, "count", "Efficiency retrofits done (at most 2)"),
     C("switched", "bool", False, "bool", "Has switched its coal use to gas or electricity"),
     C("green_power", "bool", False, "bool", "Buys green power"),

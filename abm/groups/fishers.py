@@ -17,7 +17,15 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
-from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
+from abm.groups.base import (
+    COMMON_BEHAVIOUR,
+    Group,
+    Metric,
+    Phase,
+    Technology,
+    column_is_set,
+    pv_columns,
+)
 from abm.groups.base import Column as C
 from abm.groups.decision import (
     B0,
@@ -55,9 +63,7 @@ SCHEMA = (
     *COMMON_BEHAVIOUR,
     C("peers_pv", "int32", 0, "links", "Neighbours with fishery-PV"),
     C("peers_vessel", "int32", 0, "links", "Neighbours with efficient or electric vessels"),
-    C("has_pv", "bool", False, "bool", "Has fishery-PV over its ponds"),
-    C("pv_kw", "float64", 0.0, "kWp", "PV capacity"),
-    C("pv_fit_premium", "float64", 0.0, "CNY/kWh", "Feed-in premium locked in at installation"),
+    *pv_columns("fishery-PV over its ponds"),
     C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month"),
     C("events", "int8", 0, "bitmask", "What happened this month (EV_* bits)"),
 )

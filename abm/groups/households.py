@@ -17,7 +17,15 @@ import numpy as np
 
 from abm import data
 from abm.columns import AgentTable
-from abm.groups.base import COMMON_BEHAVIOUR, Group, Metric, Phase, Technology, column_is_set
+from abm.groups.base import (
+    COMMON_BEHAVIOUR,
+    Group,
+    Metric,
+    Phase,
+    Technology,
+    column_is_set,
+    pv_columns,
+)
 from abm.groups.base import Column as C
 from abm.groups.decision import (
     N_CHUNKS,
@@ -50,9 +58,7 @@ SCHEMA = (
     C("peers_pv", "int32", 0, "links", "Neighbours with rooftop PV"),
     C("peers_green", "int32", 0, "links", "Neighbours in green homes"),
     C("peers_ci", "int32", 0, "links", "Neighbours in the carbon-inclusive scheme"),
-    C("has_pv", "bool", False, "bool", "Has rooftop PV"),
-    C("pv_kw", "float64", 0.0, "kWp", "PV capacity"),
-    C("pv_fit_premium", "float64", 0.0, "CNY/kWh", "Feed-in premium locked in at installation"),
+    *pv_columns("rooftop PV"),
     C("green_home", "bool", False, "bool", "Lives in a green (retrofitted or green-built) home"),
     C("ci_member", "bool", False, "bool", "Takes part in the carbon-inclusive scheme"),
     C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month"),
