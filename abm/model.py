@@ -11,7 +11,14 @@ import numba
 import numpy as np
 
 from abm import data
-from abm.groups import COEFFICIENTS, REGISTRY, STEP_ORDER, TECHNOLOGIES, TECHNOLOGY_ROWS
+from abm.groups import (
+    COEFFICIENTS,
+    GROUP_METRICS,
+    REGISTRY,
+    STEP_ORDER,
+    TECHNOLOGIES,
+    TECHNOLOGY_ROWS,
+)
 from abm.groups.base import Group, Phase
 from abm.groups.decision import N_CHUNKS
 from abm.kernels import update_peer_counts
@@ -24,7 +31,6 @@ from abm.scenario import Scenario, load_scenario
 
 log = logging.getLogger(__name__)
 
-GROUP_METRICS = {name: group.metric_names for name, group in REGISTRY.items()}
 Engine = Literal["numba", "reference"]
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from abm.data import SECTORS
-from abm.groups import REGISTRY
+from abm.groups import metric_index
 from abm.limits import POLICY_YEARS
 from abm.params import ParameterError
 
@@ -134,18 +134,8 @@ class Policy:
                 "end": self.end, **({"why": self.why} if self.why else {})}
 
 
-GROUP_METRICS: dict[str, tuple[str, ...]] = {
-    name: group.metric_names for name, group in REGISTRY.items()}
-"""Each agent group's per-district metrics, in the order of its rule's sums (abm.groups)."""
-
-
-def metric_column(group: str, metric: str) -> int:
-    """Column of ``metric`` in ``group``'s per-district sums."""
-    return GROUP_METRICS[group].index(metric)
-
-
 def _total(sums: Mapping[str, np.ndarray], group: str, metric: str) -> float:
-    return float(sums[group][:, metric_column(group, metric)].sum())
+    return float(sums[group][:, metric_index(group, metric)].sum())
 
 
 class PVSubsidy(Policy):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from abm import data
 from abm.files import inside, safe_name, write_atomic
-from abm.groups import REGISTRY, metric_units, stock_metrics
+from abm.groups import GROUP_METRICS, metric_units, stock_metrics
 
 if TYPE_CHECKING:
     from abm.model import JiangmenModel
@@ -81,7 +81,7 @@ def monthly_frame(model: JiangmenModel) -> pd.DataFrame:
     """All per-district monthly metrics of the months run, tidy."""
     months = model.month
     frames = []
-    for group, metrics in _group_metrics().items():
+    for group, metrics in GROUP_METRICS.items():
         hist = model.history[group][:months]  # (T, D, M)
         t, d, m = np.meshgrid(np.arange(months), np.arange(len(data.DISTRICTS)),
                               np.arange(len(metrics)), indexing="ij")
@@ -98,14 +98,10 @@ def monthly_frame(model: JiangmenModel) -> pd.DataFrame:
     return frame
 
 
-def _group_metrics() -> dict[str, tuple[str, ...]]:
-    return {name: group.metric_names for name, group in REGISTRY.items()}
-
-
 def _annual(model: JiangmenModel, group: str, metric: str, by_district: bool = False
             ) -> np.ndarray:
     """Year × (district) values of a metric: flows summed, stocks at the year's last month."""
-    idx = _group_metrics()[group].index(metric)
+    idx = GROUP_METRICS[group].index(metric)
     hist = model.history[group][:model.month, :, idx]
     years = model.month // 12
     hist = hist[:years * 12].reshape(years, 12, -1)

@@ -92,10 +92,10 @@ def test_ets_expansion_with_a_carbon_price_never_lowers_ceramics_retrofits(popul
 
 def test_policies_declare_their_levers_and_spending_metrics(small_population):
     """The month's lever record is generated from the policy declarations."""
+    from abm.groups import GROUP_METRICS
     from abm.market import Month
     from abm.model import JiangmenModel
     from abm.policies import (
-        GROUP_METRICS,
         POLICY_TYPES,
         Policy,
         declared_levers,

@@ -13,8 +13,9 @@ from abm.groups import firms, fishers, households, vehicles
 from abm.groups.base import Group, Metric, Phase, Technology
 from abm.groups.decision import COEFFICIENTS
 
-__all__ = ["COEFFICIENTS", "REGISTRY", "STEP_ORDER", "TECHNOLOGIES", "TECHNOLOGY_ROWS", "Group",
-           "Metric", "Phase", "Technology", "metric_index", "metric_units", "stock_metrics"]
+__all__ = ["COEFFICIENTS", "GROUP_METRICS", "REGISTRY", "STEP_ORDER", "TECHNOLOGIES",
+           "TECHNOLOGY_ROWS", "Group", "Metric", "Phase", "Technology", "metric_index",
+           "metric_units", "stock_metrics"]
 
 REGISTRY: dict[str, Group] = {
     group.name: group for group in (households.GROUP, vehicles.GROUP, firms.GROUP, fishers.GROUP)
@@ -43,6 +44,11 @@ for _group in REGISTRY.values():
     TECHNOLOGY_ROWS[_group.name] = slice(_row, _row + len(_group.technologies))
     _row += len(_group.technologies)
 del _row, _group
+
+
+GROUP_METRICS: dict[str, tuple[str, ...]] = {
+    name: group.metric_names for name, group in REGISTRY.items()}
+"""Each group's per-district metrics, in the column order of its rule's sums."""
 
 
 def metric_index(group: str, metric: str) -> int:
