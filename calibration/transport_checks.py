@@ -1,8 +1,8 @@
 """Data-anchored checks of the transport model against 2020-2024 (issue 10).
 
 ``python -m calibration.transport_checks [--scale 200] [--seeds 1,2]`` runs the ``history``
-scenario (which includes the shipped fit, ``data/calibrated/transport.toml``) and the same
-history without the 2020-22 national purchase subsidy, and prints:
+scenario with the shipped fit (``data/calibrated/transport.toml``, or ``--fit FILE``) and the
+same history without the 2020-22 national purchase subsidy, and prints:
 
 * the NEV share of new private cars against China's passenger-car retail series (CPCA; the
   fitted mapping of ``calibration/configs/transport.toml``) and beside it the CAAM all-vehicle
@@ -20,12 +20,17 @@ import argparse
 import dataclasses
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from abm.data import DATA_DIR
 from calibration.observed import load_observed, observed_series
+
+SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
+"""The shipped vehicle-choice fit (``python -m calibration run transport --method optuna``)."""
 
 BULLETIN_STOCK_2021 = 1_046_400
 """Jiangmen civilian vehicle stock at end-2021 (statistical bulletin; data/observed)."""
@@ -50,14 +55,20 @@ def _subsidy_paid(run: Any, years: range) -> float:
     return paid
 
 
-def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2)) -> dict[str, Any]:
-    """Run ``history`` with and without the 2020-22 subsidy; the checks' numbers (seed mean)."""
+def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
+                     fit: Path | None = None) -> dict[str, Any]:
+    """Run ``history`` (with the fit's parameters) with and without the 2020-22 subsidy.
+
+    Returns the checks' numbers (seed means).
+    """
     from abm.data import VEHICLE_TYPES
+    from abm.files import read_user_toml
     from abm.scenario import load_scenario
     from abm.simulate import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    history = load_scenario("history")
+    fitted = read_user_toml(Path(fit or SHIPPED_FIT), "calibrated file")
+    history = load_scenario("history").with_parameters(dict(fitted.get("parameters", {})))
     without = dataclasses.replace(
         history, name="history_without_subsidy",
         policies=[p for p in history.policies if p.kind != "ev_purchase_subsidy"])
@@ -141,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=200.0)
     parser.add_argument("--seeds", default="1,2", help="comma-separated model seeds")
+    parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
     args = parser.parse_args(argv)
     seeds = tuple(int(s) for s in args.seeds.split(","))
-    print(report(transport_checks(args.scale, seeds)))
+    print(report(transport_checks(args.scale, seeds, args.fit)))
     return 0
 
 

@@ -141,6 +141,8 @@ POLICY_ZH: dict[str, str] = {
     "vessel_replacement_subsidy": "渔船更新补贴",
     "coal_phaseout": "燃煤锅炉淘汰",
     "ets_expansion": "碳市场扩围至行业",
+    "trade_in_subsidy": "汽车以旧换新补贴",
+    "nev_mandate": "新车新能源比例要求",
 }
 
 FIELD_ZH: dict[tuple[str, str], str] = {
@@ -161,9 +163,15 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("green_building_mandate", "level"): "新建住宅绿色比例要求",
     ("vessel_replacement_subsidy", "level"): "每千瓦功率补贴",
     ("coal_phaseout", "level"): "每年强制改造的燃煤用户比例",
+    ("trade_in_subsidy", "nev"): "换购新能源车补贴",
+    ("trade_in_subsidy", "ice"): "换购燃油车补贴",
+    ("trade_in_subsidy", "eligible"): "符合条件的置换车辆比例",
+    ("nev_mandate", "level"): "该车型新车新能源比例要求",
 }
 
-OPTION_ZH: dict[str, str] = {"household": "居民", "firm": "企业", "fisher": "渔业"}
+OPTION_ZH: dict[str, str] = {"household": "居民", "firm": "企业", "fisher": "渔业",
+                             "car": "私家车", "taxi": "出租车", "van": "城市配送车",
+                             "bus": "公交车", "truck": "重型货车"}
 
 TARGET_ZH: dict[str, str] = {
     "co2_peak": "2030年前二氧化碳排放达峰",
