@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 from abm.data import DATA_DIR
+from abm.limits import SCALE_MAX, SCALE_MIN
+from abm.params import ParameterError
+from calibration.cli import _seeds
 from calibration.observed import load_observed, observed_series
 
 SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
@@ -150,13 +154,31 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: print the checks."""
     parser = argparse.ArgumentParser(prog="python -m calibration.transport_checks",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=200.0)
-    parser.add_argument("--seeds", default="1,2", help="comma-separated model seeds")
+    parser.add_argument("--scale", type=_scale, default=200.0,
+                        help=f"people per agent, {SCALE_MIN:g}-{SCALE_MAX:g}")
+    parser.add_argument("--seeds", type=_seeds, default=[1, 2],
+                        help="comma-separated model seeds, e.g. 1,2")
     parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
     args = parser.parse_args(argv)
-    seeds = tuple(int(s) for s in args.seeds.split(","))
-    print(report(transport_checks(args.scale, seeds, args.fit)))
+    try:
+        result = transport_checks(args.scale, tuple(args.seeds), args.fit)
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report(result))
     return 0
+
+
+def _scale(text: str) -> float:
+    """``--scale``: a number within the model's limits."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not SCALE_MIN <= value <= SCALE_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a number in [{SCALE_MIN:g}, "
+                                         f"{SCALE_MAX:g}]")
+    return value
 
 
 if __name__ == "__main__":
