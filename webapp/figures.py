@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from abm import data
-from abm.charts import ADOPTION_PANELS, SECTOR_COLOURS
+from abm.charts import ADOPTION_PANELS, SECTOR_COLOURS, panel_grid
+from abm.outputs import output_label
 from abm.results import SECTORS_OUT
 from webapp import i18n
 from webapp.runner import RunSet
@@ -110,24 +111,27 @@ def emissions_figure(runs: RunSet, lang: str) -> Figure:
 def adoption_figure(runs: RunSet, lang: str) -> Figure:
     """Adoption curves per technology and agent group; baseline dashed."""
     cl = chart_lang(lang)
-    fig = Figure(figsize=(13, 9))
-    axes = fig.subplots(3, 3)
+    rows, cols = panel_grid(len(ADOPTION_PANELS))
+    fig = Figure(figsize=(4.4 * cols, 3 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     colours = ("#1f5fa8", "#e07b00", "#2a9d3a")
-    for ax, (title, metrics, unit, target) in zip(axes.ravel(), ADOPTION_PANELS, strict=True):
-        for j, metric in enumerate(metrics):
-            suffix = f" {metric.split('_')[-1]}" if len(metrics) > 1 else ""
+    for ax in axes.ravel()[len(ADOPTION_PANELS):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes.ravel(), ADOPTION_PANELS, strict=False):
+        for j, metric in enumerate(panel.metrics):
+            suffix = f" {output_label(metric, cl, short=True)}" if len(panel.metrics) > 1 else ""
             _band(ax, runs.metric(metric), colours[j], f"{runs.scenario.name}{suffix}")
             base = runs.metric(metric, baseline=True).mean(axis=1)
             ax.plot(base.index, base, "--", color=colours[j], lw=1, alpha=0.7,
                     label=f"{i18n.tr('baseline', cl)}{suffix}")
-        if target is not None:
-            ax.axhline(target, color="crimson", lw=1, ls=":")
-            ax.text(runs.years[0], target, f" {i18n.tr('plan_target', cl)}", color="crimson",
-                    va="bottom", fontsize=8)
+        if panel.target is not None:
+            ax.axhline(panel.target, color="crimson", lw=1, ls=":")
+            ax.text(runs.years[0], panel.target, f" {i18n.tr('plan_target', cl)}",
+                    color="crimson", va="bottom", fontsize=8)
         ax.axvline(2030, color="grey", ls=":", lw=0.8)
         ax.set_xlim(runs.years[0], max(runs.years[-1], runs.years[0] + 1))
-        ax.set_title(i18n.panel_label(title, cl), fontsize=10)
-        ax.set_ylabel(unit if cl == "en" else unit.replace("share", "比例"), fontsize=8)
+        ax.set_title(panel.title[cl == "zh"], fontsize=10)
+        ax.set_ylabel(panel.unit[cl == "zh"], fontsize=8)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()

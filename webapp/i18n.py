@@ -1,12 +1,18 @@
 """English and Chinese labels of the app.
 
 Only words of the interface live here. Parameter labels come from the parameter table
-(``label_en`` / ``label_zh``); policy and field labels come from the policy declarations in
-English, with the Chinese translations below keyed by policy kind and field name (the engine
-declares no Chinese policy labels). A missing translation falls back to English.
+(``label_en`` / ``label_zh``); policy kinds, option values, sectors and outputs are named where
+they are declared (``Policy.label_zh``, :func:`abm.policies.option_label`,
+:data:`abm.results.EMISSION_SECTOR_LABELS`, :func:`abm.outputs.output_label`); the Chinese
+names of policy fields are below, keyed by policy kind and field name. A missing translation
+falls back to English.
 """
 
 from __future__ import annotations
+
+from abm import policies
+from abm.policies import Policy
+from abm.results import EMISSION_SECTOR_LABELS
 
 LANGUAGES = ("en", "zh")
 
@@ -127,24 +133,6 @@ GROUPS: dict[str, tuple[str, str]] = {
     "other": ("Other policies", "其他政策"),
 }
 
-POLICY_ZH: dict[str, str] = {
-    "pv_subsidy": "光伏装机补贴",
-    "feed_in_premium": "光伏上网电价补贴",
-    "retrofit_subsidy": "绿色改造补贴",
-    "ev_purchase_subsidy": "新能源汽车购置补贴",
-    "purchase_tax_exemption": "新能源汽车购置税减免",
-    "green_finance": "绿色金融",
-    "carbon_inclusive": "碳普惠机制",
-    "carbon_price": "控排企业碳价",
-    "charging_buildout": "充电设施建设",
-    "green_building_mandate": "绿色建筑强制要求",
-    "vessel_replacement_subsidy": "渔船更新补贴",
-    "coal_phaseout": "燃煤锅炉淘汰",
-    "ets_expansion": "碳市场扩围至行业",
-    "trade_in_subsidy": "汽车以旧换新补贴",
-    "nev_mandate": "新车新能源比例要求",
-}
-
 FIELD_ZH: dict[tuple[str, str], str] = {
     ("pv_subsidy", "level"): "每瓦装机补贴",
     ("feed_in_premium", "level"): "光伏上网电量溢价",
@@ -169,10 +157,6 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("nev_mandate", "level"): "该车型新车新能源比例要求",
 }
 
-OPTION_ZH: dict[str, str] = {"household": "居民", "firm": "企业", "fisher": "渔业",
-                             "car": "私家车", "taxi": "出租车", "van": "城市配送车",
-                             "bus": "公交车", "truck": "重型货车"}
-
 TARGET_ZH: dict[str, str] = {
     "co2_peak": "2030年前二氧化碳排放达峰",
     "nev_share_new_vehicles": "2030年新增交通工具中新能源、清洁能源约占40%",
@@ -183,26 +167,6 @@ TARGET_ZH: dict[str, str] = {
     "green_new_buildings": "2025年城镇新建建筑全面执行绿色建筑标准",
     "cement_intensity": "2030年单位熟料CO2排放较2020年下降8%",
     "renewable_capacity": "2030年可再生能源装机不少于700万千瓦（智能体光伏部分）",
-}
-
-SECTOR_LABELS: dict[str, tuple[str, str]] = {
-    "residential": ("residential", "居民"),
-    "transport": ("transport", "交通"),
-    "industry": ("industry (energy)", "工业（能源）"),
-    "industry_process": ("industry (process)", "工业（过程）"),
-    "fishery": ("fishery", "渔业"),
-}
-
-PANEL_ZH: dict[str, str] = {
-    "NEV share of new cars": "新乘用车中新能源占比",
-    "NEV share of all new vehicles": "全部新增车辆中新能源占比",
-    "NEV share of the vehicle stock": "保有量中新能源占比",
-    "PV capacity by group (MW)": "各主体光伏装机（兆瓦）",
-    "Households in green homes": "居住绿色住宅的住户",
-    "Carbon-inclusive participants": "碳普惠参与者",
-    "Firms: retrofit / left coal / green power": "企业：节能改造/弃煤/绿电",
-    "Efficient or electric fishing vessels": "节能或电动渔船",
-    "Green travel share of urban trips": "城区绿色出行比例",
 }
 
 CHART: dict[str, tuple[str, str]] = {
@@ -232,9 +196,9 @@ def tr(key: str, lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def policy_label(kind: str, english: str, lang: str) -> str:
-    """A policy kind's label."""
-    return POLICY_ZH.get(kind, english) if lang == "zh" else english
+def policy_label(cls: type[Policy], lang: str) -> str:
+    """A policy kind's label (declared by the kind: ``label``, ``label_zh``)."""
+    return (cls.label_zh or cls.label) if lang == "zh" else cls.label
 
 
 def field_label(kind: str, name: str, english: str, lang: str) -> str:
@@ -243,8 +207,8 @@ def field_label(kind: str, name: str, english: str, lang: str) -> str:
 
 
 def option_label(value: str, lang: str) -> str:
-    """An option value (e.g. the agent group of a PV subsidy)."""
-    return OPTION_ZH.get(value, value) if lang == "zh" else value
+    """An option value (e.g. the agent group of a PV subsidy): :func:`abm.policies.option_label`."""
+    return policies.option_label(value, lang)
 
 
 def target_label(key: str, english: str, lang: str) -> str:
@@ -253,11 +217,6 @@ def target_label(key: str, english: str, lang: str) -> str:
 
 
 def sector_label(sector: str, lang: str) -> str:
-    """An emitting sector's label."""
-    pair = SECTOR_LABELS.get(sector, (sector, sector))
+    """An emitting sector's label (:data:`abm.results.EMISSION_SECTOR_LABELS`)."""
+    pair = EMISSION_SECTOR_LABELS.get(sector, (sector, sector))
     return pair[1] if lang == "zh" else pair[0]
-
-
-def panel_label(title: str, lang: str) -> str:
-    """An adoption panel's title."""
-    return PANEL_ZH.get(title, title) if lang == "zh" else title

@@ -159,7 +159,7 @@ def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str]) -> N
     lang = s.lang.value
     cls = POLICY_TYPES[entry["kind"]]
     options = " · ".join(i18n.option_label(v, lang) for v in entry["choice"].values())
-    title = i18n.policy_label(cls.kind, cls.label, lang) + (f" [{options}]" if options else "")
+    title = i18n.policy_label(cls, lang) + (f" [{options}]" if options else "")
     key = f"lever-{cls.kind}" + "".join(f"-{v}" for v in entry["choice"].values())
 
     def set_value(field: str, value: Any) -> None:
@@ -218,7 +218,7 @@ def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
         with solara.Details(summary=i18n.tr(group.key, lang), expand=False):
             for kind in group.kinds:
                 cls = POLICY_TYPES[kind]
-                solara.Text(f"{i18n.policy_label(kind, cls.label, lang)} — "
+                solara.Text(f"{i18n.policy_label(cls, lang)} — "
                             f"{levers.explanation(cls)}",
                             style={"font-size": "0.8em", "color": "#555"})
                 entries = [(i, p) for i, p in enumerate(draft["policies"]) if p["kind"] == kind]
