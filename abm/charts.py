@@ -18,7 +18,8 @@ from abm.outputs import output_label
 from abm.results import EMISSION_SECTOR_LABELS, SECTORS_OUT
 
 SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
-                  "industry_process": "#59a14f", "fishery": "#edc948"}
+                  "industry_process": "#59a14f", "fishery": "#edc948",
+                  "services": "#b07aa1"}
 LINESTYLES = ("-", "--", ":", "-.")
 
 

@@ -334,12 +334,35 @@ def _run_into(args: argparse.Namespace, plan: RunPlan, stage: Path) -> int:
                          errors="ignore").T.to_string())
         if "cny_per_t_paid" in table:
             print(f"\nDefinitions: {COST_PER_TONNE}.\n{LIFETIME_ABATEMENT}.")
-        scoreboard = pd.DataFrame({n: r.targets.set_index("target")["met"]
-                                   for n, r in runs.items()})
-        print("\nPlan targets met (in the target year):")
-        print(scoreboard.to_string())
+        print("\nPlan targets (value in the target year; met = yes/no):")
+        print(scoreboard(runs).to_string())
     print(f"\nResults in {plan.out}/ (files listed in {plan.out / MANIFEST})")
     return 0
+
+
+def scoreboard(runs: dict) -> pd.DataFrame:
+    """The targets of several runs side by side: year, threshold, unit, each run's value/met."""
+    first = next(iter(runs.values())).targets.set_index("target")
+    table = first[["section", "year", "threshold", "unit"]].copy()
+    for name, run in runs.items():
+        targets = run.targets.set_index("target")
+        table[name] = [
+            f"{_target_value(v, u)} {'yes' if met else 'no'}"
+            for v, u, met in zip(targets["value"], targets["unit"], targets["met"], strict=True)]
+    table["threshold"] = [_target_value(v, u) for v, u in zip(table["threshold"], table["unit"],
+                                                              strict=True)]
+    return table.drop(columns="unit")
+
+
+def _target_value(value: float, unit: str) -> str:
+    """A target's value in its own unit: shares in %, years as years, MW with separators."""
+    if value != value:  # NaN
+        return "–"
+    if unit == "1":
+        return f"{value:+.1%}" if value < 0 else f"{value:.1%}"
+    if unit == "year":
+        return f"{value:.0f}"
+    return f"{value:,.0f} {unit}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -160,3 +160,55 @@ def grid_factors() -> dict[int, float]:
     """Year → observed grid emission factor, kg CO2/kWh."""
     frame = read_table("grid_factors.csv", ["year", "value", "unit"], numeric=["year", "value"])
     return {int(y): float(v) for y, v in zip(frame["year"], frame["value"], strict=True)}
+
+
+@cache
+def economy() -> dict[str, dict[int, float]]:
+    """Variable → year → value of ``data/economy.csv`` (GDP, real growth, population)."""
+    frame = read_table("economy.csv", ["year", "variable", "value", "unit"],
+                       numeric=["year", "value"])
+    out: dict[str, dict[int, float]] = {}
+    for year, variable, value in zip(frame["year"], frame["variable"], frame["value"],
+                                     strict=True):
+        out.setdefault(str(variable), {})[int(year)] = float(value)
+    return out
+
+
+@cache
+def energy_factors() -> dict[str, float]:
+    """Fuel → energy content, kgce per unit (units in ``data/energy_factors.csv``)."""
+    frame = read_table("energy_factors.csv", ["fuel", "value", "unit"], numeric=["value"])
+    return dict(zip(frame["fuel"], frame["value"].astype(float), strict=True))
+
+
+PLANT_TYPES: dict[str, tuple[str, str]] = {
+    "nuclear": ("nuclear", "核电"), "coal": ("coal", "煤电"), "gas": ("gas", "气电"),
+    "fishery_pv": ("fishery PV (developers)", "渔光互补光伏（开发商）"),
+    "utility_pv": ("utility PV", "集中式光伏"), "offshore_wind": ("offshore wind", "海上风电"),
+}
+"""Power-plant types of ``data/power_plants.csv`` with their English and Chinese names."""
+RENEWABLE_TYPES = ("fishery_pv", "utility_pv", "offshore_wind")
+PLANT_STATUSES = ("operating", "under_construction", "plan")
+
+
+@cache
+def power_plants() -> pd.DataFrame:
+    """Power plants in Jiangmen: type, capacity (MW), online and retire year, status."""
+    frame = read_table("power_plants.csv", ["plant", "type", "capacity_mw", "online_year",
+                                            "retire_year", "status"],
+                       numeric=["capacity_mw", "online_year", "retire_year"])
+    for column, allowed in (("type", PLANT_TYPES), ("status", PLANT_STATUSES)):
+        unknown = set(frame[column]) - set(allowed)
+        if unknown:
+            raise DataError(f"power_plants.csv, column {column!r}: unknown {sorted(unknown)}; "
+                            f"allowed {list(allowed)}")
+    return frame
+
+
+@cache
+def energy_statistics() -> dict[tuple[str, int], float]:
+    """(item, year) → value of the published energy figures the base year is checked against."""
+    frame = read_table("energy_statistics.csv", ["item", "value", "unit", "year"],
+                       numeric=["value", "year"])
+    return {(str(i), int(y)): float(v)
+            for i, y, v in zip(frame["item"], frame["year"], frame["value"], strict=True)}

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.data import DISTRICTS, VEHICLE_TYPE_LABELS
+from abm.data import DISTRICTS, PLANT_TYPES, VEHICLE_TYPE_LABELS
 from abm.groups import REGISTRY
-from abm.policies import POLICY_TYPES, Policy
+from abm.policies import POLICY_TYPES, Policy, neutral_levers
 from abm.results import EMISSION_SECTOR_LABELS, annual_summary
 from abm.scenario import load_scenario
 
@@ -101,9 +101,33 @@ LABELS: dict[str, Label] = {
     "clinker_intensity": Label("CO2 per tonne of clinker (t/t)", "单位熟料CO2排放（吨/吨）"),
     "clinker_intensity_change": Label("Change of CO2 per tonne of clinker since 2020",
                                       "单位熟料CO2排放较2020年变化"),
-    "improved_vessel_share": Label("Efficient or electric fishing vessels", "节能或电动渔船"),
+    "improved_vessel_share": Label("Efficient or electric fishing vessels",
+                                   "节能或电动渔船"),
     "fishery_pv_share": Label("Suitable fish farms with PV", "已建光伏的适宜鱼塘"),
     "spending_total": Label("Public spending (million CNY)", "财政支出（百万元）", "total", "合计"),
+    "electricity_gwh": Label("Electricity consumption (GWh)", "全社会用电量（吉瓦时，模型范围）"),
+    "energy_total_mtce": Label("Energy consumption, coal-equivalent method (Mtce)",
+                               "能源消费总量（发电煤耗法，百万吨标准煤）"),
+    "services_floor_mm2": Label("Commercial and public floor area (million m²)",
+                                "公共及商业建筑面积（百万平方米）"),
+    "public_intensity_change": Label("Public institutions' energy per m² since 2020",
+                                     "公共机构单位建筑面积能耗较2020年变化"),
+    "public_cooling_gain": Label("Large public buildings' cooling efficiency gain since 2020",
+                                 "大型公共建筑制冷能效较2020年提升"),
+    "gdp_bn_cny": Label("GDP (billion CNY, 2020 prices)", "地区生产总值（十亿元，2020年价）"),
+    "energy_intensity": Label("Energy per unit of GDP (tce per 10,000 CNY)",
+                              "单位GDP能耗（吨标准煤/万元）"),
+    "energy_intensity_change": Label("Energy per unit of GDP since 2020",
+                                     "单位GDP能耗较2020年变化"),
+    "co2_intensity": Label("CO2 per unit of GDP (t per 10,000 CNY)",
+                           "单位GDP二氧化碳排放（吨/万元）"),
+    "co2_intensity_change": Label("CO2 per unit of GDP since 2020",
+                                  "单位GDP二氧化碳排放较2020年变化"),
+    "grid_non_fossil_share": Label("Non-fossil share of grid electricity",
+                                   "电网电力中非化石能源占比"),
+    "non_fossil_share": Label("Non-fossil share of energy consumption", "非化石能源消费比重"),
+    "renewable_capacity_mw": Label("Renewable generating capacity (MW)",
+                                   "可再生能源发电装机（兆瓦）"),
 }
 """Labels of the outputs that are not one of a family (see :func:`output_label`)."""
 
@@ -121,6 +145,16 @@ def _family_label(metric: str) -> Label | None:
         vtype = metric.removeprefix(prefix)
         if metric.startswith(prefix) and vtype in VEHICLE_TYPE_LABELS:
             en, zh = VEHICLE_TYPE_LABELS[vtype]
+            return Label(en_text.format(en), zh_text.format(zh), en, zh)
+    for prefix, en_text, zh_text, names in (
+            ("energy_final_mtce_", "Final energy of {} (Mtce)", "{}终端能源消费（百万吨标准煤）",
+             EMISSION_SECTOR_LABELS),
+            ("electricity_gwh_", "Electricity of {} (GWh)", "{}用电量（吉瓦时）",
+             EMISSION_SECTOR_LABELS),
+            ("capacity_mw_", "Capacity: {} (MW)", "装机：{}（兆瓦）", PLANT_TYPES)):
+        key = metric.removeprefix(prefix)
+        if metric.startswith(prefix) and key in names:
+            en, zh = names[key]
             return Label(en_text.format(en), zh_text.format(zh), en, zh)
     if head == "spending":
         for policy in every_policy():
@@ -177,7 +211,8 @@ def _stand_in_summary(scenario: str | None, months: slice | None) -> pd.DataFram
     model = types.SimpleNamespace(
         start_year=int(loaded.params["run.start_year"]), month=n, history=history,
         params=loaded.params, policies=policies, spending=spending,
-        month_log=[types.SimpleNamespace(green_mandate=0.0) for _ in range(n)])
+        month_log=[types.SimpleNamespace(**neutral_levers({"charging_index": 0.0}),
+                                         grid_factor=0.5) for _ in range(n)])
     return annual_summary(model)  # type: ignore[arg-type]
 
 

@@ -405,6 +405,33 @@ class GreenBuildingMandate(Policy):
                                      "level")}
 
 
+class PublicBuildingStandard(Policy):
+    """Efficiency standards for public buildings (§13), reached linearly by the end year.
+
+    Large public buildings' cooling efficiency rises by ``cooling_gain`` over 2020 and public
+    institutions' energy per m² falls by ``intensity_cut``; both are assumed to be met, and
+    what is reached stays (:mod:`abm.services`). No public spending is modelled.
+    """
+
+    kind = "public_building_standard"
+    label = "Public-building efficiency standard"
+    label_zh = "公共建筑能效标准"
+    fields = {"cooling_gain": LevelField(0.0, 1.0, "1", "Cooling efficiency gain of large "
+                                         "public buildings over 2020, reached at the end year"),
+              "intensity_cut": LevelField(0.0, 0.5, "1", "Cut of public institutions' energy "
+                                          "per m² from 2020, reached at the end year")}
+    levers = {"public_cooling_gain": Lever(0.0, "1", "Cooling efficiency gain of large public "
+                                                     "buildings over 2020"),
+              "public_intensity_cut": Lever(0.0, "1", "Cut of public institutions' energy per "
+                                                      "m² from 2020")}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        span = self.end + 1 - self.start
+        progress = min(max((year + 1.0 / 12.0 - self.start) / span, 0.0), 1.0)
+        levers["public_cooling_gain"] = self.levels["cooling_gain"] * progress
+        levers["public_intensity_cut"] = self.levels["intensity_cut"] * progress
+
+
 class VesselReplacementSubsidy(Policy):
     """Subsidy per kW of engine for an efficient or electric fishing vessel (§19)."""
 
@@ -454,8 +481,9 @@ class ETSExpansion(Policy):
 POLICY_TYPES: dict[str, type[Policy]] = {
     cls.kind: cls for cls in (PVSubsidy, FeedInPremium, RetrofitSubsidy, EVPurchaseSubsidy,
                               PurchaseTaxExemption, GreenFinance, CarbonInclusive, CarbonPrice,
-                              ChargingBuildout, GreenBuildingMandate, VesselReplacementSubsidy,
-                              CoalPhaseout, ETSExpansion, TradeInSubsidy, NEVMandate)
+                              ChargingBuildout, GreenBuildingMandate, PublicBuildingStandard,
+                              VesselReplacementSubsidy, CoalPhaseout, ETSExpansion,
+                              TradeInSubsidy, NEVMandate)
 }
 
 

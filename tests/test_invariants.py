@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from abm.model import JiangmenModel
-from abm.results import annual_summary, monthly_frame, targets_table
+from abm.results import TARGETS, annual_summary, monthly_frame, targets_table
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +72,18 @@ def test_carbon_inclusive_members_can_leave(plan_run):
 def test_targets_table_is_complete(plan_run):
     model, _, _ = plan_run
     table = targets_table(annual_summary(model))
-    assert len(table) == 9
+    assert list(table["target"]) == [t.key for t in TARGETS] and len(table) == 16
     assert table["met"].dtype == bool
-    assert set(table["target"]) >= {"co2_peak", "ev_share_new_cars", "green_travel"}
+    assert set(table["target"]) >= {"co2_peak", "ev_share_new_cars", "green_travel",
+                                    "energy_intensity", "non_fossil_2025", "gas_capacity"}
+    assert table["value"].notna().all(), table[table["value"].isna()]
 
 
 def test_emission_accounting_adds_up(plan_run):
     model, _, _ = plan_run
     summary = annual_summary(model).pivot(index="year", columns="metric", values="value")
     parts = summary[["co2_residential", "co2_transport", "co2_industry",
-                     "co2_industry_process", "co2_fishery"]].sum(axis=1)
+                     "co2_industry_process", "co2_fishery", "co2_services"]].sum(axis=1)
     np.testing.assert_allclose(parts, summary["co2_total"], rtol=1e-12)
     per_agent = sum((t.weight * t.co2_kg).sum() for t in model.tables.values())
     last_month = sum(h[model.month - 1, :, 0].sum() for h in model.history.values()) \

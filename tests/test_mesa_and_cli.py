@@ -42,7 +42,8 @@ def test_cli_run_writes_results_and_charts(tmp_path):
                              "--end-year", "2023", "--out", str(out)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert "Plan targets met" in result.stdout
+    assert "Plan targets (value in the target year" in result.stdout
+    assert "non_fossil_2030" in result.stdout and "7,000 MW" in result.stdout
     for name in ("summary.csv", "baseline_annual.parquet", "plan_monthly.parquet",
                  "plan_targets.csv", "emissions_by_sector.png", "adoption.png", "targets.png",
                  "districts.png"):

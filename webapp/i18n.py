@@ -155,6 +155,8 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("trade_in_subsidy", "ice"): "换购燃油车补贴",
     ("trade_in_subsidy", "eligible"): "符合条件的置换车辆比例",
     ("nev_mandate", "level"): "该车型新车新能源比例要求",
+    ("public_building_standard", "cooling_gain"): "结束年份大型公共建筑制冷能效较2020年提升",
+    ("public_building_standard", "intensity_cut"): "结束年份公共机构单位面积能耗较2020年降幅",
 }
 
 TARGET_ZH: dict[str, str] = {
@@ -166,7 +168,14 @@ TARGET_ZH: dict[str, str] = {
     "green_travel": "2030年城区绿色出行比例不低于70%",
     "green_new_buildings": "2025年城镇新建建筑全面执行绿色建筑标准",
     "cement_intensity": "2030年单位熟料CO2排放较2020年下降8%",
-    "renewable_capacity": "2030年可再生能源装机不少于700万千瓦（智能体光伏部分）",
+    "renewable_capacity": "2030年可再生能源发电装机容量达到700万千瓦以上",
+    "energy_intensity": "2025年单位地区生产总值能耗比2020年下降14%",
+    "co2_intensity": "2025年单位地区生产总值二氧化碳排放比2020年下降20.5%（广东省目标）",
+    "non_fossil_2025": "2025年非化石能源消费比重达到32%左右",
+    "non_fossil_2030": "2030年非化石能源消费比重达到35%左右",
+    "gas_capacity": "2025年天然气发电装机规模达到300万千瓦以上",
+    "public_building_energy": "2030年公共机构单位建筑面积能耗比2020年降低7%",
+    "public_building_cooling": "2030年大型公共建筑制冷能效比2020年提升20%",
 }
 
 CHART: dict[str, tuple[str, str]] = {

@@ -360,10 +360,12 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
             add("sector", np.full(n, sector))
             add("size", np.full(n, size))
             add("weight", np.full(n, w))
-            add("energy_base", row.energy_tce_per_firm * mean_one_lognormal(rng, 0.5, n))
+            # One size draw for energy and clinker: a kiln's fuel use follows its output.
+            size_draw = mean_one_lognormal(rng, 0.5, n)
+            add("energy_base", row.energy_tce_per_firm * size_draw)
             for fuel in ("coal_share", "gas_share", "oil_share", "electricity_share"):
                 add(fuel, np.full(n, getattr(row, fuel)))
-            add("clinker_base", row.clinker_t_per_firm * mean_one_lognormal(rng, 0.3, n))
+            add("clinker_base", row.clinker_t_per_firm * size_draw)
             add("roof_area", row.roof_m2_per_firm * mean_one_lognormal(rng, 0.4, n))
             add("ets", np.full(n, bool(row.ets_covered)))
             add("switch_to", np.full(n, 0 if row.sector in SWITCH_TO_GAS_SECTORS else 1))

@@ -74,11 +74,11 @@ METRICS = (
     Metric("ci_credit_cny", "CNY"), Metric("green_finance_cny", "CNY"),
     Metric("agents", "count", "stock"), Metric("ci_joins", "count"),
     Metric("ci_dropouts", "count"), Metric("ci_saving_kg", "kg CO2"),
-    Metric("pv_export_kwh", "kWh"),
+    Metric("pv_export_kwh", "kWh"), Metric("lpg_kg", "kg"),
 )
 (H_CO2, H_ELEC, H_PV_KWH, H_PV_KW, H_N_PV, H_N_GREEN, H_N_CI, H_NEW_PV_KW, H_PV_SUB,
  H_RETRO_SUB, H_FIT, H_CI_CREDIT, H_GF, H_N, H_CI_JOIN, H_CI_DROP, H_CI_SAVING,
- H_EXPORT) = range(len(METRICS))
+ H_EXPORT, H_LPG) = range(len(METRICS))
 
 EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP = 1, 2, 4, 8
 """Event bits of a household's month."""
@@ -246,6 +246,7 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         s[H_PV_KWH] += w * pv
         s[H_EXPORT] += w * export
         s[H_FIT] += w * export * pv_fit_premium[i]
+        s[H_LPG] += w * lpg[i]
         s[H_N] += w
         if has_pv[i]:
             s[H_PV_KW] += w * pv_kw[i]

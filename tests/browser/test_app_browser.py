@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from abm.results import TARGETS
+
 expect = pytest.importorskip("playwright.sync_api").expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +73,7 @@ def test_lever_run_charts_scoreboard_offline(app_page):
     page.locator(".tab-targets").click()
     rows = page.locator("tr.target")
     rows.first.wait_for()
-    assert rows.count() == 9
+    assert rows.count() == len(TARGETS)
     assert page.locator("tr.target-co2_peak td").nth(4).inner_text() in ("yes", "no")
     app_page.shot("targets")
     page.locator(".tab-adoption").click()

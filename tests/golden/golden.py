@@ -22,7 +22,9 @@ METRICS = ("co2_total", "co2_residential", "co2_transport", "co2_industry",
            "co2_industry_process", "co2_fishery", "pv_capacity_mw_total",
            "nev_share_sales_car", "nev_share_sales_all", "nev_share_stock_all",
            "land_transport_oil_ml", "green_home_share", "ci_share", "industry_energy_mtce",
-           "firm_switch_share", "improved_vessel_share", "spending_total")
+           "firm_switch_share", "improved_vessel_share", "spending_total", "co2_services",
+           "energy_total_mtce", "non_fossil_share", "energy_intensity_change",
+           "renewable_capacity_mw", "clinker_intensity")
 PATH = Path(__file__).with_name("annual.csv")
 
 
