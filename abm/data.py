@@ -45,7 +45,9 @@ VEHICLE_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "truck": ("heavy trucks", "重型货车"),
 }
 """English and Chinese name of each vehicle type."""
-POWERTRAINS: tuple[str, ...] = ("ice", "bev", "lng", "hydrogen")
+POWERTRAINS: tuple[str, ...] = ("ice", "bev", "phev", "lng", "hydrogen")
+"""Combustion, battery-electric, plug-in hybrid, LNG, hydrogen fuel cell; new-energy (NEV) as
+the official statistics count them: battery-electric, plug-in hybrid and fuel cell."""
 
 
 class DataError(ValueError):
@@ -130,6 +132,20 @@ def vehicles() -> dict[tuple[str, str, str], float]:
     frame = read_table("vehicles.csv", ["vtype", "powertrain", "variable", "value", "unit"],
                        numeric=["value"])
     return {(r.vtype, r.powertrain, r.variable): float(r.value) for r in frame.itertuples()}
+
+
+@cache
+def vehicle_paths() -> dict[tuple[str, str, str], dict[int, float]]:
+    """Observed yearly paths keyed by (vtype, powertrain, variable) → {year: value}.
+
+    ``data/vehicle_paths.csv``: battery pack prices, NEV price premia and stock growth.
+    """
+    frame = read_table("vehicle_paths.csv", ["year", "vtype", "powertrain", "variable", "value",
+                                             "unit"], numeric=["year", "value"])
+    out: dict[tuple[str, str, str], dict[int, float]] = {}
+    for r in frame.itertuples():
+        out.setdefault((r.vtype, r.powertrain, r.variable), {})[int(r.year)] = float(r.value)
+    return out
 
 
 @cache

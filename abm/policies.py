@@ -26,14 +26,14 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from abm.data import SECTOR_LABELS, SECTORS
+from abm.data import SECTOR_LABELS, SECTORS, VEHICLE_TYPE_LABELS, VEHICLE_TYPES
 from abm.groups import metric_index
 from abm.limits import POLICY_YEARS
 from abm.params import ParameterError
 
 OPTION_LABELS: dict[str, tuple[str, str]] = {
     "household": ("households", "居民"), "firm": ("firms", "企业"), "fisher": ("fishery", "渔业"),
-    **SECTOR_LABELS,
+    **SECTOR_LABELS, **VEHICLE_TYPE_LABELS,
 }
 """English and Chinese name of each option value a policy kind offers (agent groups, sectors)."""
 
@@ -253,6 +253,52 @@ class PurchaseTaxExemption(Policy):
     spends_into = (("vehicles", "tax_exemption_cny"),)
 
 
+class TradeInSubsidy(Policy):
+    """Car trade-in subsidy (以旧换新): paid when an old private car is scrapped or traded in.
+
+    Only replacements qualify (not first-time buyers), and only the ``eligible`` share of
+    them (old enough cars); vehicle owners count the expected amount.
+    """
+
+    kind = "trade_in_subsidy"
+    label = "Car trade-in subsidy (以旧换新)"
+    label_zh = "汽车以旧换新补贴"
+    pays = True
+    fields = {"nev": LevelField(0.0, 100_000.0, "CNY/vehicle",
+                                "Subsidy when the new car is new-energy"),
+              "ice": LevelField(0.0, 100_000.0, "CNY/vehicle",
+                                "Subsidy when the new car is a combustion car", default=0.0),
+              "eligible": LevelField(0.0, 1.0, "1", "Share of replaced cars that qualify",
+                                     default=0.5)}
+
+    levers = {"trade_in_nev": Lever(0.0, "CNY/vehicle", "Trade-in subsidy for a new NEV", "nev"),
+              "trade_in_ice": Lever(0.0, "CNY/vehicle", "Trade-in subsidy for a new "
+                                                        "combustion car", "ice"),
+              "trade_in_eligible": Lever(0.0, "1", "Share of replaced cars that qualify for "
+                                                   "the trade-in subsidy", "eligible")}
+    spends_into = (("vehicles", "trade_in_cny"),)
+
+
+class NEVMandate(Policy):
+    """A minimum new-energy share of new vehicles of one type (e.g. city buses electric).
+
+    That share of the non-NEV choices of the type becomes NEV (the provincial guideline for
+    buses is a rule, not a behaviour coefficient).
+    """
+
+    kind = "nev_mandate"
+    label = "NEV mandate for new vehicles of a type"
+    label_zh = "新车新能源比例要求"
+    fields = {"level": LevelField(0.0, 1.0, "1", "Share of new vehicles of the type required "
+                                                 "to be new-energy")}
+    options = {"vtype": VEHICLE_TYPES}
+    levers = {f"nev_mandate_{v}": Lever(0.0, "1", f"NEV share required of new {v}s")
+              for v in VEHICLE_TYPES}
+
+    def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
+        levers[f"nev_mandate_{self.choice['vtype']}"] = self.levels["level"]
+
+
 class GreenFinance(Policy):
     """Green-loan rate discount (paid as interest support) and wider credit access (§31)."""
 
@@ -436,8 +482,8 @@ POLICY_TYPES: dict[str, type[Policy]] = {
     cls.kind: cls for cls in (PVSubsidy, FeedInPremium, RetrofitSubsidy, EVPurchaseSubsidy,
                               PurchaseTaxExemption, GreenFinance, CarbonInclusive, CarbonPrice,
                               ChargingBuildout, GreenBuildingMandate, PublicBuildingStandard,
-                              VesselReplacementSubsidy,
-                              CoalPhaseout, ETSExpansion)
+                              VesselReplacementSubsidy, CoalPhaseout, ETSExpansion,
+                              TradeInSubsidy, NEVMandate)
 }
 
 

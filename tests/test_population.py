@@ -15,7 +15,7 @@ def totals(pop):
     h, v, f, x = (pop.tables[g] for g in ("households", "vehicles", "firms", "fishers"))
     return {
         "households": h.weight.sum(),
-        "cars": v.weight[v.vtype == 0].sum(),
+        "cars": v.weight[(v.vtype == 0) & (v.age >= 0)].sum(),  # the 2020 stock
         "trucks": v.weight[v.vtype == 4].sum(),
         "firms": f.weight.sum(),
         "vessels": x.weight[x.kind == 1].sum(),
@@ -23,7 +23,7 @@ def totals(pop):
         "industry_tce": (f.weight * f.energy_base).sum(),
         "household_kwh": (h.weight * h.electricity_base).sum(),
         "roof_owners": (h.weight * h.owns_roof).sum(),
-        "car_km": (v.weight * v.km_year)[v.vtype == 0].sum(),
+        "car_km": (v.weight * v.km_year)[(v.vtype == 0) & (v.age >= 0)].sum(),
     }
 
 

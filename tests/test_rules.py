@@ -196,70 +196,164 @@ def test_household_ci_drop_with_car(path):
 
 
 # ---------------------------------------------------------------- vehicles
-VEH_CONST = dict(purchase_tax_rate=0.1, maintenance_saving_bev=0.05, beta_charging=0.8,
-                 ci_km_reduction=0.1)
+VEH_CONST = dict(purchase_tax_rate=0.1, beta_charging=0.8, ci_km_reduction=0.1)
 VEH_MONTH = dict(ev_subsidy=5000.0, tax_exemption=1.0, tax_exemption_cap=10_000.0,
                  km_growth=1.0, charging_index=0.5, grid_factor=0.5, ci_credit_price=50.0)
 EV_COEF = (0.0, 3.0, 1.0, 2.0, 0.5, 0.0)
+ICE, BEV, PHEV, LNG, H2 = (vehicles.PT_ICE, vehicles.PT_BEV, vehicles.PT_PHEV, vehicles.PT_LNG,
+                           vehicles.PT_H2)
 
 
-def vehicle_case(path: str, coef_ev=EV_COEF):
-    t = table(vehicles.SCHEMA, weight=3.0, age=119, life=120, km_year=15_000.0, attitude=0.4,
-              discount_rate=0.08, credit_draw=1.0, degree=5, peers_nev=1)
-    asc = np.full((1, 4), -1e9)
-    asc[0, :2] = (0.0, -1.0)
-    price = np.array([[100_000.0, 120_000.0, 0.0, 0.0]])
-    energy = np.array([[0.07, 0.15, 0.0, 0.0]])  # L/km, kWh/km
-    unit_cost = np.array([[8.0, 0.7, 0.0, 0.0]])  # CNY/L, CNY/kWh
-    life_type = np.array([10.0])
-    arrays = (asc, price, energy, unit_cost, life_type,
+def vehicle_inputs(**over):
+    """One vehicle type (row 0 of every by-type table) offering ICE, BEV and PHEV."""
+    x = dict(
+        asc=np.array([[0.0, -1.0, -1.5, -1e9, -1e9]]),
+        price=np.array([[100_000.0, 120_000.0, 110_000.0, 0.0, 0.0]]),
+        energy=np.array([[0.07, 0.15, 1.0, 0.0, 0.0]]),  # L/km, kWh/km, PHEV: one km unit
+        unit_cost=np.array([[8.0, 0.7, 0.3, 0.0, 0.0]]),  # CNY/L, CNY/kWh, PHEV CNY/km
+        subsidy=np.array([[0.0, 5000.0, 2000.0, 0.0, 0.0]]),
+        trade=np.zeros((1, 5)),
+        life_type=np.array([10.0]), horizon=np.array([10.0]), beta_tco=np.array([0.0]),
+        private=np.array([1.0]), mandate=np.array([0.0]),
+        exempt=np.array([0.0, 1.0, 1.0, 0.0, 1.0]),
+        maintenance=np.array([0.0, 0.05, 0.0, 0.0, 0.0]), vis0=np.array([0.1]))
+    x.update(over)
+    return x
+
+
+def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, **columns):
+    cols = dict(weight=3.0, age=119, life=120, km_year=15_000.0, attitude=0.4,
+                discount_rate=0.08, credit_draw=1.0, degree=5, peers_nev=1)
+    cols.update(columns)
+    t = table(vehicles.SCHEMA, **cols)
+    x = inputs or vehicle_inputs()
+    arrays = (x["asc"], x["price"], x["energy"], x["unit_cost"], x["subsidy"], x["trade"],
+              x["life_type"], x["horizon"], x["beta_tco"], x["private"], x["mandate"],
+              x["exempt"], x["maintenance"], x["vis0"],
               *(t.arrays[n] for n in vehicles.REPLACEMENT_COLUMNS), np.zeros(1, bool))
     sums = run(vehicles.replacement_rule, path, month(**VEH_MONTH), const(**VEH_CONST),
-               np.array([coef_ev]), np.array([[0.25]]), arrays, len(vehicles.METRICS))
+               np.array([coef_ev]), np.array([[vis]]), arrays, len(vehicles.METRICS))
     return t, sums
 
 
-def vehicle_bev_probability() -> float:
-    """By hand: TCO_j = price − subsidy − exemption + A(8 %, 10 yr) · yearly running cost."""
+def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=0.0):
+    """By hand: TCO_j = price − subsidy − exemption − trade-in + A(8 %, 10 yr)·km·cost/km."""
     a = (1 - 1.08 ** -10) / 0.08
-    tco_ice = 100_000.0 + a * 15_000.0 * 0.07 * 8.0
-    exemption = min(1.0 * 0.1 * 120_000.0 / 1.13, 10_000.0)  # capped at 10,000
-    tco_bev = 120_000.0 - 5000.0 - exemption + a * (15_000.0 * 0.15 * 0.7 - 15_000.0 * 0.05)
-    v_bev = (-1.0 + 3.0 * (tco_ice - tco_bev) / tco_ice + 1.0 * (1 / 5) + 2.0 * 0.25
-             + 0.5 * 0.4 + 0.8 * 0.5)
-    return math.exp(v_bev) / (1.0 + math.exp(v_bev))
+    km = 15_000.0
+    tco_ice = 100_000.0 - trade[0] + a * km * 0.07 * 8.0
+    exempt_bev = min(0.1 * 120_000.0 / 1.13, 10_000.0)  # capped at 10,000
+    tco_bev = 120_000.0 - 5000.0 - exempt_bev - trade[1] + a * km * (0.15 * 0.7 - 0.05)
+    exempt_phev = min(0.1 * 110_000.0 / 1.13, 10_000.0)
+    tco_phev = 110_000.0 - 2000.0 - exempt_phev - trade[2] + a * km * 0.3
+    s = (1.0 * (1 / 5) + 2.0 * math.log(0.25 / 0.1) + 0.5 * 0.4) if social else 0.0
+    v = np.array([0.0,
+                  -1.0 + beta * (tco_ice - tco_bev) / tco_ice + s + 0.8 * 0.5,
+                  -1.5 + beta * (tco_ice - tco_phev) / tco_ice + s])
+    p = np.exp(v) / np.exp(v).sum()
+    p[1:] += mandate * p[0] * p[1:] / p[1:].sum()
+    p[0] *= 1.0 - mandate
+    return p
+
+
+def assert_three_way_choice(t, p):
+    """ICE iff u < P_ice; BEV iff P_ice ≤ u < P_ice + P_bev; PHEV otherwise."""
+    u = draws(0)
+    expected = np.where(u < p[0], ICE, np.where(u < p[0] + p[1], BEV, PHEV))
+    assert len(set(expected.tolist())) == 3, "the case should be informative"
+    assert np.array_equal(t.powertrain, expected), (
+        f"{np.bincount(t.powertrain, minlength=3)} vs {np.bincount(expected, minlength=3)}")
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_vehicle_choice(path):
     t, sums = vehicle_case(path)
-    p_bev = vehicle_bev_probability()
-    u = draws(0)
-    # The draw scaled by Σ e^V picks the first option whose cumulative weight exceeds it:
-    # ICE iff u < P_ice = 1 − P_bev.
-    assert_adopts_iff_draw_below(t.powertrain == vehicles.PT_ICE, u, 1.0 - p_bev)
-    assert np.all(t.powertrain <= vehicles.PT_BEV)
+    p = vehicle_probabilities()
+    assert_three_way_choice(t, p)
     assert np.all(t.age == 0)
     expected_life = np.array([int(10.0 * 12.0 * (0.6 + 0.8 * x)) for x in draws(1)])
     assert np.array_equal(t.life, expected_life)
-    n_bev = (t.powertrain == vehicles.PT_BEV).sum()
+    n_bev = (t.powertrain == BEV).sum()
+    n_phev = (t.powertrain == PHEV).sum()
     assert sums[vehicles.V_SALES] == pytest.approx(3.0 * N)
-    assert sums[vehicles.V_NEV_SALES] == pytest.approx(3.0 * n_bev)
-    assert sums[vehicles.V_EV_SUB] == pytest.approx(3.0 * 5000.0 * n_bev)
-    assert sums[vehicles.V_TAX] == pytest.approx(3.0 * 10_000.0 * n_bev)
-    assert np.all(t.events[t.powertrain == vehicles.PT_BEV] == vehicles.EV_NEV_UP)
+    assert sums[vehicles.V_NEV_SALES] == pytest.approx(3.0 * (n_bev + n_phev))
+    assert sums[vehicles.V_PHEV_SALES] == pytest.approx(3.0 * n_phev)
+    assert sums[vehicles.V_FIRST] == 0.0
+    assert sums[vehicles.V_EV_SUB] == pytest.approx(3.0 * (5000.0 * n_bev + 2000.0 * n_phev))
+    exempt_phev = 0.1 * 110_000.0 / 1.13
+    assert sums[vehicles.V_TAX] == pytest.approx(3.0 * (10_000.0 * n_bev + exempt_phev * n_phev))
+    assert np.all(t.events[t.powertrain != ICE] == vehicles.EV_NEV_UP)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_fleet_type_uses_its_own_tco_weight_and_no_social_terms(path):
+    """A taxi (type 1): its own beta_tco, no neighbours, visibility or attitude."""
+    x = vehicle_inputs()
+    by_type = {k: np.repeat(x[k], 2, axis=0) for k in ("asc", "price", "energy", "unit_cost",
+                                                        "subsidy", "trade")}
+    x.update(by_type, life_type=np.array([10.0, 10.0]), horizon=np.array([10.0, 10.0]),
+             beta_tco=np.array([0.0, 6.0]), private=np.array([1.0, 0.0]),
+             mandate=np.zeros(2))
+    t, _ = vehicle_case(path, inputs=x, vtype=1)
+    assert_three_way_choice(t, vehicle_probabilities(beta=6.0, social=False))
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_nev_mandate_moves_that_share_of_combustion_choices(path):
+    t, _ = vehicle_case(path, inputs=vehicle_inputs(mandate=np.array([0.5])))
+    assert_three_way_choice(t, vehicle_probabilities(mandate=0.5))
+    t, _ = vehicle_case(path, inputs=vehicle_inputs(mandate=np.array([1.0])))
+    assert not np.any(t.powertrain == ICE)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_trade_in_subsidy_counts_for_replacements_only(path):
+    trade = np.array([[4000.0, 9000.0, 9000.0, 0.0, 0.0]])  # eligible share × amount
+    t, sums = vehicle_case(path, inputs=vehicle_inputs(trade=trade))
+    assert_three_way_choice(t, vehicle_probabilities(trade=(4000.0, 9000.0, 9000.0)))
+    paid = np.where(t.powertrain == ICE, 4000.0, 9000.0).sum() * 3.0
+    assert sums[vehicles.V_TRADE] == pytest.approx(paid)
+    # A first-time buyer (dormant row reaching age 0) gets no trade-in and is counted apart.
+    t, sums = vehicle_case(path, inputs=vehicle_inputs(trade=trade), age=-1, life=0)
+    assert_three_way_choice(t, vehicle_probabilities())
+    assert sums[vehicles.V_TRADE] == 0.0
+    assert sums[vehicles.V_FIRST] == pytest.approx(3.0 * N)
+    assert sums[vehicles.V_SALES] == pytest.approx(3.0 * N)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_dormant_rows_wait_and_are_not_in_the_stock(path):
+    t, sums = vehicle_case(path, age=-5, life=0)
+    assert np.all(t.age == -4)
+    assert np.all(t.powertrain == ICE)
+    assert sums.sum() == 0.0
+    t = table(vehicles.SCHEMA, weight=3.0, km_year=12_000.0, age=-3)
+    z = np.zeros((1, 5))
+    sums = run(vehicles.emissions_rule, path, month(**VEH_MONTH), const(**VEH_CONST),
+               np.zeros((1, 6)), np.zeros((1, 1)),
+               (z + 1, z + 1, z + 1, z, z, z, *(t.arrays[n] for n in vehicles.EMISSIONS_COLUMNS),
+                np.zeros(1, bool)), len(vehicles.METRICS))
+    assert sums.sum() == 0.0
+
+
+def emissions_case(path, powertrain, energy, unit_co2, oil, kwh, member=False, km_growth=1.1):
+    t = table(vehicles.SCHEMA, weight=3.0, km_year=12_000.0, household=0,
+              powertrain=powertrain)
+    z = np.zeros((1, 5))
+    arrays = (energy, unit_co2, oil, kwh, z, z,
+              *(t.arrays[n] for n in vehicles.EMISSIONS_COLUMNS), np.full(1, member))
+    sums = run(vehicles.emissions_rule, path, month(**{**VEH_MONTH, "km_growth": km_growth}),
+               const(**VEH_CONST), np.zeros((1, 6)), np.zeros((1, 1)), arrays,
+               len(vehicles.METRICS))
+    return t, sums
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_vehicle_emissions_of_a_member_car(path):
-    t = table(vehicles.SCHEMA, weight=3.0, km_year=12_000.0, household=0)
-    energy = np.array([[0.07, 0.15, 0.0, 0.0]])
-    unit_co2 = np.array([[2.3, 0.5, 0.0, 0.0]])
-    arrays = (energy, unit_co2, *(t.arrays[n] for n in vehicles.EMISSIONS_COLUMNS),
-              np.ones(1, bool))
-    sums = run(vehicles.emissions_rule, path, month(**{**VEH_MONTH, "km_growth": 1.1}),
-               const(**VEH_CONST), np.zeros((1, 6)), np.zeros((1, 1)), arrays,
-               len(vehicles.METRICS))
+    energy = np.array([[0.07, 0.15, 0.0, 0.0, 0.0]])
+    unit_co2 = np.array([[2.3, 0.5, 0.0, 0.0, 0.0]])
+    oil = np.array([[0.07, 0.0, 0.0, 0.0, 0.0]])
+    kwh = np.array([[0.0, 0.15, 0.0, 0.0, 0.0]])
+    t, sums = emissions_case(path, ICE, energy, unit_co2, oil, kwh, member=True)
     # km = 12,000 · 1.1 / 12 · (1 − 0.1) = 990; fuel 990 · 0.07 L; CO2 = fuel · 2.3 kg/L.
     co2 = 990.0 * 0.07 * 2.3
     np.testing.assert_allclose(t.co2_kg, co2, rtol=1e-12)
@@ -268,6 +362,62 @@ def test_vehicle_emissions_of_a_member_car(path):
     assert sums[vehicles.V_CAR_KM_BASE] == pytest.approx(3.0 * N * 1100.0)
     saved = 110.0 * 0.07 * 2.3
     assert sums[vehicles.V_CI_CREDIT] == pytest.approx(3.0 * N * saved / 1000.0 * 50.0)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_plug_in_hybrid_emissions_split_by_utility_factor(path):
+    """A PHEV with UF 0.5: 0.05 L/km petrol on half its km, 0.16 kWh/km on the other half."""
+    uf, litres, kwh_km = 0.5, 0.05, 0.16
+    per_km_co2 = (1 - uf) * litres * 2.3 + uf * kwh_km * 0.5
+    energy = np.array([[0.0, 0.0, 1.0, 0.0, 0.0]])
+    unit_co2 = np.array([[0.0, 0.0, per_km_co2, 0.0, 0.0]])
+    oil = np.array([[0.0, 0.0, (1 - uf) * litres, 0.0, 0.0]])
+    kwh = np.array([[0.0, 0.0, uf * kwh_km, 0.0, 0.0]])
+    t, sums = emissions_case(path, PHEV, energy, unit_co2, oil, kwh, km_growth=1.0)
+    km = 1000.0
+    np.testing.assert_allclose(t.co2_kg, km * per_km_co2, rtol=1e-12)
+    assert sums[vehicles.V_OIL] == pytest.approx(3.0 * N * km * 0.025)
+    assert sums[vehicles.V_EV_KWH] == pytest.approx(3.0 * N * km * 0.08)
+    assert sums[vehicles.V_NEV_STOCK] == pytest.approx(3.0 * N)
+    assert sums[vehicles.V_PHEV_STOCK] == pytest.approx(3.0 * N)
+
+
+def test_plug_in_hybrid_month_inputs_mix_fuel_and_electricity():
+    """prepare_month's PHEV cost and CO2 per km: UF·kWh·(price, grid) + (1−UF)·L·(price, EF)."""
+    from abm import data
+    from abm.model import JiangmenModel
+
+    model = JiangmenModel(scenario="history", scale=5000, rng=1, end_year=2021)
+    m = model.build_month(0)
+    x = vehicles.prepare_month(model, m)
+    tech = data.vehicles()
+    p = model.params
+    uf = tech[("car", "phev", "utility_factor")]
+    litres = (1 - uf) * tech[("car", "phev", "fuel_per_100km")] / 100
+    kwh = uf * tech[("car", "phev", "electricity_per_100km")] / 100
+    car = vehicles.VT_CAR
+    assert x["unit_co2"][car, PHEV] == pytest.approx(
+        litres * data.emission_factors()["petrol"] + kwh * m.grid_factor)
+    assert x["unit_cost"][car, PHEV] == pytest.approx(
+        litres * p["prices.petrol"] + kwh * p["prices.ev_electricity"])
+    assert x["subsidy"][car, PHEV] == pytest.approx(
+        18_000.0 * tech[("all", "phev", "subsidy_ratio")])
+    assert x["mandate"][vehicles.VT_BUS] == 1.0
+    # The 2024 price path is data: the car PHEV premium of data/vehicle_paths.csv.
+    premium = vehicles.premiums(p, model.group_static["vehicles"], 2024.5)
+    assert premium[car, PHEV] == pytest.approx(-10_000.0)
+    assert premium[car, BEV] == pytest.approx(5_000.0)
+
+
+def test_stock_growth_path_follows_the_bulletin():
+    """End-2020 no growth (the synthesised stock is end-2020's); end-2021 +8.7 % (bulletin)."""
+    from abm.params import Parameters
+
+    path = vehicles.stock_growth_path(Parameters({}))
+    assert path[11] == pytest.approx(0.0)
+    assert path[23] == pytest.approx(0.087)
+    assert path[17] == pytest.approx(0.087 / 2)
+    assert np.all(np.diff(path) >= 0)
 
 
 # ---------------------------------------------------------------- firms
@@ -455,11 +605,13 @@ def test_a_flipped_coefficient_fails_the_golden_case(column):
 
 def test_a_flipped_peer_weight_fails_the_vehicle_case():
     flipped = (EV_COEF[0], EV_COEF[1], -EV_COEF[2], *EV_COEF[3:])
-    p_bev = vehicle_bev_probability()
+    p = vehicle_probabilities()
+    u = draws(0)
+    expected = np.where(u < p[0], ICE, np.where(u < p[0] + p[1], BEV, PHEV))
     t, _ = vehicle_case("njit", flipped)
-    assert not np.array_equal(t.powertrain == vehicles.PT_ICE, draws(0) < 1.0 - p_bev)
+    assert not np.array_equal(t.powertrain, expected)
     t, _ = vehicle_case("njit")
-    assert np.array_equal(t.powertrain == vehicles.PT_ICE, draws(0) < 1.0 - p_bev)
+    assert np.array_equal(t.powertrain, expected)
 
 
 def test_a_flipped_economics_weight_fails_the_vessel_case():

@@ -40,6 +40,14 @@ def test_int_parameter_rejects_fraction():
     ({"kind": "carbon_price", "level": 50, "start": 2025, "end": 2030, "colour": "red"},
      "unknown field 'colour'"),
     ({"kind": "carbon_price", "start": 2025, "end": 2030}, "field 'level' is required"),
+    ({"kind": "trade_in_subsidy", "nev": 20000, "eligible": 1.5, "start": 2024, "end": 2025},
+     r"field 'eligible' is 1\.5; allowed: a number in \[0, 1\] 1"),
+    ({"kind": "trade_in_subsidy", "ice": 5000, "start": 2024, "end": 2025},
+     r"field 'nev' is required"),
+    ({"kind": "nev_mandate", "vtype": "boat", "level": 1.0, "start": 2020, "end": 2030},
+     r"field 'vtype' is 'boat'; allowed: \['car', 'taxi', 'van', 'bus', 'truck'\]"),
+    ({"kind": "nev_mandate", "vtype": "bus", "level": -0.1, "start": 2020, "end": 2030},
+     r"field 'level' is -0\.1; allowed: a number in \[0, 1\] 1"),
 ])
 def test_bad_policies(policy, message):
     with pytest.raises(ParameterError, match=message):

@@ -218,7 +218,7 @@ AGENT_PANELS = (("has_pv", "owns_roof"), ("green_home", None), ("ci_member", Non
 def agents_figure(sample: pd.DataFrame, lang: str) -> Figure:
     """Each sampled household a square: adopted, not adopted, or cannot (no roof, no car)."""
     cl = chart_lang(lang)
-    sample = sample.assign(car_nev=sample["car_powertrain"].isin(["bev", "hydrogen"]))
+    sample = sample.assign(car_nev=sample["car_powertrain"].isin(["bev", "phev", "hydrogen"]))
     n = len(sample)
     side = max(int(np.ceil(np.sqrt(n))), 1)
     fig = Figure(figsize=(13, 3.8))

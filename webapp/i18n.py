@@ -151,6 +151,10 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("green_building_mandate", "level"): "新建住宅绿色比例要求",
     ("vessel_replacement_subsidy", "level"): "每千瓦功率补贴",
     ("coal_phaseout", "level"): "每年强制改造的燃煤用户比例",
+    ("trade_in_subsidy", "nev"): "换购新能源车补贴",
+    ("trade_in_subsidy", "ice"): "换购燃油车补贴",
+    ("trade_in_subsidy", "eligible"): "符合条件的置换车辆比例",
+    ("nev_mandate", "level"): "该车型新车新能源比例要求",
     ("public_building_standard", "cooling_gain"): "结束年份大型公共建筑制冷能效较2020年提升",
     ("public_building_standard", "intensity_cut"): "结束年份公共机构单位面积能耗较2020年降幅",
 }

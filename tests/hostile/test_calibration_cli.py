@@ -368,3 +368,15 @@ def test_refused_runs_leave_the_foreign_database_intact(inputs):
     assert outcome.code == 2
     assert (inputs / "foreign" / "tiny" / "abc.db").read_bytes() == before
     assert sorted(p.name for p in (inputs / "foreign").iterdir()) == ["tiny"]
+
+
+@pytest.mark.parametrize(("argv", "names"), [
+    (["--scale", "0"], ("--scale", "'0'", "allowed")),
+    (["--scale", "big"], ("--scale", "'big'", "allowed")),
+    (["--seeds", "1,x"], ("--seeds", "'1,x'", "whole")),
+    (["--fit", "missing.toml"], ("missing.toml",)),
+])
+def test_transport_checks_refuse_bad_arguments(unchanged, argv, names):
+    from calibration.transport_checks import main as checks_main
+
+    assert_refused(call(checks_main, argv), *names)

@@ -1,0 +1,185 @@
+"""Data-anchored checks of the transport model against 2020-2024 (issue 10).
+
+``python -m calibration.transport_checks [--scale 200] [--seeds 1,2]`` runs the ``history``
+scenario with the shipped fit (``data/calibrated/transport.toml``, or ``--fit FILE``) and the
+same history without the 2020-22 national purchase subsidy, and prints:
+
+* the NEV share of new private cars against China's passenger-car retail series (CPCA; the
+  fitted mapping of ``calibration/configs/transport.toml``) and beside it the CAAM all-vehicle
+  series, and the NEV share of the car stock (2020-2022 fitted, 2023-2024 held out);
+* the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
+* per vehicle type the NEV share of sales in 2020 and 2024 (heavy trucks against China's
+  new-energy heavy-truck share; buses under the electrification guideline);
+* the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
+  NEVs (all types) it added in those years, against the published range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abm.data import DATA_DIR
+from abm.limits import SCALE_MAX, SCALE_MIN
+from abm.params import ParameterError
+from calibration.cli import _seeds
+from calibration.observed import load_observed, observed_series
+
+SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
+"""The shipped vehicle-choice fit (``python -m calibration run transport --method optuna``)."""
+
+BULLETIN_STOCK_2021 = 1_046_400
+"""Jiangmen civilian vehicle stock at end-2021 (statistical bulletin; data/observed)."""
+CNY_PER_USD_2020 = 6.9
+PUBLISHED_COST_PER_NEV = (63_000.0, 170_000.0)
+"""CNY per additional NEV: 4,453 CNY/t (Zhang, Burke & Wang, China) × ~14 t lifetime saving of
+a car (12,000 km/yr × 15 yr × (7 L/100 km × 2.3 kg/L − 15 kWh/100 km × 0.55 kg/kWh)), and
+US$24.5 k per additional plug-in (Sheldon & Dua, US) × 6.9 CNY/USD."""
+
+
+def _wide(run: Any) -> pd.DataFrame:
+    return run.summary.pivot(index="metric", columns="year", values="value")
+
+
+def _subsidy_paid(run: Any, years: range) -> float:
+    model = run.model
+    paid = 0.0
+    for j, policy in enumerate(model.policies):
+        if policy.kind == "ev_purchase_subsidy":
+            months = [t for t in range(model.month) if model.start_year + t // 12 in years]
+            paid += float(model.spending[months, j].sum())
+    return paid
+
+
+def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
+                     fit: Path | None = None) -> dict[str, Any]:
+    """Run ``history`` (with the fit's parameters) with and without the 2020-22 subsidy.
+
+    Returns the checks' numbers (seed means).
+    """
+    from abm.data import VEHICLE_TYPES
+    from abm.files import read_user_toml
+    from abm.scenario import load_scenario
+    from abm.simulate import simulate
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    fitted = read_user_toml(Path(fit or SHIPPED_FIT), "calibrated file")
+    history = load_scenario("history").with_parameters(dict(fitted.get("parameters", {})))
+    without = dataclasses.replace(
+        history, name="history_without_subsidy",
+        policies=[p for p in history.policies if p.kind != "ev_purchase_subsidy"])
+    years = range(2020, 2023)
+    runs, counterfactual = [], []
+    for seed in seeds:
+        runs.append(simulate(history, scale=scale, seed=seed, end_year=2024))
+        counterfactual.append(simulate(without, scale=scale, seed=seed, end_year=2024))
+    wide = sum(_wide(r) for r in runs) / len(runs)
+    wide_cf = sum(_wide(r) for r in counterfactual) / len(runs)
+    nev_sales = sum(wide.loc[f"sales_{v}"] * wide.loc[f"nev_share_sales_{v}"].fillna(0.0)
+                    for v in VEHICLE_TYPES)
+    nev_sales_cf = sum(wide_cf.loc[f"sales_{v}"] * wide_cf.loc[f"nev_share_sales_{v}"].fillna(0.0)
+                       for v in VEHICLE_TYPES)
+    added = float(sum(nev_sales[y] - nev_sales_cf[y] for y in years))
+    paid = float(np.mean([_subsidy_paid(r, years) for r in runs]))
+    observed = load_observed()
+    sales_obs = observed_series(observed, "nev_share_retail_passenger", "China")
+    caam_obs = observed_series(observed, "nev_share_sales", "China")
+    stock_obs = observed_series(observed, "nev_share_stock", "China")
+    out: dict[str, Any] = {"scale": scale, "seeds": list(seeds)}
+    out["nev_share_sales_car"] = {y: (float(wide.loc["nev_share_sales_car", y]),
+                                      float(sales_obs[y])) for y in range(2020, 2025)}
+    out["nev_share_sales_car_vs_caam"] = {y: (float(wide.loc["nev_share_sales_car", y]),
+                                              float(caam_obs[y])) for y in range(2020, 2025)}
+    out["nev_share_stock_car"] = {y: (float(wide.loc["nev_share_stock_car", y]),
+                                      float(stock_obs[y])) for y in range(2020, 2025)}
+    out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
+    out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
+    out["nev_share_sales_by_type"] = {
+        v: {y: float(wide.loc[f"nev_share_sales_{v}", y]) for y in range(2020, 2025)}
+        for v in VEHICLE_TYPES}
+    out["lng_share_sales_truck"] = {y: float(wide.loc["lng_share_sales_truck", y])
+                                    for y in range(2020, 2025)}
+    out["subsidy_paid_2020_22"] = paid
+    out["nev_added_2020_22"] = added
+    out["nev_without_subsidy_share_2020_22"] = float(
+        sum(nev_sales_cf[y] for y in years) / sum(nev_sales[y] for y in years))
+    out["cost_per_additional_nev"] = paid / added if added > 0 else float("inf")
+    return out
+
+
+def report(result: dict[str, Any]) -> str:
+    """The checks as a Markdown report."""
+    lines = [f"Transport checks: history at scale {result['scale']:g}, seeds {result['seeds']} "
+             "(mean); 2020-2022 fitted, 2023-2024 held out.", "",
+             "| year | NEV share of new cars (model / China, CPCA passenger retail) "
+             "| error, points | (CAAM all vehicles) | error, points "
+             "| NEV share of car stock (model / China, MPS) | error, points |",
+             "|---|---|---|---|---|---|---|"]
+    for y in range(2020, 2025):
+        s, so = result["nev_share_sales_car"][y]
+        _, ca = result["nev_share_sales_car_vs_caam"][y]
+        k, ko = result["nev_share_stock_car"][y]
+        lines.append(f"| {y}{' (held out)' if y >= 2023 else ''} | {s:.3f} / {so:.3f} | "
+                     f"{100 * (s - so):+.1f} | {ca:.3f} | {100 * (s - ca):+.1f} | "
+                     f"{k:.3f} / {ko:.3f} | {100 * (k - ko):+.1f} |")
+    stock, bulletin = result["stock_2021"]
+    lines += ["", f"Vehicle stock end-2021: {stock:,.0f} vs bulletin {bulletin:,} "
+                  f"({100 * (stock / bulletin - 1):+.1f} %); first purchases 2021: "
+                  f"{result['first_purchases_2021']:,.0f}.", "",
+              "| type | NEV share of sales 2020 | 2021 | 2022 | 2023 | 2024 |",
+              "|---|---|---|---|---|---|"]
+    for v, shares in result["nev_share_sales_by_type"].items():
+        lines.append(f"| {v} | " + " | ".join(f"{shares[y]:.3f}" for y in range(2020, 2025))
+                     + " |")
+    lines.append("| truck LNG | " + " | ".join(
+        f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
+    lo, hi = PUBLISHED_COST_PER_NEV
+    lines += ["", f"2020-22 purchase subsidy: {result['subsidy_paid_2020_22'] / 1e6:,.1f} M CNY "
+                  f"paid; {result['nev_added_2020_22']:,.0f} NEVs added (without it, "
+                  f"{100 * result['nev_without_subsidy_share_2020_22']:.0f} % of the NEVs are "
+                  f"still bought); cost per additional NEV "
+                  f"{result['cost_per_additional_nev']:,.0f} CNY (published {lo:,.0f}-{hi:,.0f})."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the checks."""
+    parser = argparse.ArgumentParser(prog="python -m calibration.transport_checks",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=_scale, default=200.0,
+                        help=f"people per agent, {SCALE_MIN:g}-{SCALE_MAX:g}")
+    parser.add_argument("--seeds", type=_seeds, default=[1, 2],
+                        help="comma-separated model seeds, e.g. 1,2")
+    parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
+    args = parser.parse_args(argv)
+    try:
+        result = transport_checks(args.scale, tuple(args.seeds), args.fit)
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report(result))
+    return 0
+
+
+def _scale(text: str) -> float:
+    """``--scale``: a number within the model's limits."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not SCALE_MIN <= value <= SCALE_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a number in [{SCALE_MIN:g}, "
+                                         f"{SCALE_MAX:g}]")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
