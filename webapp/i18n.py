@@ -141,6 +141,7 @@ POLICY_ZH: dict[str, str] = {
     "vessel_replacement_subsidy": "渔船更新补贴",
     "coal_phaseout": "燃煤锅炉淘汰",
     "ets_expansion": "碳市场扩围至行业",
+    "green_power_subsidy": "企业绿电购买补贴",
 }
 
 FIELD_ZH: dict[tuple[str, str], str] = {
@@ -161,6 +162,7 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("green_building_mandate", "level"): "新建住宅绿色比例要求",
     ("vessel_replacement_subsidy", "level"): "每千瓦功率补贴",
     ("coal_phaseout", "level"): "每年强制改造的燃煤用户比例",
+    ("green_power_subsidy", "level"): "每千瓦时绿电补贴",
 }
 
 OPTION_ZH: dict[str, str] = {"household": "居民", "firm": "企业", "fisher": "渔业"}
