@@ -225,3 +225,35 @@ def _one_share(run, base) -> float:
     """The windfall share of the one subsidised technology (NaN if none or several)."""
     shares = [v for v in windfall_shares(run, base).values() if v == v]
     return shares[0] if len(shares) == 1 else float("nan")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print each lever's response, abatement, cost and windfall over seeds (CRN pairs)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m experiments.levers_audit",
+                                     description=main.__doc__)
+    parser.add_argument("--scale", type=float, default=50.0)
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1")
+    parser.add_argument("--end-year", type=int, default=2030)
+    args = parser.parse_args(argv)
+    seeds = range(args.seeds)
+    baseline = load_scenario("baseline")
+    bases = {s: simulate(baseline, scale=args.scale, seed=s, end_year=args.end_year).summary
+             for s in seeds}
+    rows = []
+    for lever in LEVERS:
+        res = pd.DataFrame([audit(lever, s, args.scale, args.end_year, bases[s]) for s in seeds])
+        rows.append({"lever": lever.name, "output": lever.metric, "low": lever.low,
+                     "high": lever.high, "min": res["response"].min(),
+                     "median": res["response"].median(), "max": res["response"].max(),
+                     "abated_mt": res["abated_mt"].median(),
+                     "extra_mcny": res["extra_mcny"].median(),
+                     "windfall_in_period": res["windfall_in_period"].median()})
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.float_format", "{:,.4g}".format):
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
