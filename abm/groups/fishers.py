@@ -283,10 +283,14 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
     for d, code in enumerate(data.DISTRICTS):
         row = districts.loc[code]
         farms = row["pond_area"] / row["pond_farm_size"]
-        for kind, count in ((0, farms), (1, row["fishing_vessels"])):
-            # Small groups at a finer scale (at most synthesis.*_max_scale per agent), so a
-            # lever aimed at them moves more than sampling noise.
-            cap = p["synthesis.pond_max_scale" if kind == 0 else "synthesis.vessel_max_scale"]
+        suitable_share = p["tech.fishery_pv_suitable_share"]
+        # Strata: farms suitable for fishery-PV, the other farms, vessels. The few that decide
+        # (suitable farms, vessels) are sampled at most synthesis.*_max_scale per agent, so a
+        # lever aimed at them moves more than sampling noise; the other farms only use power.
+        for kind, suitable, count, cap in (
+                (0, True, farms * suitable_share, p["synthesis.pond_max_scale"]),
+                (0, False, farms * (1.0 - suitable_share), scale),
+                (1, False, row["fishing_vessels"], p["synthesis.vessel_max_scale"])):
             n, w = stratum_sizes(count, min(scale, cap))
             if n == 0:
                 continue
@@ -297,7 +301,7 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
                 area = row["pond_farm_size"] * mean_one_lognormal(rng, 0.5, n)
                 add("pond_area", area)
                 add("electricity_base", area * row["pond_electricity"])
-                add("suitable_pv", rng.random(n) < p["tech.fishery_pv_suitable_share"])
+                add("suitable_pv", np.full(n, suitable))
                 zeros = np.zeros(n)
                 add("engine_kw", zeros)
                 add("diesel_base", zeros)
