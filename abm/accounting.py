@@ -43,6 +43,16 @@ LIFETIME_ABATEMENT = (
     "end year and the runs continue until the adopted assets' lives end (end year + PV "
     "lifetime, at most 2060); its cost per tonne adds the premiums still paid after the end "
     "year")
+WINDFALL = (
+    "windfall share (subsidy levers) = 1 - additional adopters / subsidised adopters, where "
+    "subsidised adopters are those paid a subsidy up to the end year and additional adopters "
+    "= adopters at the end year with the paid levers minus without them (same seed: common "
+    "random numbers make the counterfactual agent by agent); the share of the subsidy that "
+    "went to adopters who would have adopted anyway by the end year")
+WINDFALL_TECHNOLOGIES = ("household_pv", "household_retrofit", "firm_pv", "fishery_pv",
+                         "vessel")
+"""Technologies whose subsidies :func:`windfall_shares` reports (annual outputs
+``adopters_<tech>`` and ``subsidised_adopters_<tech>``)."""
 MAX_YEAR = LAST_YEAR
 
 RunSummary = Callable[[Scenario, int], pd.DataFrame]
@@ -101,6 +111,9 @@ class CostAccounting:
     lifetime_extra_spending_mcny: float
     cny_per_t_paid_lifetime: float
 
+    windfall: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
+    """Windfall share of each subsidised technology (:data:`WINDFALL`), NaN if none paid."""
+
     def columns(self) -> dict[str, float]:
         """The figures as summary-table columns (names carry the units)."""
         return {"abated_mt": self.abated_mt, "abated_exogenous_mt": self.exogenous_mt,
@@ -109,7 +122,8 @@ class CostAccounting:
                 "cny_per_t_paid": self.cny_per_t_paid,
                 "abated_paid_lifetime_mt": self.lifetime_paid_mt,
                 "lifetime_to_year": float(self.horizon),
-                "cny_per_t_paid_lifetime": self.cny_per_t_paid_lifetime}
+                "cny_per_t_paid_lifetime": self.cny_per_t_paid_lifetime,
+                **{f"windfall_share_{tech}": share for tech, share in self.windfall.items()}}
 
 
 def _total(summary: pd.DataFrame, metric: str, last_year: int | None = None) -> float:
@@ -117,6 +131,36 @@ def _total(summary: pd.DataFrame, metric: str, last_year: int | None = None) -> 
     if last_year is not None:
         rows = rows[rows["year"] <= last_year]
     return float(rows["value"].sum())
+
+
+def windfall_shares(final: Callable[[str], float], counterfactual: Callable[[str], float]
+                    ) -> dict[str, float]:
+    """Share of subsidised adopters who would have adopted anyway, by technology.
+
+    Args:
+        final: Final-year value of an annual output in the run with the subsidies.
+        counterfactual: The same without them (same seed).
+
+    Returns:
+        ``1 − (adopters − adopters without) / subsidised adopters`` per technology of
+        :data:`WINDFALL_TECHNOLOGIES` (NaN where no adopter was subsidised), clipped to [0, 1].
+
+    """
+    out = {}
+    for tech in WINDFALL_TECHNOLOGIES:
+        paid = final(f"subsidised_adopters_{tech}")
+        if not paid > 0:
+            out[tech] = float("nan")
+            continue
+        extra = final(f"adopters_{tech}") - counterfactual(f"adopters_{tech}")
+        out[tech] = float(min(max(1.0 - extra / paid, 0.0), 1.0))
+    return out
+
+
+def final_value(summary: pd.DataFrame) -> Callable[[str], float]:
+    """``metric -> value in the summary's last year`` (NaN for a metric it lacks)."""
+    last = summary[summary["year"] == summary["year"].max()].set_index("metric")["value"]
+    return lambda metric: float(last.get(metric, float("nan")))
 
 
 def per_tonne(extra_mcny: float, abated_mt: float) -> float:
@@ -169,7 +213,9 @@ def cost_accounting(scenario: Scenario, baseline: Scenario, run: RunSummary, end
         regulation_mt=co2["exogenous"] - co2["regulated"], paid_mt=paid,
         extra_spending_mcny=extra, cny_per_t_paid=per_tonne(extra, paid), horizon=horizon,
         lifetime_paid_mt=lifetime, lifetime_extra_spending_mcny=lifetime_extra,
-        cny_per_t_paid_lifetime=per_tonne(lifetime_extra, lifetime))
+        cny_per_t_paid_lifetime=per_tonne(lifetime_extra, lifetime),
+        windfall=windfall_shares(final_value(summary(scenario, end_year)),
+                                 final_value(summary(regulated, end_year))))
 
 
 def accounting_frame(results: dict[str, CostAccounting]) -> pd.DataFrame:
@@ -177,5 +223,6 @@ def accounting_frame(results: dict[str, CostAccounting]) -> pd.DataFrame:
     frame = pd.DataFrame({name: acc.columns() for name, acc in results.items()}).T
     frame["cost_per_tonne_definition"] = COST_PER_TONNE
     frame["lifetime_definition"] = LIFETIME_ABATEMENT
+    frame["windfall_definition"] = WINDFALL
     return frame.astype({"lifetime_to_year": "Int64"}) if len(frame) else frame
 

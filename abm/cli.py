@@ -29,6 +29,7 @@ from abm import charts
 from abm.accounting import (
     COST_PER_TONNE,
     LIFETIME_ABATEMENT,
+    WINDFALL,
     CostAccounting,
     accounting_frame,
     cost_accounting,
@@ -330,10 +331,10 @@ def _run_into(args: argparse.Namespace, plan: RunPlan, stage: Path) -> int:
                            "display.float_format", "{:,.2f}".format):
         print(f"\nSummary (2020-{args.end_year}, scale {args.scale:g}, seed {args.seed}; "
               "Mt CO2, MW, million CNY, CNY/t):")
-        print(table.drop(columns=["cost_per_tonne_definition", "lifetime_definition"],
-                         errors="ignore").T.to_string())
+        print(table.drop(columns=["cost_per_tonne_definition", "lifetime_definition",
+                                  "windfall_definition"], errors="ignore").T.to_string())
         if "cny_per_t_paid" in table:
-            print(f"\nDefinitions: {COST_PER_TONNE}.\n{LIFETIME_ABATEMENT}.")
+            print(f"\nDefinitions: {COST_PER_TONNE}.\n{LIFETIME_ABATEMENT}.\n{WINDFALL}.")
         print("\nPlan targets (value in the target year; met = yes/no):")
         print(scoreboard(runs).to_string())
     print(f"\nResults in {plan.out}/ (files listed in {plan.out / MANIFEST})")

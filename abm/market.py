@@ -75,6 +75,13 @@ class Constants(NamedTuple):
     purchase_tax_rate: float
     beta_charging: float
     asc_vessel_electric: float
+    pv_payback_factor_household: float
+    pv_payback_factor_firm: float
+    pv_payback_factor_fisher: float
+    energy_price_elasticity: float
+    clinker_price_elasticity: float
+    clinker_cost: float
+    ets_reference_price: float
 
 
 MONTH_FIELDS: dict[str, str] = {
@@ -159,6 +166,13 @@ def constants(p: Parameters) -> Constants:
         purchase_tax_rate=veh[("all", "all", "purchase_tax_rate")],
         beta_charging=p["behaviour.vehicle_ev.beta_charging"],
         asc_vessel_electric=p["behaviour.fisher_vessel.asc_electric"],
+        pv_payback_factor_household=p["behaviour.pv_payback_factor_household"],
+        pv_payback_factor_firm=p["behaviour.pv_payback_factor_firm"],
+        pv_payback_factor_fisher=p["behaviour.pv_payback_factor_fisher"],
+        energy_price_elasticity=p["behaviour.firm_energy_price_elasticity"],
+        clinker_price_elasticity=p["behaviour.clinker_price_elasticity"],
+        clinker_cost=p["prices.clinker_cost"],
+        ets_reference_price=p["prices.ets_reference_price"],
     )
 
 

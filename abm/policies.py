@@ -393,6 +393,24 @@ class ChargingBuildout(Policy):
         return spent
 
 
+class GreenPowerSubsidy(Policy):
+    """Support per green kWh firms buy (plan §7, §20: green-power trading and certificates).
+
+    Lowers the green-power premium firms weigh when deciding to buy (at most to zero) and
+    pays every buyer ``min(level, premium)`` per green kWh while in force.
+    """
+
+    kind = "green_power_subsidy"
+    label = "Green-power purchase support"
+    label_zh = "企业绿电购买补贴"
+    pays = True
+    fields = {"level": LevelField(0.0, 0.3, "CNY/kWh", "Support per green kWh bought")}
+
+    levers = {"green_power_subsidy": Lever(0.0, "CNY/kWh", "Support per green kWh bought",
+                                           "level")}
+    spends_into = (("firms", "green_power_subsidy_cny"),)
+
+
 class GreenBuildingMandate(Policy):
     """Share of newly built homes that must be green (§12: all new urban buildings by 2025)."""
 
@@ -483,7 +501,7 @@ POLICY_TYPES: dict[str, type[Policy]] = {
                               PurchaseTaxExemption, GreenFinance, CarbonInclusive, CarbonPrice,
                               ChargingBuildout, GreenBuildingMandate, PublicBuildingStandard,
                               VesselReplacementSubsidy, CoalPhaseout, ETSExpansion,
-                              TradeInSubsidy, NEVMandate)
+                              TradeInSubsidy, NEVMandate, GreenPowerSubsidy)
 }
 
 

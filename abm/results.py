@@ -238,6 +238,18 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
     rows.append(("fishery_pv_share", ratio(a("fishers", "adopters_pv"),
                                            a("fishers", "suitable_farms")), "1"))
     rows += indicator_rows(model, years, a, total)
+    # Windfall and additionality (abm.accounting.windfall_shares): adopters at the end of
+    # each year and, cumulated, those among them who received a subsidy.
+    improved = a("fishers", "vessels_efficient") + a("fishers", "vessels_electric")
+    for tech, adopters, group, subsidised in (
+            ("household_pv", a("households", "adopters_pv"), "households", "pv_subsidised"),
+            ("household_retrofit", a("households", "adopters_green"), "households",
+             "retrofit_subsidised"),
+            ("firm_pv", a("firms", "adopters_pv"), "firms", "pv_subsidised"),
+            ("fishery_pv", a("fishers", "adopters_pv"), "fishers", "pv_subsidised"),
+            ("vessel", improved, "fishers", "vessels_subsidised")):
+        rows.append((f"adopters_{tech}", adopters, "count"))
+        rows.append((f"subsidised_adopters_{tech}", np.cumsum(a(group, subsidised)), "count"))
     spend = spending_by_policy(model)
     for name, values in spend.items():
         rows.append((f"spending_{name}", values / 1e6, "million CNY"))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from abm.accounting import windfall_shares
 from abm.policies import POLICY_TYPES
 from abm.simulate import abatement_cost
 from experiments.outputs import StoredRun
@@ -70,6 +71,22 @@ def lever_kind(lever: Lever | None) -> str:
     return PAID if POLICY_TYPES[lever.policy].pays else REGULATION
 
 
+def _final(run: StoredRun):
+    """``metric -> last stored value`` (NaN if the series was not kept)."""
+    def value(metric: str) -> float:
+        try:
+            return float(run.series(metric).iloc[-1])
+        except KeyError:
+            return float("nan")
+    return value
+
+
+def _windfall(run: StoredRun, base: StoredRun) -> float:
+    """Windfall share of the one subsidised technology of a lever (NaN if none or several)."""
+    shares = [v for v in windfall_shares(_final(run), _final(base)).values() if v == v]
+    return shares[0] if len(shares) == 1 else float("nan")
+
+
 def abatement_table(result: ExperimentResult) -> pd.DataFrame:
     """What each lever buys against the reference run of the same scenario, seed and sample.
 
@@ -105,12 +122,14 @@ def abatement_table(result: ExperimentResult) -> pd.DataFrame:
                      "lever_value": float(row[lever.column]) if lever else np.nan,
                      "seed": row["seed"], "sample": row["sample"],
                      "abated_mt": cost["abated_mt"], "extra_cost_mcny": extra,
-                     "cny_per_t": cost["cny_per_t"] if kind == PAID else np.nan})
+                     "cny_per_t": cost["cny_per_t"] if kind == PAID else np.nan,
+                     "windfall_share": _windfall(run, base) if kind == PAID else np.nan})
     if not rows:
         return pd.DataFrame()
     pairs = pd.DataFrame(rows)
     long = pairs.melt(id_vars=["scenario", "lever", "lever_kind", "lever_value"],
-                      value_vars=["abated_mt", "extra_cost_mcny", "cny_per_t"],
+                      value_vars=["abated_mt", "extra_cost_mcny", "cny_per_t",
+                                  "windfall_share"],
                       var_name="output")
     summary = _quantiles(long, ["scenario", "lever", "lever_kind", "lever_value", "output"],
                          "value")
@@ -124,6 +143,7 @@ def abatement_table(result: ExperimentResult) -> pd.DataFrame:
         wide["extra_cost_mcny_median"] / wide["abated_mt_median"], np.nan)
     order = ["scenario", "lever", "lever_kind", "lever_value", "abated_mt_median", "abated_mt_p5",
              "abated_mt_p95", "extra_cost_mcny_median", "cny_per_t_of_medians", "cny_per_t_median",
-             "cny_per_t_p5", "cny_per_t_p95"]
+             "cny_per_t_p5", "cny_per_t_p95", "windfall_share_median", "windfall_share_p5",
+             "windfall_share_p95"]
     return wide[[c for c in order if c in wide]].sort_values(
         "abated_mt_median", ascending=False).reset_index(drop=True)

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from abm.accounting import COST_PER_TONNE
+from abm.accounting import COST_PER_TONNE, WINDFALL
 from abm.charts import save_figure
 from abm.files import write_text
 from abm.outputs import output_label
@@ -311,7 +311,8 @@ def make_report(result: ExperimentResult) -> Path:
             png = levers_chart(result, table, out / "levers.png")
             cols = ["scenario", "lever", "lever_kind", "lever_value", "abated_mt_median",
                     "abated_mt_p5", "abated_mt_p95", "extra_cost_mcny_median",
-                    "cny_per_t_of_medians"]
+                    "cny_per_t_of_medians", "windfall_share_median", "windfall_share_p5",
+                    "windfall_share_p95"]
             lines += ["## What each lever buys", "",
                       "Each lever applied alone against the reference run of the same seed "
                       "(common random numbers); abatement is cumulative over the run "
@@ -321,7 +322,8 @@ def make_report(result: ExperimentResult) -> Path:
                       "*regulation* (mandate, carbon price, phase-out), an *assumption* (a "
                       "parameter) and the *combined* point (all levers, paid and unpaid) show "
                       "their abatement without one (`python -m abm run` splits a whole "
-                      "scenario's abatement by cause).", "",
+                      "scenario's abatement by cause). Windfall (subsidies of PV, retrofits "
+                      f"and vessels, where the run keeps the series): {WINDFALL}.", "",
                       f"![levers]({png.name})" if png else "", "",
                       md_table(table[[c for c in cols if c in table]])]
 

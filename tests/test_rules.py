@@ -19,6 +19,7 @@ import pytest
 
 from abm.columns import AgentTable
 from abm.groups import firms, fishers, households, vehicles
+from abm.groups.decision import WILLINGNESS_MONTH
 from abm.market import Constants, Month
 from abm.rng import draw_py
 
@@ -47,6 +48,18 @@ def sigma(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def in_market(stream: int, share: float) -> np.ndarray:
+    """Rows whose fixed willingness draw is below the market share (dGen's potential)."""
+    v = np.array([draw_py(int(KEYS[stream]), WILLINGNESS_MONTH, i) for i in range(N)])
+    return v < share
+
+
+def dgen_share(payback: float) -> float:
+    """dGen's residential max market share (DATA_NOTES), linear between its points."""
+    return float(np.interp(payback, [1, 3, 5, 7, 10, 15, 20, 25],
+                           [0.93, 0.78, 0.64, 0.41, 0.26, 0.12, 0.045, 0.018]))
+
+
 def table(schema, **columns) -> AgentTable:
     t = AgentTable(schema, N)
     for name, value in columns.items():
@@ -73,11 +86,13 @@ def coefficients(rows: int, **by_row: tuple[float, ...]) -> np.ndarray:
     return coef
 
 
-def assert_adopts_iff_draw_below(adopted: np.ndarray, u: np.ndarray, p: float) -> None:
-    """Row i adopted ⇔ u_i < p, and the case is informative (some adopt, some do not)."""
+def assert_adopts_iff_draw_below(adopted: np.ndarray, u: np.ndarray, p: float,
+                                 market: np.ndarray | bool = True) -> None:
+    """Row i adopted ⇔ u_i < p (and i is in the market), and some adopt, some do not."""
     assert 0 < adopted.sum() < N
-    assert np.array_equal(adopted, u < p), (
-        f"p = {p:.6f}: {int(adopted.sum())} adopted, {int((u < p).sum())} expected")
+    expected = (u < p) & market
+    assert np.array_equal(adopted, expected), (
+        f"p = {p:.6f}: {int(adopted.sum())} adopted, {int(expected.sum())} expected")
 
 
 # ---------------------------------------------------------------- households
@@ -91,7 +106,8 @@ def household_arrays(t: AgentTable) -> tuple:
             unit_co2)
 
 
-HH_CONST = dict(pv_kw_per_m2=0.1, pv_household_max_kw=10.0, pv_yield=1000.0,
+HH_CONST = dict(pv_payback_factor_household=1.0, pv_kw_per_m2=0.1, pv_household_max_kw=10.0,
+                pv_yield=1000.0,
                 pv_self_use_household=0.5, pv_lifetime=20.0, retrofit_cost_m2=200.0,
                 retrofit_saving=0.2, retrofit_lifetime=30.0, ci_electricity_saving=0.1,
                 ci_km_reduction=0.1, ci_dropout_base=0.3, ci_dropout_scale=20.0, ef_lpg=3.0)
@@ -120,12 +136,18 @@ def household_pv_expected() -> tuple[float, float]:
     return sigma(u), econ
 
 
+HH_PV_MARKET = 0.64 - 0.23 * (17_500.0 / 2625.0 - 5.0) / 2.0
+"""dGen's share at the payback 17,500 / 2,625 = 6.67 years: between 5 y (0.64) and 7 y (0.41)."""
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_household_pv(path):
     t, sums = household_pv_case(path)
     p, econ = household_pv_expected()
     assert econ == pytest.approx(0.413632, abs=1e-6)  # 2625 · 9.818147 − 17,500, ÷ 20,000
-    assert_adopts_iff_draw_below(t.has_pv, draws(0), p)
+    assert HH_PV_MARKET == pytest.approx(dgen_share(17_500.0 / 2625.0)) == pytest.approx(
+        0.448333, abs=1e-6)
+    assert_adopts_iff_draw_below(t.has_pv, draws(0), p, in_market(0, HH_PV_MARKET))
     n = t.has_pv.sum()
     assert np.all(t.pv_kw[t.has_pv] == 5.0) and np.all(t.pv_fit_premium[t.has_pv] == 0.05)
     assert sums[households.H_NEW_PV_KW] == pytest.approx(2.0 * 5.0 * n)
@@ -426,7 +448,8 @@ FIRM_CONST = dict(pv_kw_per_m2=0.1, pv_yield=1000.0, pv_self_use_business=0.8, p
                   firm_retrofit_saving=0.1, firm_retrofit_cost=3000.0, firm_cycle_months=12.0,
                   firm_retrofit_lifetime=15.0, fuel_switch_cost=500.0, electric_heat_gain=2.5,
                   green_power_share=0.3, green_power_premium=0.05, ef_coal=2660.0,
-                  ef_gas=1650.0, ef_oil=2100.0, kgce_per_kwh=KGCE, ef_clinker=500.0)
+                  ef_gas=1650.0, ef_oil=2100.0, kgce_per_kwh=KGCE, ef_clinker=500.0,
+                  pv_payback_factor_firm=1.5)
 FIRM_MONTH = dict(grid_factor=0.5, tariff_business=0.7, export_price=0.4, pv_cost_business=3.5,
                   pv_subsidy_firm=0.2, price_coal=1000.0, price_gas=1200.0, price_oil=6000.0,
                   clinker_growth=1.0)
@@ -452,7 +475,10 @@ def test_firm_pv(path):
     # value 80,000 · 0.7 + 20,000 · 0.4 = 64,000 CNY/yr; gross 350,000, net 330,000.
     econ = (64_000.0 * (1 - 1.1 ** -25) / 0.1 - 330_000.0) / 350_000.0
     p = sigma(-1.0 + 2.0 * econ + 1.0 * 0.25 + 1.0 * 0.2 + 0.5 * 0.2)
-    assert_adopts_iff_draw_below(t.has_pv, draws(0), p)
+    # Payback 330,000 / 64,000 = 5.156 y, × 1.5 = 7.73 y: dGen's 0.41 at 7 y to 0.26 at 10 y.
+    share = 0.41 - 0.15 * (330_000.0 / 64_000.0 * 1.5 - 7.0) / 3.0
+    assert share == pytest.approx(0.373281, abs=1e-6)
+    assert_adopts_iff_draw_below(t.has_pv, draws(0), p, in_market(0, share))
     assert sums[firms.F_PV_SUB] == pytest.approx(1.5 * 20_000.0 * t.has_pv.sum())
     # CO2/month = gas 1000/12 tce · 0.5 · 1650 + (grid kWh − PV kWh) · 0.5.
     elec = 1000.0 * 0.5 / (KGCE / 1000.0) / 12.0
@@ -517,8 +543,57 @@ def test_firm_green_power(path):
                                rtol=1e-12)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_firm_green_power_with_support(path):
+    """Support of 0.02 CNY/kWh lowers the premium weighed (0.05 → 0.03) and is paid per kWh."""
+    t = table(firms.SCHEMA, gas_share=0.5, peers_green_power=3, **FIRM_AGENT)
+    coef = coefficients(4, r3=(0.0, 5.0, 1.0, 1.0, 0.5, 0.4))
+    vis = np.array([[0.0], [0.0], [0.0], [0.5]])
+    sums = run_firm(path, t, coef, vis, green_power_subsidy=0.02)
+    econ = -(0.3 * 0.03) / 0.7
+    p = 0.4 * sigma(5.0 * econ + 1.0 * 0.75 + 1.0 * 0.5 + 0.5 * 0.2)
+    assert_adopts_iff_draw_below(t.green_power, draws(3), p)
+    elec = 1000.0 * 0.5 / (KGCE / 1000.0) / 12.0
+    assert sums[firms.F_GP_SUB] == pytest.approx(1.5 * t.green_power.sum() * elec * 0.3 * 0.02)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_firm_operational_carbon_price_response(path):
+    """An ETS firm (2020 price 30) at 90 CNY/t uses ((P + 90 k) / (P + 30 k))^−0.3 of its energy."""
+    t = table(firms.SCHEMA, coal_share=0.5, ets=True, **{**FIRM_AGENT, "size": 0})
+    c = {**FIRM_CONST, "energy_price_elasticity": 0.3, "ets_reference_price": 30.0}
+    arrays = (np.ones(firms.N_SECTORS), *(t.arrays[n] for n in firms.RULE_COLUMNS))
+    run(firms.firm_rule, path, month(**FIRM_MONTH, carbon_price=90.0), const(**c),
+        coefficients(4), np.zeros((4, 1)), arrays, len(firms.METRICS))
+    k = 0.5 * 2.660 + 0.5 / (KGCE / 1000.0) * 0.5 / 1000.0  # t CO2 per tce
+    price = 0.5 * 1000.0 + 0.5 * 0.7 / (KGCE / 1000.0)  # CNY per tce
+    energy = 1000.0 * ((price + 90.0 * k) / (price + 30.0 * k)) ** -0.3
+    assert energy == pytest.approx(983.081, rel=1e-6)  # k = 3.364 t/tce, P = 3,348 CNY/tce
+    elec = energy * 0.5 / (KGCE / 1000.0) / 12.0
+    np.testing.assert_allclose(t.co2_kg, energy / 12.0 * 0.5 * 2660.0 + elec * 0.5, rtol=1e-12)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_cement_clinker_ratio_carbon_price_response(path):
+    """A cement kiln newly covered (reference 0) at 100 CNY/t: clinker × ((C + 100 e)/C)^−0.15."""
+    t = table(firms.SCHEMA, coal_share=1.0, clinker_base=12_000.0,
+              **{**FIRM_AGENT, "sector": firms.SECTOR_CEMENT, "size": 0, "electricity_share": 0.0})
+    c = {**FIRM_CONST, "clinker_price_elasticity": 0.15, "clinker_cost": 250.0,
+         "ets_reference_price": 30.0}
+    arrays = (np.ones(firms.N_SECTORS), *(t.arrays[n] for n in firms.RULE_COLUMNS))
+    sums = run(firms.firm_rule, path,
+               month(**FIRM_MONTH, carbon_price=100.0,
+                     ets_sector_mask=float(1 << firms.SECTOR_CEMENT)),
+               const(**c), coefficients(4), np.zeros((4, 1)), arrays, len(firms.METRICS))
+    factor = ((250.0 + 100.0 * 0.5) / 250.0) ** -0.15
+    assert sums[firms.F_CLINKER] == pytest.approx(1.5 * N * 1000.0 * factor)
+    np.testing.assert_allclose(t.co2_kg, factor * (1000.0 / 12.0 * 2660.0 + 1000.0 * 500.0),
+                               rtol=1e-12)
+
+
 # ---------------------------------------------------------------- fishers
-FISH_CONST = dict(fishery_pv_kw_per_ha=500.0, pv_yield=1000.0, pv_lifetime=25.0,
+FISH_CONST = dict(pv_payback_factor_fisher=1.0, fishery_pv_kw_per_ha=500.0, pv_yield=1000.0,
+                  pv_lifetime=25.0,
                   vessel_efficient_saving=0.2, vessel_efficient_premium=500.0,
                   vessel_electric_premium=2000.0, vessel_electric_max_kw=200.0,
                   vessel_kwh_per_litre=3.0, vessel_life_months=240.0, asc_vessel_electric=-1.0,
@@ -544,7 +619,8 @@ def test_fisher_pv(path):
     # value 20,000 · 0.7 + 980,000 · 0.4 = 406,000 CNY/yr; gross 3e6, net 2.7e6.
     econ = (406_000.0 * (1 - 1.08 ** -25) / 0.08 - 2.7e6) / 3e6
     p = sigma(-1.0 + 3.0 * econ + 1.0 * 0.2 + 1.0 * 0.1 + 0.5 * 0.3)
-    assert_adopts_iff_draw_below(t.has_pv, draws(0), p)
+    share = 0.64 - 0.23 * (2.7e6 / 406_000.0 - 5.0) / 2.0  # payback 6.65 y, factor 1
+    assert_adopts_iff_draw_below(t.has_pv, draws(0), p, in_market(0, share))
     pv = np.where(t.has_pv, 1e6 / 12.0, 0.0)
     np.testing.assert_allclose(t.co2_kg, (20_000.0 / 12.0 - pv) * 0.5, rtol=1e-12)
 
@@ -590,7 +666,7 @@ def test_fisher_vessel(path):
 def household_pv_matches_hand(coef_pv) -> bool:
     t, _ = household_pv_case("njit", coef_pv)
     p, _ = household_pv_expected()
-    return bool(np.array_equal(t.has_pv, draws(0) < p))
+    return bool(np.array_equal(t.has_pv, (draws(0) < p) & in_market(0, HH_PV_MARKET)))
 
 
 @pytest.mark.parametrize("column", [0, 1, 2, 3, 4], ids=["beta0", "beta_econ", "beta_peer",
@@ -612,6 +688,21 @@ def test_a_flipped_peer_weight_fails_the_vehicle_case():
     assert not np.array_equal(t.powertrain, expected)
     t, _ = vehicle_case("njit")
     assert np.array_equal(t.powertrain, expected)
+
+
+def test_a_changed_payback_factor_fails_the_firm_pv_case():
+    """The market potential matters: reading the payback as the households do (factor 1)
+    admits other firms than the hand case's factor 1.5."""
+    t = table(firms.SCHEMA, roof_area=1000.0, gas_share=0.5, peers_pv=1, **FIRM_AGENT)
+    coef = coefficients(4, r0=(-1.0, 2.0, 1.0, 1.0, 0.5, 1.0))
+    arrays = (np.ones(firms.N_SECTORS), *(t.arrays[n] for n in firms.RULE_COLUMNS))
+    run(firms.firm_rule, "njit", month(**FIRM_MONTH),
+        const(**{**FIRM_CONST, "pv_payback_factor_firm": 1.0}), coef,
+        np.array([[0.2], [0.0], [0.0], [0.0]]), arrays, len(firms.METRICS))
+    share = 0.41 - 0.15 * (330_000.0 / 64_000.0 * 1.5 - 7.0) / 3.0
+    econ = (64_000.0 * (1 - 1.1 ** -25) / 0.1 - 330_000.0) / 350_000.0
+    p = sigma(-1.0 + 2.0 * econ + 1.0 * 0.25 + 1.0 * 0.2 + 0.5 * 0.2)
+    assert not np.array_equal(t.has_pv, (draws(0) < p) & in_market(0, share))
 
 
 def test_a_flipped_economics_weight_fails_the_vessel_case():

@@ -81,6 +81,15 @@ UI: dict[str, tuple[str, str]] = {
         "Cost per tonne = extra public spending over the baseline ÷ CO2 abated by the paid "
         "levers over the same years (undiscounted).",
         "每吨减排成本 = 相对基准增加的财政支出 ÷ 同期付费政策带来的CO2减排量（未贴现）。"),
+    "windfall_note": (
+        "Windfall (share of subsidised adopters who would have adopted by {last} without the "
+        "paid levers): {shares}.",
+        "搭便车比例（受补贴采纳者中，没有付费政策到{last}年也会采纳的比例）：{shares}。"),
+    "windfall_household_pv": ("household PV", "户用光伏"),
+    "windfall_household_retrofit": ("retrofits", "住宅改造"),
+    "windfall_firm_pv": ("firm PV", "企业光伏"),
+    "windfall_fishery_pv": ("fishery-PV", "渔光互补"),
+    "windfall_vessel": ("vessels", "渔船"),
     "targets_met": ("Targets met", "达成目标"),
     "no_peak": ("no peak before the last year", "结束年份前未达峰"),
     "target": ("Target", "目标"),
@@ -157,6 +166,7 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("nev_mandate", "level"): "该车型新车新能源比例要求",
     ("public_building_standard", "cooling_gain"): "结束年份大型公共建筑制冷能效较2020年提升",
     ("public_building_standard", "intensity_cut"): "结束年份公共机构单位面积能耗较2020年降幅",
+    ("green_power_subsidy", "level"): "每千瓦时绿电补贴",
 }
 
 TARGET_ZH: dict[str, str] = {

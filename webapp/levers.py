@@ -44,7 +44,8 @@ GROUPS: tuple[LeverGroup, ...] = (
     LeverGroup("green_finance", ("green_finance",), ("finance.",)),
     LeverGroup("carbon_price", ("carbon_price", "ets_expansion")),
     LeverGroup("grid", (), ("grid.",)),
-    LeverGroup("industry_fishery", ("coal_phaseout", "vessel_replacement_subsidy")),
+    LeverGroup("industry_fishery", ("coal_phaseout", "vessel_replacement_subsidy",
+                                    "green_power_subsidy")),
 )
 
 

@@ -297,6 +297,10 @@ def accounting_html(s: Session, current: RunSet) -> str:
         first=acc.first_year, last=acc.last_year, total=acc.abated_mt, exo=acc.exogenous_mt,
         reg=acc.regulation_mt, paid=acc.paid_mt, extra=acc.extra_spending_mcny,
         horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed)
+    shares = ", ".join(f"{s.t('windfall_' + tech)} {share:.2f}"
+                       for tech, share in acc.windfall.items() if share == share)
+    if shares:
+        text += " " + s.t("windfall_note").format(last=acc.last_year, shares=shares)
     return (f'<div class="accounting" style="font-size:0.8em;color:#555">{html.escape(text)} '
             f'<i>{html.escape(s.t("cost_definition"))}</i></div>')
 

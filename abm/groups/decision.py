@@ -10,7 +10,15 @@ README "How an agent decides":
   + β_vis·(district adoption share last month) + β_att·attitude``;
 * monthly adoption probability ``p = rate_max · σ(U)`` with ``σ(x) = 1/(1 + e^−x)``, drawn
   against the named stream's uniform number; replacement choices (vehicles, vessels) use
-  a multinomial logit over the options, ``P_j = e^{V_j} / Σ_k e^{V_k}``.
+  a multinomial logit over the options, ``P_j = e^{V_j} / Σ_k e^{V_k}``;
+* PV (households, firms, fishers) is diffusion within a market potential, as in NREL's
+  dGen: an agent is in the market while its own fixed willingness draw ``v`` (uniform, the
+  same every month) is below ``MMS(payback · f)``, dGen's maximum market share against
+  simple payback (:data:`MMS_PAYBACK_YEARS`, :data:`MMS_SHARE`), with ``payback = net
+  capital cost / annual value`` and ``f`` the group's payback factor; in the market it adopts
+  with the hazard ``p = rate_max · σ(U)``, outside it not at all. ``σ(U)`` may saturate
+  (peers, attitude), the potential does not: a subsidy shortens the payback and brings the
+  agents with ``MMS(before) ≤ v < MMS(after)`` into the market for good.
 
 Each group's rule (``abm.groups.<group>``) is one ``@njit`` function of one agent; these
 helpers are called from it, compiled in both paths (the kernel and the rule's ``py_func``).
@@ -75,6 +83,36 @@ def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: f
     return coef[tech, RATE] * logistic(u)
 
 
+MMS_PAYBACK_YEARS = np.array([1.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 25.0])
+MMS_SHARE = np.array([0.93, 0.78, 0.64, 0.41, 0.26, 0.12, 0.045, 0.018])
+"""NREL dGen's maximum market share of residential PV against simple payback (years → share of
+the market that would ever adopt; published, /work/shared/reference/DATA_NOTES.md "Behaviour
+coefficients from the literature"). Linear between the points, flat outside them."""
+
+
+@nb.njit(inline="always", cache=True)
+def max_market_share(payback_years: float) -> float:
+    """The maximum market share (dGen) at a simple payback (0 if the option never pays back)."""
+    if not payback_years < 1e6:
+        return 0.0
+    return np.interp(payback_years, MMS_PAYBACK_YEARS, MMS_SHARE)
+
+
+WILLINGNESS_MONTH = 1 << 40
+"""Counter (in place of a month, never reached) of an agent's fixed willingness draw on its
+decision's stream: ``v = draw(key, WILLINGNESS_MONTH, i)``."""
+
+
+@nb.njit(inline="always", cache=True)
+def pv_adoption_probability(coef: np.ndarray, tech: int, econ: float, payback_years: float,
+                            willingness: float, peer_share: float, district_share: float,
+                            attitude: float) -> float:
+    """P = rate_max · σ(U) in the market (``v < MMS(payback)``), else 0."""
+    if willingness >= max_market_share(payback_years):
+        return 0.0
+    return adoption_probability(coef, tech, econ, peer_share, district_share, attitude, 0.0)
+
+
 @nb.njit(inline="always", cache=True)
 def share(count: int, degree: int) -> float:
     """Adopted share of an agent's neighbours (0 without neighbours)."""
@@ -84,17 +122,18 @@ def share(count: int, degree: int) -> float:
 @nb.njit(inline="always", cache=True)
 def pv_economics(kw: float, cost_w: float, subsidy_w: float, yield_kwh: float, self_share: float,
                  own_use_kwh: float, tariff: float, export_price: float, rate: float,
-                 life: float) -> tuple[float, float, float]:
-    """PV profitability index, net capital cost (CNY) and gross capital cost (CNY).
+                 life: float) -> tuple[float, float, float, float]:
+    """PV profitability index, net and gross capital cost (CNY) and simple payback (years).
 
     ``gen = kW · yield``; ``self = min(gen · self_share, own use)``;
     ``value = self · tariff + (gen − self) · export price`` (CNY/yr);
     ``gross = kW · 1000 · cost_W``; ``net = max(gross − kW · 1000 · subsidy_W, 0)``;
-    ``econ = (value · A(r, life) − net) / gross``.
+    ``econ = (value · A(r, life) − net) / gross``; ``payback = net / value`` (∞ if value ≤ 0).
     """
     gen = kw * yield_kwh
     self_use = min(gen * self_share, own_use_kwh)
     value = self_use * tariff + (gen - self_use) * export_price
     gross = kw * 1000.0 * cost_w
     net = max(gross - kw * 1000.0 * subsidy_w, 0.0)
-    return (value * annuity(rate, life) - net) / gross, net, gross
+    payback = net / value if value > 0.0 else np.inf
+    return (value * annuity(rate, life) - net) / gross, net, gross, payback

@@ -29,10 +29,12 @@ from abm.groups.base import Column as C
 from abm.groups.decision import (
     N_CHUNKS,
     RATE,
+    WILLINGNESS_MONTH,
     adoption_probability,
     annuity,
     financing_rate,
     interest_support,
+    pv_adoption_probability,
     pv_economics,
     share,
 )
@@ -94,11 +96,14 @@ METRICS = (
     Metric("green_finance_cny", "CNY"), Metric("clinker_t", "t"),
     Metric("agents", "count", "stock"), Metric("cement_co2_kg", "kg CO2"),
     *[Metric(f"co2_kg_{sector}", "kg CO2") for sector in data.SECTORS],
+    Metric("green_power_subsidy_cny", "CNY"), Metric("pv_subsidised", "count"),
 )
 (F_CO2, F_PROCESS, F_ENERGY, F_COAL, F_ELEC, F_PV_KWH, F_PV_KW, F_N_PV, F_N_RETRO, F_N_SWITCH,
  F_N_GP, F_NEW_PV_KW, F_PV_SUB, F_FIT, F_GF, F_CLINKER, F_N, F_CEMENT_CO2) = range(18)
 F_CO2_SECTOR = 18
 """First column of the per-sector CO2 block (+ sector)."""
+F_GP_SUB = F_CO2_SECTOR + N_SECTORS
+F_PV_SUBSIDISED = F_GP_SUB + 1
 
 EV_FIRM_PV, EV_FIRM_RETROFIT, EV_FIRM_SWITCH, EV_FIRM_GREEN_POWER = 1, 2, 4, 8
 """Event bits of a firm's month."""
@@ -134,13 +139,22 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     coal share moves to gas (1:1) or electricity (÷ efficiency gain). A firm pays the carbon
     price if ETS-covered, or large/medium in a sector the ETS has been extended to.
 
-    * PV: ``kW = roof · kW/m²`` (≥ 1 kW), economics at the business tariff.
+    * Operational response of firms paying the carbon price (every month): energy use is
+      scaled by ``((P + cp · k) / (P + cp_ref · k))^−ε`` with ``P`` the firm's energy price
+      mix (CNY/tce), ``k`` its CO2 per tce (t) and ``cp_ref`` the price its 2020 use was
+      observed at (the pilot price for firms covered in 2020, 0 for newly covered ones);
+      cement's clinker (and kiln energy) by ``((C + cp · e) / (C + cp_ref · e))^−ε_clinker``
+      with clinker cost ``C`` and process factor ``e`` (clinker-to-cement ratio).
+    * PV: ``kW = roof · kW/m²`` (≥ 1 kW), economics at the business tariff,
+      ``p = rate_max · σ(U)`` if the firm's willingness draw is below ``MMS(payback ·
+      f_firm)``, else 0.
     * Retrofit (at the investment cycle, at most two): saves ``s · E`` tce/yr worth the fuel
       mix price plus carbon cost; ``econ = (value · A(r, life) − capex) / capex``.
     * Coal switch (not cement): ``econ = ((old − new) fuel and carbon cost · A − capex) /
       capex``; decided at the investment cycle; non-ETS large/medium firms also face the
       phase-out hazard ``max(p, phase-out/12)``.
-    * Green power: ``econ = −green share · premium / tariff``.
+    * Green power: ``econ = −green share · max(premium − subsidy, 0) / tariff``; buyers are
+      paid ``min(subsidy, premium)`` per green kWh while a subsidy is in force.
     * CO2 = Σ fuel · factor + grid kWh · grid factor · (1 − green share) − PV kWh · grid
       factor; cement adds clinker · process factor.
 
@@ -181,23 +195,40 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             else:
                 elec_share += coal / c.electric_heat_gain
             coal = 0.0
-        elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
         # Pays the carbon price: ETS-covered since 2020, or large/medium firm of a sector
         # the ETS has been extended to (bit `sector` of the month's mask).
         covered = ets[i] or (size[i] != 2 and (int(m.ets_sector_mask) >> sector[i]) & 1)
         cp = m.carbon_price if covered else 0.0
+        # Operational response to the carbon price (output, efficiency, fuel at the margin;
+        # for cement the clinker-to-cement ratio), against the price 2020 use was seen at.
+        clinker_factor = 1.0
+        if covered:
+            cp_ref = c.ets_reference_price if ets[i] else 0.0
+            if sector[i] == SECTOR_CEMENT:
+                k = c.ef_clinker / 1000.0
+                clinker_factor = ((c.clinker_cost + cp * k) / (c.clinker_cost + cp_ref * k)) \
+                    ** (-c.clinker_price_elasticity)
+                energy *= clinker_factor
+            else:
+                k = ((coal * c.ef_coal + gas * c.ef_gas + oil_share[i] * c.ef_oil) / 1000.0
+                     + elec_share / (c.kgce_per_kwh / 1000.0) * m.grid_factor / 1000.0)
+                mix = (coal * m.price_coal + gas * m.price_gas + oil_share[i] * m.price_oil
+                       + elec_share * tce_price_elec)
+                energy *= ((mix + cp * k) / (mix + cp_ref * k)) ** (-c.energy_price_elasticity)
+        elec_kwh_year = energy * elec_share / (c.kgce_per_kwh / 1000.0)
         investing = (t + cycle_phase[i]) % int(c.firm_cycle_months) == 0
         # Roof PV.
         u = draw(keys[0], t, i)
         if not has_pv[i] and u < coef[T_PV, RATE]:
             kw = roof_area[i] * c.pv_kw_per_m2
             if kw >= 1.0:
-                econ, net, gross = pv_economics(
+                econ, net, gross, payback = pv_economics(
                     kw, m.pv_cost_business, m.pv_subsidy_firm, c.pv_yield,
                     c.pv_self_use_business, elec_kwh_year, m.tariff_business,
                     m.export_price + m.fit_premium, rate, c.pv_lifetime)
-                p = adoption_probability(coef, T_PV, econ, share(peers_pv[i], degree[i]),
-                                         vis[T_PV, d], att, 0.0)
+                p = pv_adoption_probability(coef, T_PV, econ, payback * c.pv_payback_factor_firm,
+                                            draw(keys[0], WILLINGNESS_MONTH, i),
+                                            share(peers_pv[i], degree[i]), vis[T_PV, d], att)
                 if u < p:
                     has_pv[i] = True
                     pv_kw[i] = kw
@@ -205,6 +236,8 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     ev |= EV_FIRM_PV
                     sums[d, F_NEW_PV_KW] += w * kw
                     sums[d, F_PV_SUB] += w * (gross - net)
+                    if gross > net:
+                        sums[d, F_PV_SUBSIDISED] += w
                     sums[d, F_GF] += w * interest_support(
                         net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
                         c.loan_years)
@@ -260,7 +293,8 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         u = draw(keys[3], t, i)
         if not green_power[i] and u < coef[T_GREEN_POWER, RATE]:
             bill = elec_kwh_year * m.tariff_business
-            cost = elec_kwh_year * c.green_power_share * c.green_power_premium
+            cost = elec_kwh_year * c.green_power_share * max(
+                c.green_power_premium - m.green_power_subsidy, 0.0)
             econ = -cost / bill if bill > 0.0 else 0.0
             p = adoption_probability(coef, T_GREEN_POWER, econ,
                                      share(peers_green_power[i], degree[i]),
@@ -276,7 +310,7 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         export = max(pv - min(pv * c.pv_self_use_business, elec), 0.0)
         fuel_co2 = month_energy * (coal * c.ef_coal + gas * c.ef_gas + oil_share[i] * c.ef_oil)
         co2 = fuel_co2 + (elec * grid_share - pv) * m.grid_factor
-        clinker = clinker_base[i] * m.clinker_growth / 12.0
+        clinker = clinker_base[i] * m.clinker_growth / 12.0 * clinker_factor
         process = clinker * c.ef_clinker
         co2_kg[i] = co2 + process
         events[i] = ev
@@ -302,6 +336,8 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             s[F_N_SWITCH] += w
         if green_power[i]:
             s[F_N_GP] += w
+            s[F_GP_SUB] += w * elec * c.green_power_share * min(m.green_power_subsidy,
+                                                                c.green_power_premium)
 
 @nb.njit(parallel=True, cache=True)
 def firm_kernel(m, c, coef, vis, keys, arrays, sums) -> None:
@@ -352,8 +388,15 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
         per_district = allocate(int(row.firms), shares)
         sector = data.SECTORS.index(row.sector)
         size = ("large", "medium", "small").index(row.size)
+        # Firms are few (about 10,000): large and ETS-covered ones at most
+        # synthesis.large_firm_max_scale real firms per agent (1: one agent each), the others
+        # at most synthesis.firm_max_scale, so firm levers are not sampling noise.
+        if size == 0 or row.ets_covered:
+            stratum_scale = min(scale, p["synthesis.large_firm_max_scale"])
+        else:
+            stratum_scale = min(scale, p["synthesis.firm_max_scale"])
         for d, count in enumerate(per_district):
-            n, w = stratum_sizes(count, scale)
+            n, w = stratum_sizes(count, stratum_scale)
             if n == 0:
                 continue
             add("district", np.full(n, d))

@@ -35,10 +35,11 @@ from abm.groups.decision import (
     B_VIS,
     N_CHUNKS,
     RATE,
-    adoption_probability,
+    WILLINGNESS_MONTH,
     annuity,
     financing_rate,
     interest_support,
+    pv_adoption_probability,
     pv_economics,
     share,
 )
@@ -81,11 +82,12 @@ METRICS = (
     Metric("fit_cny", "CNY"), Metric("vessel_subsidy_cny", "CNY"),
     Metric("green_finance_cny", "CNY"), Metric("vessels", "count", "stock"),
     Metric("farms", "count", "stock"), Metric("vessel_sales", "count"),
-    Metric("suitable_farms", "count", "stock"),
+    Metric("suitable_farms", "count", "stock"), Metric("pv_subsidised", "count"),
+    Metric("vessels_subsidised", "count"),
 )
 (X_CO2, X_ELEC, X_PV_KWH, X_PV_KW, X_N_PV, X_N_EFF, X_N_ELEC, X_DIESEL, X_NEW_PV_KW, X_PV_SUB,
  X_FIT, X_VESSEL_SUB, X_GF, X_N_VESSELS, X_N_FARMS, X_VESSEL_SALES,
- X_N_SUITABLE) = range(len(METRICS))
+ X_N_SUITABLE, X_PV_SUBSIDISED, X_VESSELS_SUBSIDISED) = range(len(METRICS))
 
 EV_FISHER_PV, EV_VESSEL_UP, EV_VESSEL_DOWN = 1, 2, 4
 """Event bits: fishery-PV installed; conventional vessel replaced by an improved one, or the
@@ -123,8 +125,9 @@ def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     The rule of one farm or vessel ``i``, applied to rows ``first ≤ i < last``.
 
     * Farm: fishery-PV over suitable ponds, ``kW = area · kW/ha``, economics at the business
-      tariff with on-farm use :data:`FISHERY_PV_SELF_USE`; CO2 = (electricity − PV) · grid
-      factor.
+      tariff with on-farm use :data:`FISHERY_PV_SELF_USE`, ``p = rate_max · σ(U)`` if the
+      farm's willingness draw is below ``MMS(payback · f_fisher)``, else 0; CO2 =
+      (electricity − PV) · grid factor.
     * Vessel, at the end of its life: logit over conventional, efficient (−s diesel, premium
       per kW) and electric (engines up to a size limit; diesel litres × kWh/L at the business
       tariff): ``V_j = β0 [+ asc_electric] + social + β_econ · (TCO_conv − TCO_j) / TCO_conv``,
@@ -156,13 +159,15 @@ def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             u = draw(keys[0], t, i)
             if suitable_pv[i] and not has_pv[i] and u < coef[T_PV, RATE]:
                 kw = pond_area[i] * c.fishery_pv_kw_per_ha
-                econ, net, gross = pv_economics(
+                econ, net, gross, payback = pv_economics(
                     kw, m.pv_cost_fishery, m.pv_subsidy_fisher, c.pv_yield, FISHERY_PV_SELF_USE,
                     electricity_base[i], m.tariff_business, m.export_price + m.fit_premium,
                     rate, c.pv_lifetime)
-                p = adoption_probability(coef, T_PV, econ,
-                                         share(peers_pv[i], degree[i]), vis[T_PV, d],
-                                         attitude[i], 0.0)
+                p = pv_adoption_probability(coef, T_PV, econ,
+                                            payback * c.pv_payback_factor_fisher,
+                                            draw(keys[0], WILLINGNESS_MONTH, i),
+                                            share(peers_pv[i], degree[i]), vis[T_PV, d],
+                                            attitude[i])
                 if u < p:
                     has_pv[i] = True
                     pv_kw[i] = kw
@@ -170,6 +175,8 @@ def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     ev |= EV_FISHER_PV
                     s[X_NEW_PV_KW] += w * kw
                     s[X_PV_SUB] += w * (gross - net)
+                    if gross > net:
+                        s[X_PV_SUBSIDISED] += w
                     s[X_GF] += w * interest_support(net, credit_draw[i], access, c.loan_share,
                                                     m.green_rate_discount, c.loan_years)
             elec = electricity_base[i] / 12.0
@@ -224,6 +231,8 @@ def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     ev |= EV_VESSEL_DOWN
                 if vessel_type[i] != VESSEL_CONVENTIONAL:
                     s[X_VESSEL_SUB] += w * engine_kw[i] * m.vessel_subsidy
+                    if m.vessel_subsidy > 0.0:
+                        s[X_VESSELS_SUBSIDISED] += w
                 s[X_VESSEL_SALES] += w
                 vessel_age[i] = 0
                 vessel_life[i] = int(c.vessel_life_months * (0.6 + 0.8 * draw(keys[2], t, i)))
@@ -274,8 +283,15 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
     for d, code in enumerate(data.DISTRICTS):
         row = districts.loc[code]
         farms = row["pond_area"] / row["pond_farm_size"]
-        for kind, count in ((0, farms), (1, row["fishing_vessels"])):
-            n, w = stratum_sizes(count, scale)
+        suitable_share = p["tech.fishery_pv_suitable_share"]
+        # Strata: farms suitable for fishery-PV, the other farms, vessels. The few that decide
+        # (suitable farms, vessels) are sampled at most synthesis.*_max_scale per agent, so a
+        # lever aimed at them moves more than sampling noise; the other farms only use power.
+        for kind, suitable, count, cap in (
+                (0, True, farms * suitable_share, p["synthesis.pond_max_scale"]),
+                (0, False, farms * (1.0 - suitable_share), scale),
+                (1, False, row["fishing_vessels"], p["synthesis.vessel_max_scale"])):
+            n, w = stratum_sizes(count, min(scale, cap))
             if n == 0:
                 continue
             add("district", np.full(n, d))
@@ -285,7 +301,7 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
                 area = row["pond_farm_size"] * mean_one_lognormal(rng, 0.5, n)
                 add("pond_area", area)
                 add("electricity_base", area * row["pond_electricity"])
-                add("suitable_pv", rng.random(n) < p["tech.fishery_pv_suitable_share"])
+                add("suitable_pv", np.full(n, suitable))
                 zeros = np.zeros(n)
                 add("engine_kw", zeros)
                 add("diesel_base", zeros)

@@ -30,10 +30,12 @@ from abm.groups.base import Column as C
 from abm.groups.decision import (
     N_CHUNKS,
     RATE,
+    WILLINGNESS_MONTH,
     adoption_probability,
     annuity,
     financing_rate,
     interest_support,
+    pv_adoption_probability,
     pv_economics,
     share,
 )
@@ -74,11 +76,12 @@ METRICS = (
     Metric("ci_credit_cny", "CNY"), Metric("green_finance_cny", "CNY"),
     Metric("agents", "count", "stock"), Metric("ci_joins", "count"),
     Metric("ci_dropouts", "count"), Metric("ci_saving_kg", "kg CO2"),
-    Metric("pv_export_kwh", "kWh"), Metric("lpg_kg", "kg"),
+    Metric("pv_export_kwh", "kWh"), Metric("lpg_kg", "kg"), Metric("pv_subsidised", "count"),
+    Metric("retrofit_subsidised", "count"),
 )
 (H_CO2, H_ELEC, H_PV_KWH, H_PV_KW, H_N_PV, H_N_GREEN, H_N_CI, H_NEW_PV_KW, H_PV_SUB,
  H_RETRO_SUB, H_FIT, H_CI_CREDIT, H_GF, H_N, H_CI_JOIN, H_CI_DROP, H_CI_SAVING,
- H_EXPORT, H_LPG) = range(len(METRICS))
+ H_EXPORT, H_LPG, H_PV_SUBSIDISED, H_RETRO_SUBSIDISED) = range(len(METRICS))
 
 EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP = 1, 2, 4, 8
 """Event bits of a household's month."""
@@ -122,7 +125,9 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
 
     * PV (owner-occupied roof, permanent): ``kW = min(roof · kW/m², max)`` if ≥ 1 kW, economics
       by :func:`~abm.groups.decision.pv_economics` at the residential tariff and export price
-      plus feed-in premium; ``p = rate_max · σ(U)``.
+      plus feed-in premium; ``p = rate_max · σ(U)`` if the household's fixed willingness
+      draw is below ``MMS(payback · f_household)`` (dGen's market potential against payback:
+      the subsidy response does not saturate), else 0.
     * Green home: moving into a new build with probability ``new_dwelling_rate``, green with
       ``max(green share new, mandate)``; otherwise a retrofit with
       ``econ = (use · saving · tariff · A(r, life) − (area · cost − area · subsidy)) / gross``.
@@ -166,12 +171,14 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         if owns_roof[i] and not has_pv[i] and u < coef[T_PV, RATE]:
             kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
             if kw >= 1.0:
-                econ, net, gross = pv_economics(
+                econ, net, gross, payback = pv_economics(
                     kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
                     c.pv_self_use_household, use_year, m.tariff_residential,
                     m.export_price + m.fit_premium, rate, c.pv_lifetime)
-                p = adoption_probability(coef, T_PV, econ, share(peers_pv[i], degree[i]),
-                                         vis[T_PV, d], att, 0.0)
+                p = pv_adoption_probability(coef, T_PV, econ,
+                                            payback * c.pv_payback_factor_household,
+                                            draw(keys[0], WILLINGNESS_MONTH, i),
+                                            share(peers_pv[i], degree[i]), vis[T_PV, d], att)
                 if u < p:
                     has_pv[i] = True
                     pv_kw[i] = kw
@@ -179,6 +186,8 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     ev |= EV_PV
                     sums[d, H_NEW_PV_KW] += w * kw
                     sums[d, H_PV_SUB] += w * (gross - net)
+                    if gross > net:
+                        sums[d, H_PV_SUBSIDISED] += w
                     sums[d, H_GF] += w * interest_support(
                         net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
                         c.loan_years)
@@ -204,6 +213,8 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                         green_home[i] = True
                         ev |= EV_GREEN
                         sums[d, H_RETRO_SUB] += w * (gross - net)
+                        if gross > net:
+                            sums[d, H_RETRO_SUBSIDISED] += w
                         sums[d, H_GF] += w * interest_support(
                             net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
                             c.loan_years)

@@ -28,11 +28,11 @@ EDITS.append((hh, '''    C("ci_member", "bool", False, "bool", "Takes part in th
     C("heat_pump", "bool", False, "bool", "Has a heat-pump water heater"),
     C("peers_heat_pump", "int32", 0, "links", "Neighbours with a heat-pump water heater"),
 '''))
-EDITS.append((hh, '''    Metric("pv_export_kwh", "kWh"), Metric("lpg_kg", "kg"),
-)''', '''    Metric("pv_export_kwh", "kWh"), Metric("lpg_kg", "kg"),
-    Metric("adopters_heat_pump", "count", "stock"),
+EDITS.append((hh, '''    Metric("retrofit_subsidised", "count"),
+)''', '''    Metric("retrofit_subsidised", "count"), Metric("adopters_heat_pump", "count", "stock"),
 )'''))
-EDITS.append((hh, ''' H_EXPORT, H_LPG) = range(len(METRICS))''', ''' H_EXPORT, H_LPG, H_N_HP) = range(len(METRICS))'''))
+EDITS.append((hh, ''' H_EXPORT, H_LPG, H_PV_SUBSIDISED, H_RETRO_SUBSIDISED) = range(len(METRICS))''',
+             ''' H_EXPORT, H_LPG, H_PV_SUBSIDISED, H_RETRO_SUBSIDISED, H_N_HP) = range(len(METRICS))'''))
 EDITS.append((hh, '''EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP = 1, 2, 4, 8''',
      '''EV_PV, EV_GREEN, EV_CI_JOIN, EV_CI_DROP, EV_HP = 1, 2, 4, 8, 16'''))
 EDITS.append((hh, '''T_PV, T_RETROFIT, T_CI = 0, 1, 2''', '''T_PV, T_RETROFIT, T_CI, T_HP = 0, 1, 2, 3'''))
