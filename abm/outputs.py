@@ -132,6 +132,17 @@ LABELS: dict[str, Label] = {
 """Labels of the outputs that are not one of a family (see :func:`output_label`)."""
 
 
+SUBSIDISED_TECHNOLOGY_LABELS: dict[str, tuple[str, str]] = {
+    "household_pv": ("household rooftop PV", "居民屋顶光伏"),
+    "household_retrofit": ("green homes", "绿色住宅"),
+    "firm_pv": ("firms' rooftop PV", "企业屋顶光伏"),
+    "fishery_pv": ("fishery PV", "渔光互补光伏"),
+    "vessel": ("efficient or electric vessels", "节能或电动渔船"),
+}
+"""Names of the technologies whose adopters and subsidised adopters the summary counts
+(:data:`abm.accounting.WINDFALL_TECHNOLOGIES`)."""
+
+
 def _family_label(metric: str) -> Label | None:
     """The label of an output of a family (per sector, vehicle type or policy), or None."""
     head, _, tail = metric.partition("_")
@@ -147,6 +158,9 @@ def _family_label(metric: str) -> Label | None:
             en, zh = VEHICLE_TYPE_LABELS[vtype]
             return Label(en_text.format(en), zh_text.format(zh), en, zh)
     for prefix, en_text, zh_text, names in (
+            ("subsidised_adopters_", "Subsidised adopters of {} (cumulative)",
+             "{}受补贴采纳者（累计）", SUBSIDISED_TECHNOLOGY_LABELS),
+            ("adopters_", "Adopters of {}", "{}采纳者", SUBSIDISED_TECHNOLOGY_LABELS),
             ("energy_final_mtce_", "Final energy of {} (Mtce)", "{}终端能源消费（百万吨标准煤）",
              EMISSION_SECTOR_LABELS),
             ("electricity_gwh_", "Electricity of {} (GWh)", "{}用电量（吉瓦时）",

@@ -82,3 +82,10 @@ def test_a_tenth_panel_is_drawn(tmp_path: Path) -> None:
 def test_experiment_titles_use_the_catalogue() -> None:
     assert output_title("ci_share@2030") == "Carbon-inclusive participants 2030"
     assert output_title("peak_year") == "Peak year of CO2"
+
+
+def test_every_windfall_technology_is_named() -> None:
+    from abm.accounting import WINDFALL_TECHNOLOGIES
+    from abm.outputs import SUBSIDISED_TECHNOLOGY_LABELS
+
+    assert set(WINDFALL_TECHNOLOGIES) == set(SUBSIDISED_TECHNOLOGY_LABELS)
