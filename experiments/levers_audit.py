@@ -161,6 +161,29 @@ LEVERS: tuple[AuditLever, ...] = (
         "vehicle buyers at replacement", "charging index in the BEV utility (issue 10)",
         "+100 public chargers ≈ +1.58 points NEV share (Zheng et al. 2025, published); "
         "measured only (vehicle choice is issue 10)"),
+    AuditLever(
+        "trade_in_subsidy", ({"kind": "trade_in_subsidy", "nev": 20000.0, "ice": 15000.0,
+                              "eligible": 0.5, "start": 2024, "end": 2025},),
+        "nev_share_sales_car", 2025, None, 0.0, 1.0,
+        "private-car owners replacing a car", "multinomial logit over powertrains (issue 10)",
+        "the 2024-25 national trade-in subsidy pays more for a NEV (20k) than for a "
+        "combustion car (15k), so the NEV share of new cars rises; measured only"),
+    AuditLever(
+        "nev_mandate", ({"kind": "nev_mandate", "vtype": "van", "level": 0.5, "start": 2026,
+                         "end": 2035},),
+        "nev_share_sales_van", 2030, None, 0.2, 20.0,
+        "delivery-van operators at replacement", "share of new vans required to be NEV",
+        "a 50 % requirement lifts the NEV share of new vans to at least 50 % (regulation; "
+        "the baseline's share sets the relative size) → +20 % to ×20"),
+    AuditLever(
+        "public_building_standard", ({"kind": "public_building_standard", "cooling_gain": 0.2,
+                                      "intensity_cut": 0.07, "start": 2023, "end": 2030},),
+        "co2_services", 2030, None, -0.10, -0.005,
+        "commercial and public buildings (module, not agents)",
+        "energy per m² of public institutions and cooling efficiency of large public buildings",
+        "§13's targets met by 2030: the cut beyond the autonomous trend on 30 % of floor and a "
+        "20 % cooling gain on 45 % of use in 30 % of floor (assumptions) → −0.5 to −10 % "
+        "services CO2"),
 )
 """The audited levers (``python -m abm policies`` lists every kind; each kind appears)."""
 
