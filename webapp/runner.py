@@ -53,27 +53,28 @@ class RunConfig:
         """The seeds run: ``seed``, ``seed + 1``, ..."""
         return list(range(self.seed, self.seed + self.n_seeds))
 
-    def problems(self) -> list[str]:
+    def problems(self, lang: str = "en") -> list[str]:
         """Readable messages for values the model cannot run (empty if all is well)."""
+        from webapp.i18n import message
+
         out = []
         if not SCALE_MIN <= self.scale <= SCALE_MAX:
-            out.append(f"Scale {self.scale:g} is out of range; allowed {SCALE_MIN:g} to "
-                       f"{SCALE_MAX:g} real entities per agent.")
+            out.append(message("scale_range", lang, scale=self.scale, lo=SCALE_MIN,
+                               hi=SCALE_MAX))
         if self.seed < 0:
-            out.append(f"Seed {self.seed} is negative; allowed 0 or more.")
+            out.append(message("seed_negative", lang, seed=self.seed))
         elif self.seed + self.n_seeds - 1 > SEED_MAX:
-            out.append(f"Seed {self.seed} is too large; allowed 0 to {SEED_MAX - self.n_seeds + 1}"
-                       f" with {self.n_seeds} seed(s).")
+            out.append(message("seed_large", lang, seed=self.seed,
+                               hi=SEED_MAX - self.n_seeds + 1, n=self.n_seeds))
         if not 1 <= self.n_seeds <= MAX_SEEDS:
-            out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
+            out.append(message("n_seeds", lang, n=self.n_seeds, hi=MAX_SEEDS))
         if not 2020 <= self.start_year <= 2030:
-            out.append(f"First year {self.start_year} is not allowed; use 2020 to 2030.")
+            out.append(message("first_year", lang, year=self.start_year))
         if not FIRST_YEAR <= self.end_year <= LAST_YEAR:
-            out.append(f"Last year {self.end_year} is not allowed; use {FIRST_YEAR} to "
-                       f"{LAST_YEAR}.")
+            out.append(message("last_year", lang, year=self.end_year, lo=FIRST_YEAR,
+                               hi=LAST_YEAR))
         if self.end_year < self.start_year:
-            out.append(f"The years {self.start_year}–{self.end_year} are an empty span: the "
-                       "last year must not be before the first.")
+            out.append(message("run_span", lang, start=self.start_year, end=self.end_year))
         return out
 
 
@@ -113,6 +114,15 @@ class RunSet:
     extras: dict = field(default_factory=dict)
     accounting: CostAccounting | None = None
     """Abatement by cause and cost per tonne of the first seed (:mod:`abm.accounting`)."""
+    number: int = 0
+    """The run's number in its page session (1, 2, ...)."""
+    draft: dict | None = None
+    """The levers this run was made from (the page's draft at Run): exports use these."""
+    inputs: dict | None = None
+    """The run inputs (scale, seeds, years as typed) at Run."""
+    key: str = ""
+    """:func:`webapp.state.request_key` of ``draft`` and ``inputs``: the page marks results
+    stale when its levers' key differs."""
 
     @property
     def years(self) -> np.ndarray:
@@ -131,7 +141,9 @@ class RunSet:
         out = frame.mean(numeric_only=True).to_dict()
         out["peak_year"] = float(frame["peak_year"].median())
         acc = self.accounting
-        out["abated_paid_mt"] = acc.paid_mt if acc else float("nan")
+        # no accounting: the scenario is the baseline itself, so nothing abated or spent extra
+        out["abated_paid_mt"] = acc.paid_mt if acc else 0.0
+        out["extra_spending_mcny"] = acc.extra_spending_mcny if acc else 0.0
         out["cny_per_t"] = acc.cny_per_t_paid if acc else float("nan")
         out["cny_per_t_lifetime"] = acc.cny_per_t_paid_lifetime if acc else float("nan")
         return out
