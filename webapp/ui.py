@@ -205,8 +205,8 @@ def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str],  # n
                      style={"padding": "6px 10px", "margin-bottom": "8px"}):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.Text(title, style={"font-weight": "bold"})
-            if card_changed:
-                solara.Text(s.t("changed"), classes=["changed-chip"])
+            solara.Text(s.t("changed") if card_changed else "",
+                        classes=["changed-chip"] if card_changed else [])
             solara.Button(icon_name="mdi-delete", text=True, on_click=remove,
                           classes=[f"{key}-remove"], style={"min-width": "0"})
         for name, spec in cls.fields.items():
@@ -252,9 +252,10 @@ def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
     changed = solara.use_memo(lambda: state.changed_levers(draft, s.base.value),
                               [state.request_key(draft, {}), state.request_key(s.base.value,
                                                                                {})])
-    if changed:
-        solara.Text(i18n.tr("changed_levers", lang).format(n=len(changed)),
-                    classes=["changed-count"], style={"font-size": "0.8em", "color": "#b35c00"})
+    # always rendered (empty when nothing changed): a child that comes and goes would shift
+    # the groups below it, and their open/closed state and inputs with them
+    solara.Text(i18n.tr("changed_levers", lang).format(n=len(changed)) if changed else "",
+                classes=["changed-count"], style={"font-size": "0.8em", "color": "#b35c00"})
     for group in levers.lever_groups():
         kinds = set(group.kinds)
         keys = {spec.key for spec in levers.group_parameters(group)}
@@ -894,37 +895,40 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
                 solara.Button(s.t("run"), on_click=start, color="primary",
                               disabled=bool(problems) or running or not ready,
                               classes=["run-button"])
+                with solara.Div(classes=["auto-run"]):
+                    solara.Checkbox(label=s.t("auto_run"), value=s.auto)
                 if running:
                     solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
                                   classes=["cancel-button"])
-                with solara.Div(classes=["auto-run"]):
-                    solara.Checkbox(label=s.t("auto_run"), value=s.auto)
             if not ready:
                 solara.Info(s.t("preparing"), dense=True, classes=["preparing"])
             if running:
                 RunProgress(s)
         ScenarioPicker(s, pick, on_file)
         RunInputs(s, start_year)
-        if config is not None and config.scale < HEAVY_SCALE:
-            solara.Warning(s.t("heavy_run"), dense=True)
+        with solara.Div():
+            if config is not None and config.scale < HEAVY_SCALE:
+                solara.Warning(s.t("heavy_run"), dense=True)
         solara.Text(s.t("levers"), style={"font-weight": "bold", "font-size": "1.1em"})
         LeverPanel(s, errors)
-    if problems:
-        with solara.Div(classes=["input-problems"]):
-            solara.Error(s.t("fix_inputs"), dense=True)
-            for problem in problems:
-                solara.Error(problem, dense=True, icon=False, classes=["input-problem"])
-    message = s.message.value
-    if message == "cancelled":
-        solara.Warning(s.t("cancelled"), classes=["run-message"])
-    elif message.startswith("error:"):
-        solara.Error(f"{s.t('failed')} {message[6:]}", classes=["run-message"])
-    elif message.startswith("done:") and not stale:
-        solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
-                       dense=True, classes=["run-message", "run-done"])
-    if stale:
-        solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
-                       classes=["stale-banner"])
+    # banners in one container, so that they never shift the results below (and reset them)
+    with solara.Div(classes=["status"]):
+        if problems:
+            with solara.Div(classes=["input-problems"]):
+                solara.Error(s.t("fix_inputs"), dense=True)
+                for problem in problems:
+                    solara.Error(problem, dense=True, icon=False, classes=["input-problem"])
+        message = s.message.value
+        if message == "cancelled":
+            solara.Warning(s.t("cancelled"), classes=["run-message"])
+        elif message.startswith("error:"):
+            solara.Error(f"{s.t('failed')} {message[6:]}", classes=["run-message"])
+        elif message.startswith("done:") and not stale:
+            solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
+                           dense=True, classes=["run-message", "run-done"])
+        if stale:
+            solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
+                           classes=["stale-banner"])
     if result is None:
         solara.Info(s.t("press_run"), classes=["no-run"])
     else:
