@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -13,7 +14,8 @@ import pandas as pd
 
 from abm import data
 from abm.files import write_atomic
-from abm.results import SECTORS_OUT
+from abm.outputs import output_label
+from abm.results import EMISSION_SECTOR_LABELS, SECTORS_OUT
 
 SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
                   "industry_process": "#59a14f", "fishery": "#edc948"}
@@ -41,7 +43,7 @@ def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
         wide = _wide(summary)
         years = wide.index.to_numpy()
         stacks = [wide[f"co2_{s}"].clip(lower=0).to_numpy() for s in SECTORS_OUT]
-        ax.stackplot(years, stacks, labels=[s.replace("_", " ") for s in SECTORS_OUT],
+        ax.stackplot(years, stacks, labels=[EMISSION_SECTOR_LABELS[s][0] for s in SECTORS_OUT],
                      colors=[SECTOR_COLOURS[s] for s in SECTORS_OUT], alpha=0.85)
         total = wide["co2_total"].to_numpy()
         ax.plot(years, total, color="black", lw=1.5, label="total (net of PV)")
@@ -59,41 +61,75 @@ def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
     return save_figure(fig, path)
 
 
-SERIES_NAMES = {"pv_capacity_mw_household": "households", "pv_capacity_mw_firm": "firms",
-                "pv_capacity_mw_fisher": "fishery-PV", "firm_retrofit_share": "retrofit",
-                "firm_switch_share": "left coal", "firm_green_power_share": "green power"}
+@dataclass(frozen=True)
+class Panel:
+    """One panel of the adoption charts: outputs (:mod:`abm.outputs`) on one axis.
 
-ADOPTION_PANELS = (
-    ("NEV share of new cars", ["nev_share_sales_car"], "share", 0.30),
-    ("NEV share of all new vehicles", ["nev_share_sales_all"], "share", 0.40),
-    ("NEV share of the vehicle stock", ["nev_share_stock_all"], "share", None),
-    ("PV capacity by group (MW)", ["pv_capacity_mw_household", "pv_capacity_mw_firm",
-                                   "pv_capacity_mw_fisher"], "MW", None),
-    ("Households in green homes", ["green_home_share"], "share", None),
-    ("Carbon-inclusive participants", ["ci_share"], "share of households", None),
-    ("Firms: retrofit / left coal / green power", ["firm_retrofit_share", "firm_switch_share",
-                                                  "firm_green_power_share"], "share", None),
-    ("Efficient or electric fishing vessels", ["improved_vessel_share"], "share", None),
-    ("Green travel share of urban trips", ["green_travel_share"], "share", 0.70),
+    Attributes:
+        title: (English, Chinese) title; its series are named by their outputs' short labels.
+        metrics: Annual outputs drawn in it.
+        unit: (English, Chinese) axis label.
+        target: The plan's target level drawn as a line (same unit), or None.
+
+    """
+
+    title: tuple[str, str]
+    metrics: tuple[str, ...]
+    unit: tuple[str, str]
+    target: float | None = None
+
+
+SHARE = ("share", "比例")
+ADOPTION_PANELS: tuple[Panel, ...] = (
+    Panel(("NEV share of new cars", "新乘用车中新能源占比"), ("nev_share_sales_car",), SHARE,
+          0.30),
+    Panel(("NEV share of all new vehicles", "全部新增车辆中新能源占比"),
+          ("nev_share_sales_all",), SHARE, 0.40),
+    Panel(("NEV share of the vehicle stock", "保有量中新能源占比"), ("nev_share_stock_all",),
+          SHARE),
+    Panel(("PV capacity by group (MW)", "各主体光伏装机（兆瓦）"),
+          ("pv_capacity_mw_household", "pv_capacity_mw_firm", "pv_capacity_mw_fisher"),
+          ("MW", "兆瓦")),
+    Panel(("Households in green homes", "居住绿色住宅的住户"), ("green_home_share",), SHARE),
+    Panel(("Carbon-inclusive participants", "碳普惠参与者"), ("ci_share",),
+          ("share of households", "占住户比例")),
+    Panel(("Firms: retrofit / left coal / green power", "企业：节能改造/弃煤/绿电"),
+          ("firm_retrofit_share", "firm_switch_share", "firm_green_power_share"), SHARE),
+    Panel(("Efficient or electric fishing vessels", "节能或电动渔船"),
+          ("improved_vessel_share",), SHARE),
+    Panel(("Green travel share of urban trips", "城区绿色出行比例"), ("green_travel_share",),
+          SHARE, 0.70),
 )
+"""The adoption charts of the CLI and the app, in order."""
 
 
-def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
+def panel_grid(n_panels: int, columns: int = 3) -> tuple[int, int]:
+    """Rows and columns of a grid that holds ``n_panels`` panels (at most ``columns`` wide)."""
+    cols = max(1, min(columns, n_panels))
+    return -(-n_panels // cols), cols
+
+
+def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path,
+                   panels: tuple[Panel, ...] = ADOPTION_PANELS) -> Path:
     """Adoption curves per technology and group; scenarios as line styles."""
-    fig, axes = plt.subplots(3, 3, figsize=(15, 10))
-    for ax, (title, metrics, unit, target) in zip(axes.ravel(), ADOPTION_PANELS, strict=True):
+    rows, cols = panel_grid(len(panels))
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.4 * rows), squeeze=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    for ax, panel in zip(axes.ravel(), panels, strict=False):
         for s, (name, summary) in enumerate(summaries.items()):
             wide = _wide(summary)
-            for metric in metrics:
-                label = f"{name}: {SERIES_NAMES.get(metric, metric)}" if len(metrics) > 1 else name
+            for metric in panel.metrics:
+                label = (f"{name}: {output_label(metric, short=True)}"
+                         if len(panel.metrics) > 1 else name)
                 ax.plot(wide.index, wide[metric], LINESTYLES[s % len(LINESTYLES)], label=label)
-        if target is not None:
-            ax.axhline(target, color="crimson", lw=1, ls=":")
-            ax.text(ax.get_xlim()[0], target, " plan target", color="crimson", va="bottom",
-                    fontsize=8)
+        if panel.target is not None:
+            ax.axhline(panel.target, color="crimson", lw=1, ls=":")
+            ax.text(ax.get_xlim()[0], panel.target, " plan target", color="crimson",
+                    va="bottom", fontsize=8)
         ax.axvline(2030, color="grey", ls="--", lw=0.8)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(unit, fontsize=8)
+        ax.set_title(panel.title[0], fontsize=10)
+        ax.set_ylabel(panel.unit[0], fontsize=8)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.tight_layout()

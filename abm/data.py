@@ -29,7 +29,22 @@ SECTORS: tuple[str, ...] = (
 )
 """Industrial sectors the plan names (§9, §25), in model order."""
 
+SECTOR_LABELS: dict[str, tuple[str, str]] = {
+    "paper": ("paper", "造纸"), "cement": ("cement", "水泥"), "glass": ("glass", "玻璃"),
+    "ceramics": ("ceramics", "陶瓷"), "textiles": ("textiles", "纺织"), "food": ("food", "食品"),
+    "metal_products": ("metal products", "金属制品"),
+    "appliances_electronics": ("appliances and electronics", "家电与电子"),
+    "other": ("other industry", "其他工业"),
+}
+"""English and Chinese name of each industrial sector."""
+
 VEHICLE_TYPES: tuple[str, ...] = ("car", "taxi", "van", "bus", "truck")
+VEHICLE_TYPE_LABELS: dict[str, tuple[str, str]] = {
+    "car": ("private cars", "私人乘用车"), "taxi": ("taxis and ride-hailing", "出租车及网约车"),
+    "van": ("delivery vans", "城市物流车"), "bus": ("buses", "公交车"),
+    "truck": ("heavy trucks", "重型货车"),
+}
+"""English and Chinese name of each vehicle type."""
 POWERTRAINS: tuple[str, ...] = ("ice", "bev", "lng", "hydrogen")
 
 

@@ -8,6 +8,12 @@ or averaged over the year); one that changes only with December is a ``stock`` (
 year end); one that depends on neither (e.g. a mandate read from the policy schedule) is
 ``either``. Experiments validate ``metric@year`` outputs and calibration validates targets
 against it.
+
+Each output's English and Chinese label is here too (:func:`output_label`), for the charts,
+the app and the reports: fixed outputs in :data:`LABELS`, families (per vehicle type, sector,
+policy) from the names their dimension declares (:data:`abm.data.VEHICLE_TYPE_LABELS`,
+:data:`abm.results.EMISSION_SECTOR_LABELS`, :meth:`abm.policies.Policy.label_in`). A test
+checks that every output of the catalogue has both.
 """
 
 from __future__ import annotations
@@ -20,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.data import DISTRICTS
+from abm.data import DISTRICTS, VEHICLE_TYPE_LABELS
 from abm.groups import REGISTRY
 from abm.policies import POLICY_TYPES, Policy
-from abm.results import annual_summary
+from abm.results import EMISSION_SECTOR_LABELS, annual_summary
 from abm.scenario import load_scenario
 
 YEARS = 3
@@ -36,6 +42,104 @@ class OutputInfo:
 
     unit: str
     kind: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """An output's name in English and Chinese; ``short`` names it inside its chart panel."""
+
+    en: str
+    zh: str
+    short_en: str = ""
+    short_zh: str = ""
+
+    def text(self, lang: str = "en", short: bool = False) -> str:
+        """The label in ``lang`` ("en" or "zh"), short if asked and there is a short one."""
+        if lang == "zh":
+            return (short and self.short_zh) or self.zh
+        return (short and self.short_en) or self.en
+
+
+LABELS: dict[str, Label] = {
+    "co2_total": Label("Total CO2 (Mt)", "二氧化碳排放总量（百万吨）", "total", "合计"),
+    "pv_capacity_mw_household": Label("Household rooftop PV (MW)", "居民屋顶光伏（兆瓦）",
+                                      "households", "居民"),
+    "pv_capacity_mw_firm": Label("Firms' rooftop PV (MW)", "企业屋顶光伏（兆瓦）", "firms", "企业"),
+    "pv_capacity_mw_fisher": Label("Fishery PV (MW)", "渔光互补光伏（兆瓦）", "fishery-PV",
+                                   "渔光互补"),
+    "pv_capacity_mw_total": Label("Agent-owned PV (MW)", "智能体光伏装机（兆瓦）"),
+    "pv_generation_gwh": Label("PV generation (GWh)", "光伏发电量（吉瓦时）"),
+    "nev_share_sales_all": Label("NEV share of all new vehicles", "全部新增车辆中新能源占比"),
+    "nev_share_stock_all": Label("NEV share of the vehicle stock", "保有量中新能源占比"),
+    "land_transport_oil_ml": Label("Land transport oil (million L)", "陆路交通用油（百万升）"),
+    "ev_electricity_gwh": Label("Electricity for vehicles (GWh)", "车辆用电（吉瓦时）"),
+    "operating_co2_per_km": Label("CO2 per km of operating vehicles (kg/km)",
+                                  "营运车辆单位里程CO2（千克/公里）"),
+    "operating_co2_per_km_change": Label("Change of operating vehicles' CO2 per km since 2020",
+                                         "营运车辆单位里程CO2较2020年变化"),
+    "green_home_share": Label("Households in green homes", "居住绿色住宅的住户"),
+    "ci_participants": Label("Carbon-inclusive participants (households)",
+                             "碳普惠参与住户（户）"),
+    "ci_share": Label("Carbon-inclusive participants", "碳普惠参与者"),
+    "household_pv_share": Label("Households with rooftop PV", "安装屋顶光伏的住户"),
+    "green_share_new_homes": Label("Green share of new homes", "新建住宅中绿色建筑比例"),
+    "green_travel_share": Label("Green travel share of urban trips", "城区绿色出行比例"),
+    "firm_pv_share": Label("Firms with rooftop PV", "安装屋顶光伏的企业"),
+    "firm_retrofit_share": Label("Firms that retrofitted", "完成节能改造的企业", "retrofit",
+                                 "节能改造"),
+    "firm_switch_share": Label("Firms that left coal", "已弃煤的企业", "left coal", "弃煤"),
+    "firm_green_power_share": Label("Firms buying green power", "购买绿电的企业", "green power",
+                                    "绿电"),
+    "industry_energy_mtce": Label("Industrial energy use (Mtce)", "工业能耗（百万吨标准煤）"),
+    "industry_coal_mtce": Label("Industrial coal use (Mtce)", "工业用煤（百万吨标准煤）"),
+    "clinker_intensity": Label("CO2 per tonne of clinker (t/t)", "单位熟料CO2排放（吨/吨）"),
+    "clinker_intensity_change": Label("Change of CO2 per tonne of clinker since 2020",
+                                      "单位熟料CO2排放较2020年变化"),
+    "improved_vessel_share": Label("Efficient or electric fishing vessels", "节能或电动渔船"),
+    "fishery_pv_share": Label("Suitable fish farms with PV", "已建光伏的适宜鱼塘"),
+    "spending_total": Label("Public spending (million CNY)", "财政支出（百万元）", "total", "合计"),
+}
+"""Labels of the outputs that are not one of a family (see :func:`output_label`)."""
+
+
+def _family_label(metric: str) -> Label | None:
+    """The label of an output of a family (per sector, vehicle type or policy), or None."""
+    head, _, tail = metric.partition("_")
+    if head == "co2" and tail in EMISSION_SECTOR_LABELS:
+        en, zh = EMISSION_SECTOR_LABELS[tail]
+        return Label(f"CO2 from {en} (Mt)", f"{zh}二氧化碳排放（百万吨）", en, zh)
+    for prefix, en_text, zh_text in (
+            ("sales_", "New {} (vehicles)", "{}新车销量（辆）"),
+            ("nev_share_sales_", "NEV share of new {}", "{}新车中新能源占比"),
+            ("nev_share_stock_", "NEV share of {} on the road", "{}保有量中新能源占比")):
+        vtype = metric.removeprefix(prefix)
+        if metric.startswith(prefix) and vtype in VEHICLE_TYPE_LABELS:
+            en, zh = VEHICLE_TYPE_LABELS[vtype]
+            return Label(en_text.format(en), zh_text.format(zh), en, zh)
+    if head == "spending":
+        for policy in every_policy():
+            if policy.spending_key == tail:
+                en, zh = policy.label_in("en"), policy.label_in("zh")
+                return Label(f"Public spending: {en} (million CNY)", f"财政支出：{zh}（百万元）",
+                             en, zh)
+    return None
+
+
+@functools.cache
+def output_label_record(metric: str) -> Label:
+    """The :class:`Label` of an annual output; KeyError if the output has none."""
+    label = LABELS.get(metric) or _family_label(metric)
+    if label is None:
+        raise KeyError(f"annual output {metric!r} has no label (abm.outputs.LABELS)")
+    return label
+
+
+def output_label(metric: str, lang: str = "en", short: bool = False) -> str:
+    """An annual output's label in ``lang`` ("en" or "zh"); the metric name if it has none."""
+    try:
+        return output_label_record(metric).text(lang, short)
+    except KeyError:
+        return metric
 
 
 def every_policy() -> list[Policy]:

@@ -26,10 +26,22 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from abm.data import SECTORS
+from abm.data import SECTOR_LABELS, SECTORS
 from abm.groups import metric_index
 from abm.limits import POLICY_YEARS
 from abm.params import ParameterError
+
+OPTION_LABELS: dict[str, tuple[str, str]] = {
+    "household": ("households", "居民"), "firm": ("firms", "企业"), "fisher": ("fishery", "渔业"),
+    **SECTOR_LABELS,
+}
+"""English and Chinese name of each option value a policy kind offers (agent groups, sectors)."""
+
+
+def option_label(value: str, lang: str = "en") -> str:
+    """An option value's name in ``lang`` ("en" or "zh"); the value itself if it has none."""
+    en, zh = OPTION_LABELS.get(value, (value, value))
+    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,8 @@ class Policy:
 
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
+    label_zh: ClassVar[str] = ""
+    """The kind's name in Chinese (the app and the output labels show it)."""
     fields: ClassVar[dict[str, LevelField]] = {}
     options: ClassVar[dict[str, tuple[str, ...]]] = {}
     levers: ClassVar[dict[str, Lever]] = {}
@@ -128,6 +142,19 @@ class Policy:
         opts = ",".join(self.choice.values())
         return f"{self.kind}{f'[{opts}]' if opts else ''} {self.start}-{self.end}"
 
+    @property
+    def spending_key(self) -> str:
+        """The key of its spending output (``spending_<key>``): kind and option values."""
+        return self.kind + (f"_{'_'.join(self.choice.values())}" if self.choice else "")
+
+    def label_in(self, lang: str = "en") -> str:
+        """The kind's label with its option values, e.g. "PV capital subsidy (households)"."""
+        label = self.label_zh if lang == "zh" else self.label
+        opts = ", ".join(option_label(v, lang) for v in self.choice.values())
+        if not opts:
+            return label
+        return f"{label}（{opts}）" if lang == "zh" else f"{label} ({opts})"
+
     def to_toml_table(self) -> dict[str, Any]:
         """The policy as a scenario-file table."""
         return {"kind": self.kind, **self.choice, **self.levels, "start": self.start,
@@ -143,6 +170,7 @@ class PVSubsidy(Policy):
 
     kind = "pv_subsidy"
     label = "PV capital subsidy"
+    label_zh = "光伏装机补贴"
     pays = True
     fields = {"level": LevelField(0.0, 3.0, "CNY/W", "Subsidy per watt installed")}
     options = {"group": ("household", "firm", "fisher")}
@@ -167,6 +195,7 @@ class FeedInPremium(Policy):
 
     kind = "feed_in_premium"
     label = "Feed-in premium for PV exports"
+    label_zh = "光伏上网电价补贴"
     pays = True
     fields = {"level": LevelField(0.0, 0.5, "CNY/kWh", "Premium on exported PV power")}
     levers = {"fit_premium": Lever(0.0, "CNY/kWh", "Feed-in premium locked in at "
@@ -187,6 +216,7 @@ class RetrofitSubsidy(Policy):
 
     kind = "retrofit_subsidy"
     label = "Green retrofit subsidy"
+    label_zh = "绿色改造补贴"
     pays = True
     fields = {"level": LevelField(0.0, 500.0, "CNY/m2", "Subsidy per m2 of floor retrofitted")}
 
@@ -199,6 +229,7 @@ class EVPurchaseSubsidy(Policy):
 
     kind = "ev_purchase_subsidy"
     label = "NEV purchase subsidy"
+    label_zh = "新能源汽车购置补贴"
     pays = True
     fields = {"level": LevelField(0.0, 200_000.0, "CNY/vehicle", "Subsidy per NEV bought")}
 
@@ -211,6 +242,7 @@ class PurchaseTaxExemption(Policy):
 
     kind = "purchase_tax_exemption"
     label = "NEV purchase-tax exemption"
+    label_zh = "新能源汽车购置税减免"
     pays = True
     fields = {"level": LevelField(0.0, 1.0, "1", "Share of the tax exempted"),
               "cap": LevelField(0.0, 200_000.0, "CNY/vehicle", "Largest exemption",
@@ -226,6 +258,7 @@ class GreenFinance(Policy):
 
     kind = "green_finance"
     label = "Green finance"
+    label_zh = "绿色金融"
     pays = True
     fields = {"rate_discount": LevelField(0.0, 0.05, "1/yr", "Green-loan rate discount"),
               "credit_expansion": LevelField(0.0, 1.0, "1", "Extra share of agents with credit",
@@ -244,6 +277,7 @@ class CarbonInclusive(Policy):
 
     kind = "carbon_inclusive"
     label = "Carbon-inclusive scheme"
+    label_zh = "碳普惠机制"
     pays = True
     fields = {"credit_price": LevelField(0.0, 1000.0, "CNY/t CO2", "Price paid per credit"),
               "outreach": LevelField(0.0, 3.0, "logit", "Campaign boost to joining", default=0.0)}
@@ -259,6 +293,7 @@ class CarbonPrice(Policy):
 
     kind = "carbon_price"
     label = "Carbon price for ETS firms"
+    label_zh = "控排企业碳价"
     fields = {"level": LevelField(0.0, 1000.0, "CNY/t CO2", "Allowance price")}
 
     levers = {"carbon_price": Lever(0.0, "CNY/t CO2", "Allowance price for ETS firms",
@@ -273,6 +308,7 @@ class ChargingBuildout(Policy):
 
     kind = "charging_buildout"
     label = "Charging build-out"
+    label_zh = "充电设施建设"
     pays = True
     fields = {"target": LevelField(0.0, 1.0, "1", "Charging index reached at the end year"),
               "points_at_full": LevelField(0.0, 500_000.0, "points",
@@ -316,6 +352,7 @@ class GreenBuildingMandate(Policy):
 
     kind = "green_building_mandate"
     label = "Green-building mandate"
+    label_zh = "绿色建筑强制要求"
     fields = {"level": LevelField(0.0, 1.0, "1", "Share of new homes required to be green")}
 
     levers = {"green_mandate": Lever(0.0, "1", "Share of new homes required to be green",
@@ -327,6 +364,7 @@ class VesselReplacementSubsidy(Policy):
 
     kind = "vessel_replacement_subsidy"
     label = "Vessel replacement subsidy"
+    label_zh = "渔船更新补贴"
     pays = True
     fields = {"level": LevelField(0.0, 10_000.0, "CNY/kW", "Subsidy per kW of engine")}
 
@@ -339,6 +377,7 @@ class CoalPhaseout(Policy):
 
     kind = "coal_phaseout"
     label = "Coal boiler phase-out"
+    label_zh = "燃煤锅炉淘汰"
     fields = {"level": LevelField(0.0, 1.0, "1/yr", "Share of remaining coal users forced "
                                                    "to switch each year")}
 
@@ -355,6 +394,7 @@ class ETSExpansion(Policy):
 
     kind = "ets_expansion"
     label = "ETS extended to a sector"
+    label_zh = "碳市场扩围至行业"
     fields = {}
     options = {"sector": SECTORS}
     levers = {"ets_sector_mask": Lever(0.0, "bit mask", "Sectors added to the ETS (bit i: "

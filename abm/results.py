@@ -34,7 +34,13 @@ def metric_unit(metric: str) -> str:
     return _METRIC_UNITS[metric]
 
 
-SECTORS_OUT = ("residential", "transport", "industry", "industry_process", "fishery")
+EMISSION_SECTOR_LABELS: dict[str, tuple[str, str]] = {
+    "residential": ("residential", "居民"), "transport": ("transport", "交通"),
+    "industry": ("industry (energy)", "工业（能源）"),
+    "industry_process": ("industry (process)", "工业（过程）"), "fishery": ("fishery", "渔业"),
+}
+"""English and Chinese name of each emitting sector of :func:`sector_emissions`."""
+SECTORS_OUT = tuple(EMISSION_SECTOR_LABELS)
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,7 @@ def spending_by_policy(model: JiangmenModel) -> dict[str, np.ndarray]:
     years = model.month // 12
     out: dict[str, np.ndarray] = {}
     for j, policy in enumerate(model.policies):
-        key = policy.kind + (f"_{'_'.join(policy.choice.values())}" if policy.choice else "")
+        key = policy.spending_key
         annual = model.spending[:years * 12, j].reshape(years, 12).sum(axis=1)
         out[key] = out.get(key, np.zeros(years)) + annual
     return out

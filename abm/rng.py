@@ -28,24 +28,6 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
-STREAM_NAMES: tuple[str, ...] = (
-    "household_pv",
-    "household_retrofit",
-    "household_newbuild",
-    "household_ci_join",
-    "household_ci_drop",
-    "vehicle_choice",
-    "vehicle_life",
-    "firm_pv",
-    "firm_retrofit",
-    "firm_switch",
-    "firm_green_power",
-    "fisher_pv",
-    "fisher_vessel",
-    "fisher_life",
-)
-
-
 @nb.njit(inline="always", cache=True)
 def _mix64(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -94,21 +76,21 @@ class RandomStreams:
             raise ValueError(f"seed: got {seed!r}; allowed: a non-negative integer")
         self.seed = int(seed)
         self.keys: dict[str, np.uint64] = {}
-        for name in STREAM_NAMES:
-            # The stream's identity is its name, not its position in the list, so adding a
-            # stream never changes the draws of the others.
-            name_word = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
-            state = np.random.SeedSequence(self.seed, spawn_key=(name_word,)).generate_state(
-                1, dtype=np.uint64
-            )
-            self.keys[name] = np.uint64(state[0])
 
     def key(self, name: str) -> np.uint64:
-        """The 64-bit key of stream ``name``."""
-        try:
-            return self.keys[name]
-        except KeyError:
-            raise KeyError(f"unknown random stream {name!r}; known: {list(self.keys)}") from None
+        """The 64-bit key of stream ``name`` (a group declares its streams in its phases).
+
+        The stream's identity is its name, not a position in a list, so adding a stream
+        never changes the draws of the others.
+        """
+        if not isinstance(name, str) or not name:
+            raise KeyError(f"random stream name: got {name!r}; allowed: a non-empty string")
+        if name not in self.keys:
+            name_word = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
+            state = np.random.SeedSequence(self.seed, spawn_key=(name_word,)).generate_state(
+                1, dtype=np.uint64)
+            self.keys[name] = np.uint64(state[0])
+        return self.keys[name]
 
     def uniforms(self, name: str, month: int, n: int) -> np.ndarray:
         """The draws of stream ``name`` for agents 0..n-1 in ``month``."""

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from abm.headline import HEADLINE_UNITS, headline
-from abm.outputs import annual_outputs
+from abm.outputs import annual_outputs, output_label
 from abm.params import ParameterError
 from abm.results import TARGETS
 
@@ -82,6 +82,14 @@ LABELS = {
     "public_cost_mcny": "Public cost 2020-2035 (M CNY)", "co2_end_mt": "CO2 in end year (Mt)",
     "targets_met": "Targets met",
 }
+
+
+def output_title(name: str) -> str:
+    """A named output's label, or ``<metric label> <year>`` for ``metric@year``."""
+    if name in LABELS:
+        return LABELS[name]
+    metric, sep, year = name.partition("@")
+    return f"{output_label(metric)} {year}" if sep else name
 
 
 def _known_metrics() -> set[str]:

@@ -22,9 +22,10 @@ import pandas as pd
 from abm.accounting import COST_PER_TONNE
 from abm.charts import save_figure
 from abm.files import write_text
+from abm.outputs import output_label
 from abm.results import TARGETS
 from experiments.analysis import abatement_table, ensemble_summary, series_bands
-from experiments.outputs import LABELS, TARGET_KEYS
+from experiments.outputs import TARGET_KEYS, output_title
 
 if TYPE_CHECKING:
     from experiments.result import ExperimentResult
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
 
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
            "#ff9da7")
-SERIES_LABELS = {"co2_total": "Total CO2 (Mt)", "nev_share_sales_all": "NEV share of new vehicles",
-                 "pv_capacity_mw_total": "Agent-owned PV (MW)",
-                 "spending_total": "Public spending (M CNY/yr)"}
 
 
 def _fmt(value: object) -> str:
@@ -95,7 +93,7 @@ def fan_chart(result: ExperimentResult, metric: str, path: Path) -> Path | None:
                         linewidth=0)
         ax.plot(group["year"], group["median"], color=colour, label=f"{label} (median)")
     ax.set_xlabel("year")
-    ax.set_ylabel(SERIES_LABELS.get(metric, metric))
+    ax.set_ylabel(output_label(metric))
     ax.set_title(f"{result.spec.name}: {metric}, median and P5-P95 over seeds and samples")
     if metric == "co2_total":
         ax.axvline(2030, color="grey", linestyle=":", linewidth=1)
@@ -193,7 +191,7 @@ def sobol_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
                 color=COLOURS[1])
         ax.set_yticks(y, [f.removeprefix("lever.").removeprefix("param.")
                           for f in frame["factor"]], fontsize=7)
-        ax.set_title(f"{LABELS.get(output, output)}\n({scenario})", fontsize=9)
+        ax.set_title(f"{output_title(output)}\n({scenario})", fontsize=9)
         ax.axvline(0, color="black", linewidth=0.6)
         ax.invert_yaxis()
     for ax in list(axes.flat)[len(panels):]:
@@ -219,7 +217,7 @@ def morris_chart(indices: pd.DataFrame, n: int, path: Path) -> Path | None:
                 color=COLOURS[3])
         ax.set_yticks(y, [f.removeprefix("lever.").removeprefix("param.")
                           for f in frame["factor"]], fontsize=7)
-        ax.set_title(f"{LABELS.get(output, output)}\n({scenario}; mu* max {top:.3g})",
+        ax.set_title(f"{output_title(output)}\n({scenario}; mu* max {top:.3g})",
                      fontsize=9)
         ax.invert_yaxis()
     for ax in list(axes.flat)[len(panels):]:

@@ -41,7 +41,7 @@ def test_every_label_has_a_translation():
     for group in levers.lever_groups():
         assert i18n.tr(group.key, "zh") != group.key
     for kind, cls in POLICY_TYPES.items():
-        assert i18n.policy_label(kind, cls.label, "zh") != cls.label
+        assert i18n.policy_label(cls, "zh") != cls.label
         for name, spec in cls.fields.items():
             assert i18n.field_label(kind, name, spec.label, "zh") != spec.label
 

@@ -1,12 +1,18 @@
 """English and Chinese labels of the app.
 
 Only words of the interface live here. Parameter labels come from the parameter table
-(``label_en`` / ``label_zh``); policy and field labels come from the policy declarations in
-English, with the Chinese translations below keyed by policy kind and field name (the engine
-declares no Chinese policy labels). A missing translation falls back to English.
+(``label_en`` / ``label_zh``); policy kinds, option values, sectors and outputs are named where
+they are declared (``Policy.label_zh``, :func:`abm.policies.option_label`,
+:data:`abm.results.EMISSION_SECTOR_LABELS`, :func:`abm.outputs.output_label`); the Chinese
+names of policy fields are below, keyed by policy kind and field name. A missing translation
+falls back to English.
 """
 
 from __future__ import annotations
+
+from abm import policies
+from abm.policies import Policy
+from abm.results import EMISSION_SECTOR_LABELS
 
 LANGUAGES = ("en", "zh")
 
@@ -127,22 +133,6 @@ GROUPS: dict[str, tuple[str, str]] = {
     "other": ("Other policies", "其他政策"),
 }
 
-POLICY_ZH: dict[str, str] = {
-    "pv_subsidy": "光伏装机补贴",
-    "feed_in_premium": "光伏上网电价补贴",
-    "retrofit_subsidy": "绿色改造补贴",
-    "ev_purchase_subsidy": "新能源汽车购置补贴",
-    "purchase_tax_exemption": "新能源汽车购置税减免",
-    "green_finance": "绿色金融",
-    "carbon_inclusive": "碳普惠机制",
-    "carbon_price": "控排企业碳价",
-    "charging_buildout": "充电设施建设",
-    "green_building_mandate": "绿色建筑强制要求",
-    "vessel_replacement_subsidy": "渔船更新补贴",
-    "coal_phaseout": "燃煤锅炉淘汰",
-    "ets_expansion": "碳市场扩围至行业",
-}
-
 FIELD_ZH: dict[tuple[str, str], str] = {
     ("pv_subsidy", "level"): "每瓦装机补贴",
     ("feed_in_premium", "level"): "光伏上网电量溢价",
@@ -163,8 +153,6 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("coal_phaseout", "level"): "每年强制改造的燃煤用户比例",
 }
 
-OPTION_ZH: dict[str, str] = {"household": "居民", "firm": "企业", "fisher": "渔业"}
-
 TARGET_ZH: dict[str, str] = {
     "co2_peak": "2030年前二氧化碳排放达峰",
     "nev_share_new_vehicles": "2030年新增交通工具中新能源、清洁能源约占40%",
@@ -175,26 +163,6 @@ TARGET_ZH: dict[str, str] = {
     "green_new_buildings": "2025年城镇新建建筑全面执行绿色建筑标准",
     "cement_intensity": "2030年单位熟料CO2排放较2020年下降8%",
     "renewable_capacity": "2030年可再生能源装机不少于700万千瓦（智能体光伏部分）",
-}
-
-SECTOR_LABELS: dict[str, tuple[str, str]] = {
-    "residential": ("residential", "居民"),
-    "transport": ("transport", "交通"),
-    "industry": ("industry (energy)", "工业（能源）"),
-    "industry_process": ("industry (process)", "工业（过程）"),
-    "fishery": ("fishery", "渔业"),
-}
-
-PANEL_ZH: dict[str, str] = {
-    "NEV share of new cars": "新乘用车中新能源占比",
-    "NEV share of all new vehicles": "全部新增车辆中新能源占比",
-    "NEV share of the vehicle stock": "保有量中新能源占比",
-    "PV capacity by group (MW)": "各主体光伏装机（兆瓦）",
-    "Households in green homes": "居住绿色住宅的住户",
-    "Carbon-inclusive participants": "碳普惠参与者",
-    "Firms: retrofit / left coal / green power": "企业：节能改造/弃煤/绿电",
-    "Efficient or electric fishing vessels": "节能或电动渔船",
-    "Green travel share of urban trips": "城区绿色出行比例",
 }
 
 CHART: dict[str, tuple[str, str]] = {
@@ -224,9 +192,9 @@ def tr(key: str, lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-def policy_label(kind: str, english: str, lang: str) -> str:
-    """A policy kind's label."""
-    return POLICY_ZH.get(kind, english) if lang == "zh" else english
+def policy_label(cls: type[Policy], lang: str) -> str:
+    """A policy kind's label (declared by the kind: ``label``, ``label_zh``)."""
+    return (cls.label_zh or cls.label) if lang == "zh" else cls.label
 
 
 def field_label(kind: str, name: str, english: str, lang: str) -> str:
@@ -235,10 +203,8 @@ def field_label(kind: str, name: str, english: str, lang: str) -> str:
 
 
 def option_label(value: str, lang: str) -> str:
-    """An option value (the agent group of a PV subsidy, the sector of an ETS expansion)."""
-    if value in ETS_SECTORS:
-        return ETS_SECTORS[value][1 if lang == "zh" else 0]
-    return OPTION_ZH.get(value, value) if lang == "zh" else value
+    """An option value (agent group, industrial sector): :func:`abm.policies.option_label`."""
+    return policies.option_label(value, lang)
 
 
 def target_label(key: str, english: str, lang: str) -> str:
@@ -247,14 +213,9 @@ def target_label(key: str, english: str, lang: str) -> str:
 
 
 def sector_label(sector: str, lang: str) -> str:
-    """An emitting sector's label."""
-    pair = SECTOR_LABELS.get(sector, (sector, sector))
+    """An emitting sector's label (:data:`abm.results.EMISSION_SECTOR_LABELS`)."""
+    pair = EMISSION_SECTOR_LABELS.get(sector, (sector, sector))
     return pair[1] if lang == "zh" else pair[0]
-
-
-def panel_label(title: str, lang: str) -> str:
-    """An adoption panel's title."""
-    return PANEL_ZH.get(title, title) if lang == "zh" else title
 
 
 # --------------------------------------------------------------------------- v2 of the page
@@ -449,24 +410,15 @@ def unit_label(unit: str, lang: str) -> str:
     return pair[1] if lang == "zh" else pair[0]
 
 
-SERIES: dict[str, tuple[str, str]] = {
-    "pv_capacity_mw_household": ("households", "居民"),
-    "pv_capacity_mw_firm": ("firms", "企业"),
-    "pv_capacity_mw_fisher": ("fishery-PV", "渔光互补"),
-    "firm_retrofit_share": ("retrofit", "节能改造"),
-    "firm_switch_share": ("left coal", "弃煤"),
-    "firm_green_power_share": ("green power", "绿电"),
-}
-
-
 def series_label(metric: str, lang: str) -> str:
-    """The name of one line of a multi-line adoption panel."""
-    pair = SERIES.get(metric, (metric, metric))
-    return pair[1] if lang == "zh" else pair[0]
+    """The name of one line of a multi-line adoption panel (:func:`abm.outputs.output_label`)."""
+    from abm.outputs import output_label
+
+    return output_label(metric, lang, short=True)
 
 
 def adoption_panels() -> tuple:
-    """The adoption panels of :mod:`abm.charts`."""
+    """The adoption panels (:data:`abm.charts.ADOPTION_PANELS`)."""
     from abm.charts import ADOPTION_PANELS
 
     return ADOPTION_PANELS
@@ -474,36 +426,29 @@ def adoption_panels() -> tuple:
 
 def panel_title(panel, lang: str) -> str:
     """An adoption panel's title in ``lang``."""
-    return panel_label(panel[0], lang)
+    return panel.title[lang == "zh"]
 
 
 def panel_metrics(panel) -> list[str]:
     """The metrics an adoption panel draws."""
-    return list(panel[1])
+    return list(panel.metrics)
 
 
 def panel_target(panel) -> float | None:
     """The plan's target line of a panel (a share 0–1, or None)."""
-    return panel[3]
+    return panel.target
 
 
 def panel_is_share(panel) -> bool:
-    """Whether the panel's values are shares (shown in %)."""
-    return str(panel[2]).startswith("share")
+    """Whether the panel's values are shares (the page shows them in %)."""
+    return panel.unit[0].startswith("share")
 
 
 def panel_unit(panel, lang: str) -> str:
     """The unit of a panel's axis in ``lang`` (shares in %)."""
-    return unit_label(panel[2], lang)
-
-
-ETS_SECTORS: dict[str, tuple[str, str]] = {
-    "paper": ("paper", "造纸"), "cement": ("cement", "水泥"), "glass": ("glass", "玻璃"),
-    "ceramics": ("ceramics", "陶瓷"), "textiles": ("textiles", "纺织"), "food": ("food", "食品"),
-    "metal_products": ("metal products", "金属制品"),
-    "appliances_electronics": ("appliances and electronics", "家电及电子"),
-    "other": ("other industry", "其他工业"),
-}
+    if panel_is_share(panel):
+        return unit_label(panel.unit[0], lang)
+    return panel.unit[lang == "zh"]
 
 
 def district_label(code: str, lang: str) -> str:
@@ -529,7 +474,7 @@ def spending_label(key: str, lang: str) -> str:
     for kind, cls in POLICY_TYPES.items():
         if key == kind or key.startswith(kind + "_"):
             rest = key[len(kind) + 1:]
-            name = policy_label(kind, cls.label, lang)
+            name = policy_label(cls, lang)
             return f"{name} [{option_label(rest, lang)}]" if rest else name
     return key
 

@@ -171,7 +171,7 @@ def field_errors(draft: dict[str, Any], lang: str = "en") -> dict[str, str]:
             errors[f"policy:{i}:kind"] = msg("kind_unknown", kind=kind,
                                              allowed=sorted(POLICY_TYPES))
             continue
-        policy = i18n.policy_label(cls.kind, cls.label, lang)
+        policy = i18n.policy_label(cls, lang)
         for name, spec in cls.fields.items():
             value = _number(entry["levels"].get(name))
             bounds = {"policy": policy, "label": i18n.field_label(cls.kind, name, spec.label,

@@ -180,7 +180,7 @@ def lever_values(draft: dict[str, Any], lang: str = "en") -> dict[tuple, tuple[s
         nth = seen.get((cls.kind, choice), 0)
         seen[(cls.kind, choice)] = nth + 1
         options = " · ".join(i18n.option_label(v, lang) for _, v in choice)
-        title = i18n.policy_label(cls.kind, cls.label, lang) + (f" [{options}]" if options
+        title = i18n.policy_label(cls, lang) + (f" [{options}]" if options
                                                                 else "")
         if nth:
             title += f" ({nth + 1})"

@@ -187,7 +187,7 @@ def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str],  # n
     lang = s.lang.value
     cls = POLICY_TYPES[entry["kind"]]
     options = " · ".join(i18n.option_label(v, lang) for v in entry["choice"].values())
-    title = i18n.policy_label(cls.kind, cls.label, lang) + (f" [{options}]" if options else "")
+    title = i18n.policy_label(cls, lang) + (f" [{options}]" if options else "")
     key = f"lever-{cls.kind}" + "".join(f"-{v}" for v in entry["choice"].values())
     prefix = ("policy", *state.policy_key(s.draft.value, index))
     card_changed = any(k[:4] == prefix for k in changed)
@@ -265,7 +265,7 @@ def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
         with solara.Details(summary=summary, expand=False):
             for kind in group.kinds:
                 cls = POLICY_TYPES[kind]
-                solara.Text(f"{i18n.policy_label(kind, cls.label, lang)} — "
+                solara.Text(f"{i18n.policy_label(cls, lang)} — "
                             f"{i18n.policy_description(kind, levers.explanation(cls), lang)}",
                             style={"font-size": "0.8em", "color": "#555"})
                 entries = [(i, p) for i, p in enumerate(draft["policies"]) if p["kind"] == kind]
