@@ -184,3 +184,28 @@ def test_scoreboard_in_percent_with_gap_unit_and_scope_notes(lang, three_runs):
     if lang == "zh":
         text = re.sub(r"<[^>]+>", " ", page)
         assert not leftover_latin(text), leftover_latin(text)
+
+
+def test_lever_contributions_wedge_and_cost_curve(three_runs):
+    from webapp import figures
+    from webapp.runner import lever_contributions
+
+    _, (a, _, _) = three_runs
+    shares = []
+    contributions = lever_contributions(a, {}, progress=shares.append)
+    assert shares[-1] == 1.0
+    kinds = {c.kind for c in contributions}
+    assert {"pv_subsidy", "carbon_price", "coal_phaseout"} <= kinds
+    household = next(c for c in contributions if c.key == "pv_subsidy_household")
+    assert household.pays and household.spending_mcny > 0 and household.abated_mt > 0
+    assert household.cny_per_t == pytest.approx(household.spending_mcny / household.abated_mt)
+    assert all(c.pays or c.spending_mcny == pytest.approx(0, abs=1e-6) or c.kind ==
+               "carbon_price" for c in contributions)
+    total = a.headline()["abated_mt"]
+    wedge = figures.wedge_figure(contributions, total, "zh")
+    bars = wedge.data[0]
+    assert sum(bars.x) == pytest.approx(total)  # levers + the rest = abatement vs baseline
+    assert not leftover_latin(" ".join(bars.y))
+    curve = figures.cost_curve_figure(contributions, "en")
+    heights = [t.y[0] for t in curve.data]
+    assert heights == sorted(heights)  # cheapest first

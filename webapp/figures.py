@@ -369,3 +369,59 @@ def html_export(fig: go.Figure) -> bytes:
     """The figure as a self-contained, offline HTML page (plotly.js included)."""
     return fig.to_html(include_plotlyjs=True, full_html=True,
                        config={"displaylogo": False}).encode()
+
+
+def _lever_name(contribution, lang: str) -> str:
+    return i18n.spending_label(contribution.key, lang)
+
+
+def wedge_figure(contributions: list, total_abated: float, lang: str) -> go.Figure:
+    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs baseline."""
+    mt = i18n.tr("mt", lang)
+    names = [_lever_name(c, lang) for c in contributions]
+    values = [c.abated_mt for c in contributions]
+    rest = total_abated - sum(values)
+    names.append(i18n.tr("wedge_rest", lang))
+    values.append(rest)
+    colours = [("#2a9d3a" if c.pays else "#1f5fa8") for c in contributions] + ["#aaaaaa"]
+    fig = go.Figure(go.Bar(x=values[::-1], y=names[::-1], orientation="h",
+                           marker_color=colours[::-1], text=[f"{v:.2f}" for v in values[::-1]],
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate=f"%{{x:.2f}} {mt}<extra></extra>"))
+    fig.update_layout(height=80 + 28 * len(names), template="plotly_white",
+                      font={"family": FONT, "size": 12},
+                      margin={"l": 10, "r": 60, "t": 40, "b": 40},
+                      title={"text": i18n.tr("wedge_title", lang).format(total=total_abated),
+                             "font": {"size": 14}})
+    fig.update_xaxes(title_text=i18n.tr("mt_co2", lang))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def cost_curve_figure(contributions: list, lang: str) -> go.Figure:
+    """Abatement cost curve: each lever a bar, as wide as the Mt it abates, as high as its CNY/t.
+
+    Levers that cost no public money (regulations) stand at 0 CNY/t; levers that abate nothing
+    (or add emissions) are left out.
+    """
+    useful = [c for c in contributions if c.abated_mt > 0]
+    useful.sort(key=lambda c: (c.cny_per_t if c.pays else 0.0))
+    fig = go.Figure()
+    left = 0.0
+    for c in useful:
+        height = c.cny_per_t if c.pays else 0.0
+        name = _lever_name(c, lang)
+        fig.add_trace(go.Bar(x=[left + c.abated_mt / 2], y=[max(height, 0.0)],
+                             width=[c.abated_mt], name=name,
+                             marker_color="#2a9d3a" if c.pays else "#1f5fa8",
+                             marker_line={"color": "white", "width": 1}, showlegend=False,
+                             hovertemplate=(f"{name}<br>%{{y:,.0f}} {i18n.tr('cny_t', lang)}"
+                                            f"<br>{c.abated_mt:.2f} {i18n.tr('mt', lang)}"
+                                            "<extra></extra>")))
+        left += c.abated_mt
+    fig.update_layout(height=380, template="plotly_white", font={"family": FONT, "size": 12},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 40}, bargap=0,
+                      title={"text": i18n.tr("cost_curve_title", lang), "font": {"size": 14}})
+    fig.update_xaxes(title_text=i18n.tr("cumulative_abatement", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=i18n.tr("cny_t", lang), rangemode="tozero")
+    return fig

@@ -578,3 +578,27 @@ UI.update({
     "later": ("later than the target year", "晚于目标年份"),
     "mt_co2": ("Mt CO2", "百万吨CO2"),
 })
+
+
+UI.update({
+    "contributions": ("Each lever's contribution (one-at-a-time runs)",
+                      "各政策杠杆的贡献（逐一移除运行）"),
+    "contributions_button": ("Compute each lever's contribution", "计算各政策杠杆的贡献"),
+    "contributions_note": (
+        "Each lever is removed in turn and the scenario run again with the same seed (common "
+        "random numbers); its contribution is the change in cumulative CO2 and public spending. "
+        "Green: paid levers; blue: regulations (no public money). The grey bar is the rest of "
+        "the abatement against the baseline: the scenario's assumptions (grid, trends) and the "
+        "levers' interactions. Windfall (subsidies paid to those who would have adopted anyway) "
+        "is not separated.",
+        "依次移除每项政策杠杆，以相同随机种子（共同随机数）重新运行情景；其贡献为累计CO2排放和财政支出的"
+        "变化。绿色：付费政策；蓝色：管制措施（无财政支出）。灰色为相对基准减排的其余部分："
+        "情景假设（电网、趋势）及政策间的相互作用。未单独区分“搭便车”补贴（本来就会采纳者获得的补贴）。"),
+    "wedge_title": ("Abatement by lever, Mt CO2 (total vs baseline {total:.1f})",
+                    "各政策杠杆减排量，百万吨CO2（相对基准共 {total:.1f}）"),
+    "wedge_rest": ("assumptions and interactions", "情景假设及相互作用"),
+    "cost_curve_title": ("Abatement cost curve: public CNY per tonne by lever",
+                         "减排成本曲线：各政策杠杆每吨财政成本"),
+    "cumulative_abatement": ("cumulative abatement (Mt CO2)", "累计减排量（百万吨CO2）"),
+    "cny_t": ("CNY/t CO2", "元/吨CO2"),
+})

@@ -30,7 +30,7 @@ from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField
 from abm.scenario import Scenario, available_scenarios, load_scenario
 from webapp import figures, i18n, levers, state, warm
-from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, run_set
+from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, lever_contributions, run_set
 
 DEFAULT_SCENARIO = "plan"
 DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035"}
@@ -492,6 +492,7 @@ def Plot(fig, name: str, s: Session) -> None:  # noqa: N802
     """A plotly chart (interactive) with its HTML download."""
     with solara.Div(classes=["chart", f"chart-{name}"]):
         PlotlyFigure(fig)
+        ResizeNudge().key(f"resize-{id(fig)}")
     solara.FileDownload(lambda: figures.html_export(fig), filename=f"{name}.html",
                         label=f"{s.t('download_html')}: {name}.html", mime_type="text/html")
 
@@ -504,8 +505,15 @@ class ResponsiveFigure(FigureWidget):
     """plotly's widget with the page's config (responsive width, PNG export at 2×)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # autosize from the start: plotly.js draws at the column's width (else at 700 px)
+        kwargs.setdefault("layout", {"autosize": True})
         super().__init__(*args, **kwargs)
         self._config = PLOTLY_CONFIG
+
+
+@solara.component_vue("resize.vue")
+def ResizeNudge() -> None:  # noqa: N802
+    """Sends the browser window a resize event after mounting (plotly then fits its column)."""
 
 
 @solara.component
@@ -591,6 +599,36 @@ def CostTab(s: Session, current: RunSet) -> None:  # noqa: N802
                                                                      "<details open"))
     Plot(figures.cached(current, "cost", lang, lambda: figures.cost_figure(current, lang)),
          "cost", s)
+    Contributions(s, current)
+
+
+@solara.component
+def Contributions(s: Session, current: RunSet) -> None:  # noqa: N802
+    """The wedge chart and the abatement cost curve, computed on demand (one run per lever)."""
+    lang = s.lang.value
+    done, set_done = solara.use_state(current.extras.get("contributions"))
+    share, set_share = solara.use_state(0.0)
+
+    def compute() -> None:
+        result = lever_contributions(current, s.baseline_cache,
+                                     progress=lambda x: set_share(100 * x))
+        current.extras["contributions"] = result
+        set_done(result)
+
+    task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
+    solara.Text(s.t("contributions"), style={"font-weight": "bold"})
+    if done is None:
+        solara.Button(s.t("contributions_button"), on_click=task, outlined=True,
+                      disabled=task.pending, classes=["contributions-button"])
+        if task.pending:
+            solara.ProgressLinear(share)
+        return
+    total = current.headline()["abated_mt"]
+    Plot(figures.cached(current, "wedge", lang,
+                        lambda: figures.wedge_figure(done, total, lang)), "wedge", s)
+    Plot(figures.cached(current, "cost_curve", lang,
+                        lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s)
+    solara.Text(s.t("contributions_note"), style={"font-size": "0.8em", "color": "#555"})
 
 
 @solara.component
@@ -633,7 +671,16 @@ def AgentsView(s: Session, current: RunSet) -> None:  # noqa: N802
     part = sample[sample["district"] == code]
     Plot(figures.cached(current, "agents", lang, lambda: figures.agents_figure(part, lang),
                         code), "agents", s)
-    solara.DataFrame(i18n.agent_table(part.head(40), lang), items_per_page=10)
+    solara.HTML(unsafe_innerHTML=agents_table_html(i18n.agent_table(part.head(20), lang)))
+
+
+def agents_table_html(frame: Any) -> str:
+    """The first households of the sample as a plain table (headers in the page's language)."""
+    ths = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f'<table class="scoreboard agents-table"><tr>{ths}</tr>{rows}</table>'
+
 
 
 @solara.component

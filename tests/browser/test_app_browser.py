@@ -124,7 +124,7 @@ def test_compare_three_runs_with_levers_that_differ_and_seed_bands(app_page):
     run(page, 3)
     page.locator(".tab-compare").click()
     table = page.locator(".compare-table")
-    table.wait_for()
+    expect(table).to_contain_text("#3", timeout=90_000)  # the new run's table, not the last
     text = table.inner_text()
     assert "#1" in text and "#2" in text and "#3" in text
     cells = page.locator("tr.cmp-cumulative_mt td")
@@ -263,7 +263,7 @@ def test_stale_results_are_marked_and_exports_are_of_the_run_on_screen(app_page,
     set_input(page, PV_HOUSEHOLD, "0.6")
     page.locator(".stale-banner").wait_for(state="detached")
     # with auto-run on, a change runs by itself
-    page.locator(".auto-run input").check()
+    page.locator(".auto-run").get_by_text("Run on every change").click()
     set_input(page, PV_HOUSEHOLD, "1,5")  # a decimal comma is read as 1.5
     expect(page.locator(PV_HOUSEHOLD)).to_have_value("1.5")
     page.locator(".run-label", has_text="#2 ").wait_for()
@@ -284,13 +284,13 @@ def test_reload_keeps_levers_language_and_scenario(app_page):
     page.locator(".no-run").wait_for()
     page.locator(".run-button", has_text="运行").wait_for()
     assert page.url == url
-    page.get_by_text("电网", exact=False).first.click()
+    page.locator(".v-expansion-panel-header", has_text="电网").click()
     expect(page.locator(".param-grid-decline_after_2023-input input")).to_have_value("0.05")
     assert "基准" in page.locator(".scenario-select").inner_text()
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ALLOWED_LATIN = {"CO", "CNY", "MW", "kW", "kWh", "TOML", "CSV", "PNG", "HTML", "NEV", "ETS",
+ALLOWED_LATIN = {"EN", "CO", "CNY", "MW", "kW", "kWh", "TOML", "CSV", "PNG", "HTML", "NEV", "ETS",
                  "logit", "GW", "PV", "LNG", "Mesa", "amap", "cnmaps", "data", "MIT", "toml",
                  "csv", "html", "png", "python", "abm", "run", "scenario", "scale", "seed",
                  "end", "year", "plan", "annual", "targets", "emissions", "adoption", "cost",
