@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+
+from webapp import state
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -173,7 +177,7 @@ def test_language_switch_and_district_names(app_page):
     run(page, 1)
     page.get_by_text("中文", exact=True).click()
     page.locator(".run-button", has_text="运行").wait_for()
-    assert page.get_by_text("政策杠杆", exact=True).is_visible()
+    expect(page.get_by_text("政策杠杆", exact=True)).to_be_visible()
     page.locator(".tab-districts").click()
     table = page.locator(".districts-table")
     table.wait_for()
@@ -278,7 +282,15 @@ def test_reload_keeps_levers_language_and_scenario(app_page):
     set_input(page, ".param-grid-decline_after_2023-input input", "0.05")
     page.get_by_text("中文", exact=True).click()
     page.locator(".run-button", has_text="运行").wait_for()
-    page.wait_for_function("() => location.search.includes('s=')")
+    # the URL holds the state once the server has pushed it (poll the page's own state)
+    deadline = time.monotonic() + 60
+    while True:
+        saved = state.decode_state(state.query_value(urlparse(page.url).query, "s"))
+        if saved.get("lang") == "zh" and saved.get("draft", {}).get("parameters", {}).get(
+                "grid.decline_after_2023") == 0.05:
+            break
+        assert time.monotonic() < deadline, saved
+        page.wait_for_timeout(200)
     url = page.url
     page.reload()
     page.locator(".no-run").wait_for()
@@ -342,3 +354,18 @@ def test_layout_at_1280_by_720_keeps_run_and_chart_in_reach(new_app_page):
         app.shot("layout_1280")
     finally:
         page.context.close()
+
+
+def test_wedge_chart_and_cost_curve(app_page):
+    page = app_page.page
+    set_run(page, scale="3000", end_year="2026")
+    run(page, 1)
+    page.locator(".tab-cost").click()
+    chart(page, "cost")
+    page.locator(".contributions-button").click()
+    chart(page, "wedge")
+    chart(page, "cost_curve")
+    bars = page.locator(".chart-wedge .ytick text").all_text_contents()
+    assert any("PV capital subsidy" in b for b in bars), bars
+    assert "assumptions and interactions" in bars
+    app_page.shot("wedge")
