@@ -200,3 +200,12 @@ def test_figures_are_cached_with_their_run(two_seeds):
     first = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "fig")
     again = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "other")
     assert first == again == "fig" and made == [1]
+
+
+def test_charts_come_before_the_cost_accounting():
+    shown = []
+    runs = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023),
+                   on_ready=shown.append)
+    assert len(shown) == 1 and shown[0].pending and shown[0].accounting is None
+    assert shown[0].extras is runs.extras and not runs.pending and runs.accounting is not None
+    assert shown[0].runs is runs.runs

@@ -123,6 +123,8 @@ class RunSet:
     key: str = ""
     """:func:`webapp.state.request_key` of ``draft`` and ``inputs``: the page marks results
     stale when its levers' key differs."""
+    pending: bool = False
+    """The cost accounting is still being computed (the charts are already final)."""
 
     @property
     def years(self) -> np.ndarray:
@@ -230,7 +232,8 @@ def with_start_year(scenario: Scenario, start_year: int) -> Scenario:
 def run_set(scenario: Scenario, config: RunConfig,
             progress: Callable[[float], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
-            baseline_cache: dict | None = None) -> RunSet:
+            baseline_cache: dict | None = None,
+            on_ready: Callable[[RunSet], None] | None = None) -> RunSet:
     """Run the scenario and the baseline for every seed of ``config``.
 
     Args:
@@ -241,6 +244,9 @@ def run_set(scenario: Scenario, config: RunConfig,
             :class:`RunCancelled`.
         baseline_cache: A dict kept by the caller (one page session) to reuse baseline runs
             of the same scale, seed and years.
+        on_ready: Called with the runs before the cost accounting's extra runs (a
+            :class:`RunSet` with ``pending=True``, no accounting), so that a page can show the
+            charts at once; the returned set shares its ``extras`` (cached figures).
 
     Raises:
         ValueError: If ``config`` has problems (their messages joined).
@@ -284,6 +290,10 @@ def run_set(scenario: Scenario, config: RunConfig,
         done_runs += 1
     baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
     accounting = None
+    extras: dict = {}
+    if on_ready is not None and compare:
+        on_ready(RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
+                        extras=extras, pending=True))
     if compare:
         def step(k: int) -> None:
             if progress is not None:
@@ -297,7 +307,7 @@ def run_set(scenario: Scenario, config: RunConfig,
     if progress is not None:
         progress(1.0)
     return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
-                  accounting=accounting)
+                  extras=extras, accounting=accounting)
 
 
 def account(scenario: Scenario, baseline: Scenario, config: RunConfig, cache: dict,

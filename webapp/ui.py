@@ -334,8 +334,9 @@ def headline_html(s: Session, current: RunSet) -> str:
         ("cumulative", state.plain(h["cumulative_mt"], 0)),
         ("abated", state.plain(h["abated_mt"])),
         ("spending", state.plain(h["spending_mcny"], 0)),
-        ("cny_per_t", state.plain(h["cny_per_t"], 0)),
-        ("cny_per_t_lifetime", state.plain(h["cny_per_t_lifetime"], 0)),
+        ("cny_per_t", "…" if current.pending else state.plain(h["cny_per_t"], 0)),
+        ("cny_per_t_lifetime", "…" if current.pending
+         else state.plain(h["cny_per_t_lifetime"], 0)),
         ("targets_met", f"{h['targets_met']:.1f}".rstrip("0").rstrip(".")
          + f" / {len(current.runs[0].targets)}"),
     ]
@@ -695,7 +696,7 @@ def ComparePanel(s: Session, current: RunSet) -> None:  # noqa: N802
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button(s.t("pin"), on_click=pin, color="primary", outlined=True,
-                      disabled=already, classes=["pin-button"])
+                      disabled=already or current.pending, classes=["pin-button"])
         if already:
             solara.Text(s.t("already_pinned"), classes=["already-pinned"])
         if s.pinned.value:
@@ -858,23 +859,32 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     def work() -> None:
         scenario, config, draft, inputs = request.current
         task = task_ref.current
+        number = s.counter[0] + 1
+
+        def label(runs: RunSet) -> RunSet:
+            runs.number, runs.draft, runs.inputs = number, draft, inputs
+            runs.key = state.request_key(draft, inputs)
+            return runs
+
+        def show_now(partial: RunSet) -> None:
+            # the charts first; the cost accounting's extra runs follow
+            if task.is_current():
+                s.result.value = label(partial)
+
         try:
             runs = run_set(scenario, config,
                            progress=lambda share: s.progress.set(100 * share),
                            should_stop=lambda: not task.is_current(),
-                           baseline_cache=s.baseline_cache)
+                           baseline_cache=s.baseline_cache, on_ready=show_now)
         except RunCancelled:
             s.message.value = "cancelled"
             return
         except (ParameterError, ValueError) as error:
             s.message.value = f"error:{error}"
             return
-        s.counter[0] += 1
-        runs.number = s.counter[0]
-        runs.draft, runs.inputs = draft, inputs
-        runs.key = state.request_key(draft, inputs)
+        s.counter[0] = number
         s.message.value = f"done:{runs.seconds:.1f}"
-        s.result.value = runs
+        s.result.value = label(runs)
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     task_ref.current = task

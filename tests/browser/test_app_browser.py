@@ -368,4 +368,5 @@ def test_wedge_chart_and_cost_curve(app_page):
     bars = page.locator(".chart-wedge .ytick text").all_text_contents()
     assert any("PV capital subsidy" in b for b in bars), bars
     assert "assumptions and interactions" in bars
+    chart(page, "wedge").scroll_into_view_if_needed()
     app_page.shot("wedge")
