@@ -278,8 +278,11 @@ def test_reload_keeps_levers_language_and_scenario(app_page):
     page = app_page.page
     page.locator(".scenario-select").click()
     page.get_by_role("option", name="baseline").click()
+    # the server has switched the levers to the baseline's before one is typed
+    expect(page.locator(".scenario-description")).to_contain_text("No new policy")
     open_group(page, "Grid")
     set_input(page, ".param-grid-decline_after_2023-input input", "0.05")
+    page.locator(".v-expansion-panel-header", has_text="Grid (1 changed)").wait_for()
     page.get_by_text("中文", exact=True).click()
     page.locator(".run-button", has_text="运行").wait_for()
     # the URL holds the state once the server has pushed it (poll the page's own state)
