@@ -512,6 +512,11 @@ class ResponsiveFigure(FigureWidget):
         self._config = PLOTLY_CONFIG
 
 
+@solara.component_vue("url.vue")
+def UrlState(query: str) -> None:  # noqa: N802
+    """Writes ``?s=<query>`` into the page's URL (history.replaceState, no navigation)."""
+
+
 @solara.component_vue("resize.vue")
 def ResizeNudge() -> None:  # noqa: N802
     """Sends the browser window a resize event after mounting (plotly then fits its column)."""
@@ -915,14 +920,13 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
 
     solara.use_effect(auto_run, [key, s.auto.value, ready])
 
-    def sync_url() -> None:
-        wanted = url_state(s)
-        if state.query_value(router.search, "s") != wanted:
-            router.push(f"{router.path or '/'}?s={wanted}")
-
-    solara.use_effect(sync_url, [key, lang, s.scenario.value, s.auto.value])
+    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value])
 
     def pick(name: str) -> None:
+        if name == s.scenario.value:
+            # the picker also reports its value again when its labels change language: that
+            # must not reset the levers (Reset to scenario does that)
+            return
         s.scenario.value = name
         s.base.value = levers.draft_from_scenario(load_scenario(name))
         s.draft.value = s.base.value
@@ -940,6 +944,7 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
 
     solara.Title(s.t("title"))
     solara.Style(CSS)
+    UrlState(query=query)
     with solara.AppBar():
         solara.AppBarTitle(s.t("title"))
         solara.ToggleButtonsSingle(

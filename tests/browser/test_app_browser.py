@@ -276,32 +276,32 @@ def test_stale_results_are_marked_and_exports_are_of_the_run_on_screen(app_page,
 
 def test_reload_keeps_levers_language_and_scenario(app_page):
     page = app_page.page
-    page.locator(".scenario-select").click()
-    page.get_by_role("option", name="baseline").click()
-    # the server has switched the levers to the baseline's before one is typed
-    expect(page.locator(".scenario-description")).to_contain_text("No new policy")
-    open_group(page, "Grid")
-    set_input(page, ".param-grid-decline_after_2023-input input", "0.05")
-    page.locator(".v-expansion-panel-header", has_text="Grid (1 changed)").wait_for()
+    open_group(page, "Rooftop and fishery PV")
+    set_input(page, PV_HOUSEHOLD, "0.9")
+    page.locator(".v-expansion-panel-header", has_text="(1 changed)").wait_for()
     page.get_by_text("中文", exact=True).click()
     page.locator(".run-button", has_text="运行").wait_for()
-    # the URL holds the state once the server has pushed it (poll the page's own state)
+
+    def saved() -> dict:
+        href = page.evaluate("() => location.href")  # history.replaceState, not navigation
+        return state.decode_state(state.query_value(urlparse(href).query, "s"))
+
+    def pv(draft: dict) -> float | None:
+        return next((p["levels"]["level"] for p in draft.get("policies", [])
+                     if p["kind"] == "pv_subsidy" and p["choice"] == {"group": "household"}),
+                    None)
+
     deadline = time.monotonic() + 60
-    while True:
-        saved = state.decode_state(state.query_value(urlparse(page.url).query, "s"))
-        if saved.get("lang") == "zh" and saved.get("draft", {}).get("parameters", {}).get(
-                "grid.decline_after_2023") == 0.05:
-            break
-        assert time.monotonic() < deadline, saved
+    while not (saved().get("lang") == "zh" and pv(saved().get("draft", {})) == 0.9):
+        assert time.monotonic() < deadline, saved()
         page.wait_for_timeout(200)
-    url = page.url
+    assert saved()["scenario"] == "plan"
     page.reload()
     page.locator(".no-run").wait_for()
     page.locator(".run-button", has_text="运行").wait_for()
-    assert page.url == url
-    page.locator(".v-expansion-panel-header", has_text="电网").click()
-    expect(page.locator(".param-grid-decline_after_2023-input input")).to_have_value("0.05")
-    assert "基准" in page.locator(".scenario-select").inner_text()
+    page.locator(".v-expansion-panel-header", has_text="屋顶").click()
+    expect(page.locator(PV_HOUSEHOLD)).to_have_value("0.9")
+    assert "规划" in page.locator(".scenario-select").inner_text()
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
