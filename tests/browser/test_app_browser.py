@@ -27,6 +27,19 @@ def set_input(page, selector: str, value: str) -> None:
     field.press("Enter")
 
 
+def type_value(page, selector: str, value: str) -> None:
+    """Type a value and wait until the server has taken it (retyped if a concurrent re-render
+    of the sidebar swallowed the keystrokes, as seen on a loaded machine)."""
+    for attempt in range(3):
+        set_input(page, selector, value)
+        try:
+            expect(page.locator(selector)).to_have_value(value, timeout=15_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
+
+
 def set_run(page, scale: str = "1000", end_year: str = "2030", seed: str = "0",
             n_seeds: str = "1") -> None:
     set_input(page, ".scale input", scale)
@@ -71,8 +84,7 @@ def test_lever_run_charts_scoreboard_offline(app_page):
     open_group(page, "Rooftop and fishery PV")
     # expect() waits for the server's round trip (a single read raced it under load)
     expect(page.locator(PV_HOUSEHOLD)).to_have_value("0.3")  # the plan's household PV subsidy
-    set_input(page, PV_HOUSEHOLD, "3")
-    expect(page.locator(PV_HOUSEHOLD)).to_have_value("3")
+    type_value(page, PV_HOUSEHOLD, "3")
     app_page.shot("levers")
     run(page, 2)
     expect(page.locator(".kpi-spending .kpi-value")).not_to_have_text(spending_before)
