@@ -259,10 +259,10 @@ def test_stale_results_are_marked_and_exports_are_of_the_run_on_screen(app_page,
     page = app_page.page
     set_run(page, scale="2000", end_year="2026")
     open_group(page, "Rooftop and fishery PV")
-    set_input(page, PV_HOUSEHOLD, "0.6")
+    type_value(page, PV_HOUSEHOLD, "0.6")
     run(page, 1)
     expect(page.locator(".stale-banner")).to_have_count(0)
-    set_input(page, PV_HOUSEHOLD, "0.9")
+    type_value(page, PV_HOUSEHOLD, "0.9")
     page.locator(".stale-banner").wait_for()
     assert page.locator(".results.stale").count() == 1
     expect(page.locator(".lever-pv_subsidy-household-level.lever-changed")).to_have_count(1)
@@ -276,7 +276,7 @@ def test_stale_results_are_marked_and_exports_are_of_the_run_on_screen(app_page,
     assert "level = 0.6" in text and "level = 0.9" not in text  # the run's levers, not 0.9
     assert "--scale 2000 --seed 0 --end-year 2026" in page.locator(".cli-hint").inner_text()
     # putting the lever back makes the results current again
-    set_input(page, PV_HOUSEHOLD, "0.6")
+    type_value(page, PV_HOUSEHOLD, "0.6")
     page.locator(".stale-banner").wait_for(state="detached")
     # with auto-run on, a change runs by itself
     page.locator(".auto-run").get_by_text("Run on every change").click()
@@ -348,6 +348,8 @@ def test_chinese_browser_opens_in_chinese_and_leaves_no_english(new_app_page):
             svg = " ".join(page.locator(".chart svg text").all_text_contents())
             left = leftover_latin(text + " " + svg)
             assert not left, (tab, sorted(left))
+        page.locator(".tab-districts").click()
+        chart(page, "district_map")
         app.shot("chinese")
     finally:
         page.context.close()
