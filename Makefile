@@ -7,7 +7,13 @@ ARGS ?=
 
 .PHONY: setup run test lint bench app clean
 
-setup: $(STAMP)
+setup: $(STAMP) .numba_cache/.warm-$(shell cat abm/*.py agents/*.py 2>/dev/null | md5sum | cut -c1-12)
+
+# Compile the model's Numba kernels into .numba_cache once per code change, so that the first
+# run (and the app's first click) loads them instead of compiling for ~30-50 s.
+.numba_cache/.warm-%: $(STAMP)
+	$(PY) -m webapp.warm
+	rm -f .numba_cache/.warm-*; touch $@
 
 $(STAMP): requirements.lock pyproject.toml
 	@PYTHON=$$(bash .ci/find-python) || exit 1; \

@@ -16,6 +16,15 @@ import os
 # It must be set before the first parallel kernel runs, i.e. here, at import.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import solara.server.settings
+
+from webapp import warm
 from webapp.ui import Page
+
+# The "runs on Solara" badge sat over the charts' legends.
+solara.server.settings.theme.show_banner = False
+# Compile (or load from .numba_cache) the model's kernels now, before the first user clicks;
+# the page shows "preparing the model" until they are ready.
+warm.start()
 
 __all__ = ["Page"]

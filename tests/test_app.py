@@ -97,6 +97,10 @@ def test_bad_inputs_give_messages():
 
 def test_run_inputs_are_checked():
     assert parse_number("1,000") == 1000.0 and parse_number("x") == "x"
+    # a decimal comma is a decimal point, never a thousands separator ("0,5" was read as 5)
+    assert parse_number("0,5") == 0.5 and parse_number("1,25") == 1.25
+    assert parse_number("０．５") == 0.5 and parse_number("12,500.5") == 12500.5
+    assert parse_number("1,2,3") == "1,2,3"
     assert parse_int("2030") == 2030 and parse_int("2030.5") == "2030.5"
     ok = {"scale": "500", "seed": "1", "n_seeds": "2", "end_year": "2030"}
     config, problems = run_config(ok, 2020)
@@ -160,12 +164,52 @@ def test_the_page_shows_cost_per_tonne_of_paid_levers_with_its_definition():
         assert words in page and f"{acc.paid_mt:.1f}" in page
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_charts_draw(lang):
+@pytest.fixture(scope="module")
+def two_seeds():
     runs = run_set(load_scenario("plan"), RunConfig(scale=2000, n_seeds=2, end_year=2023))
-    runs.label = "x"
-    for fig in (figures.emissions_figure(runs, lang), figures.adoption_figure(runs, lang),
-                figures.districts_figure(runs, lang), figures.cost_figure(runs, lang),
-                figures.compare_figure(runs, runs, lang),
-                figures.agents_figure(runs.runs[0].agents.query("district == 'TS'"), lang)):
-        assert figures.png(fig).startswith(b"\x89PNG")
+    runs.number = 1
+    runs.draft = levers.draft_from_scenario(load_scenario("plan"))
+    return runs
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_draw_with_whole_years_and_one_legend_entry_each(lang, two_seeds):
+    runs = two_seeds
+    sample = runs.runs[0].agents.query("district == 'TS'")
+    figs = [figures.emissions_figure(runs, lang), figures.adoption_figure(runs, lang),
+            figures.map_figure(runs, lang, 2022, "change"),
+            figures.district_sectors_figure(runs, lang, 2022), figures.cost_figure(runs, lang),
+            figures.compare_figure([runs, runs], ["a", "b"], lang),
+            figures.agents_figure(sample, lang)]
+    for fig in figs:
+        shown = [t.name for t in fig.data if t.showlegend is not False and t.name]
+        assert len(shown) == len(set(shown)), shown  # no duplicate legend entries
+        legend = fig.layout.legend
+        assert legend.y is None or legend.y < 0  # below the plot, never over the data
+        assert b"plotly" in figures.html_export(fig)[:5000].lower()
+    for fig in (figs[0], figs[1], figs[5]):
+        for axis in fig.select_xaxes():
+            assert axis.tickformat == "d" and axis.dtick in (1, 5)  # no 2022.5
+    map_fig = figs[2]
+    assert {t.name for t in map_fig.data} == {i18n.district_label(c, lang)
+                                              for c in ("PJ", "JH", "XH", "TS", "KP", "HS",
+                                                        "EP")}
+    if lang == "zh":
+        legend_names = " ".join(t.name or "" for f in figs for t in f.data)
+        assert "household" not in legend_names and "baseline" not in legend_names
+
+
+def test_figures_are_cached_with_their_run(two_seeds):
+    made = []
+    first = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "fig")
+    again = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "other")
+    assert first == again == "fig" and made == [1]
+
+
+def test_charts_come_before_the_cost_accounting():
+    shown = []
+    runs = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023),
+                   on_ready=shown.append)
+    assert len(shown) == 1 and shown[0].pending and shown[0].accounting is None
+    assert shown[0].extras is runs.extras and not runs.pending and runs.accounting is not None
+    assert shown[0].runs is runs.runs

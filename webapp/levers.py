@@ -21,6 +21,7 @@ from abm.limits import FIRST_YEAR, LAST_YEAR
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField, Policy
 from abm.scenario import MAX_NAME_CHARS, Scenario, parse_scenario
+from webapp import i18n
 
 YEAR_MIN, YEAR_MAX = FIRST_YEAR, LAST_YEAR
 """Years the model can simulate (policies may be given for these years)."""
@@ -128,68 +129,70 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _name_error(name: Any) -> str:
+def _name_error(name: Any, lang: str = "en") -> str:
     """What is wrong with a scenario name ("" if nothing)."""
     if not isinstance(name, str) or not safe_name(name):
-        return "The scenario name must contain letters or digits."
+        return i18n.message("name", lang)
     if len(name) > MAX_NAME_CHARS or re.search(r"[\x00-\x1f\x7f]", name):
-        return (f"The scenario name must be one line of at most {MAX_NAME_CHARS} "
-                "characters.")
+        return i18n.message("name_long", lang, n=MAX_NAME_CHARS)
     return ""
 
 
-def field_errors(draft: dict[str, Any]) -> dict[str, str]:
+def field_errors(draft: dict[str, Any], lang: str = "en") -> dict[str, str]:
     """Every invalid input of a draft, keyed by the input's id, with a readable message.
 
     Ids: ``name``, ``param:<key>``, ``policy:<i>:<field>``, ``policy:<i>:start`` / ``end``,
     ``policy:<i>:years`` for an empty span and ``policy:<i>:kind`` for an unknown kind.
+    Messages are in ``lang`` ("en" or "zh"; :data:`webapp.i18n.MESSAGES`).
     """
     errors: dict[str, str] = {}
-    if message := _name_error(draft.get("name")):
+    msg = lambda which, **v: i18n.message(which, lang, **v)  # noqa: E731
+    if message := _name_error(draft.get("name"), lang):
         errors["name"] = message
     table = parameter_table()
     for key, value in draft["parameters"].items():
         spec = table.get(key)
         number = _number(value)
         if spec is None:
-            errors[f"param:{key}"] = f"Unknown parameter {key!r}."
-        elif number is None:
-            errors[f"param:{key}"] = (f"{spec.label_en}: not a number; allowed "
-                                      f"{spec.min:g} to {spec.max:g} {spec.unit}.")
+            errors[f"param:{key}"] = msg("param_unknown", key=key)
+            continue
+        label = spec.label_zh if lang == "zh" else spec.label_en
+        bounds = {"label": label, "lo": spec.min, "hi": spec.max,
+                  "unit": i18n.unit_label(spec.unit, lang) if lang == "zh" else spec.unit}
+        if number is None:
+            errors[f"param:{key}"] = msg("not_number", **bounds)
         elif not spec.min <= number <= spec.max:
-            errors[f"param:{key}"] = (f"{spec.label_en}: {number:g} is out of range; "
-                                      f"allowed {spec.min:g} to {spec.max:g} {spec.unit}.")
+            errors[f"param:{key}"] = msg("out_of_range", value=number, **bounds)
         elif spec.type == "int" and not number.is_integer():
-            errors[f"param:{key}"] = (f"{spec.label_en}: {number:g} is not a whole number; "
-                                      f"allowed {spec.min:g} to {spec.max:g} {spec.unit}.")
+            errors[f"param:{key}"] = msg("not_whole", value=number, **bounds)
     for i, entry in enumerate(draft["policies"]):
         kind = entry.get("kind")
         cls = POLICY_TYPES.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            errors[f"policy:{i}:kind"] = (f"Policy kind {kind!r} is unknown; "
-                                          f"allowed: {sorted(POLICY_TYPES)}.")
+            errors[f"policy:{i}:kind"] = msg("kind_unknown", kind=kind,
+                                             allowed=sorted(POLICY_TYPES))
             continue
+        policy = i18n.policy_label(cls, lang)
         for name, spec in cls.fields.items():
             value = _number(entry["levels"].get(name))
+            bounds = {"policy": policy, "label": i18n.field_label(cls.kind, name, spec.label,
+                                                                  lang),
+                      "lo": spec.min, "hi": spec.max,
+                      "unit": i18n.unit_label(spec.unit, lang) if lang == "zh" else spec.unit}
             if value is None:
-                errors[f"policy:{i}:{name}"] = (f"{cls.label}: {spec.label} is not a number; "
-                                                f"allowed {spec.min:g} to {spec.max:g} "
-                                                f"{spec.unit}.")
+                errors[f"policy:{i}:{name}"] = msg("field_not_number", **bounds)
             elif not spec.min <= value <= spec.max:
-                errors[f"policy:{i}:{name}"] = (f"{cls.label}: {spec.label} {value:g} is out of "
-                                                f"range; allowed {spec.min:g} to {spec.max:g} "
-                                                f"{spec.unit}.")
+                errors[f"policy:{i}:{name}"] = msg("field_range", value=value, **bounds)
         for end in ("start", "end"):
             year = entry.get(end)
             if (isinstance(year, bool) or not isinstance(year, int)
                     or not YEAR_MIN <= year <= YEAR_MAX):
-                errors[f"policy:{i}:{end}"] = (f"{cls.label}: {end} year {year!r} is not "
-                                               f"allowed; use a year from {YEAR_MIN} to "
-                                               f"{YEAR_MAX}.")
+                word = i18n.END_WORDS[end][1 if lang == "zh" else 0]
+                errors[f"policy:{i}:{end}"] = msg("year_bad", policy=policy, end=word,
+                                                  year=year, lo=YEAR_MIN, hi=YEAR_MAX)
         start, end = entry.get("start"), entry.get("end")
         if isinstance(start, int) and isinstance(end, int) and end < start:
-            errors[f"policy:{i}:years"] = (f"{cls.label}: the years {start}–{end} are an empty "
-                                           "span; the end year must not be before the start.")
+            errors[f"policy:{i}:years"] = msg("empty_span", policy=policy, start=start, end=end)
     return errors
 
 

@@ -53,27 +53,28 @@ class RunConfig:
         """The seeds run: ``seed``, ``seed + 1``, ..."""
         return list(range(self.seed, self.seed + self.n_seeds))
 
-    def problems(self) -> list[str]:
+    def problems(self, lang: str = "en") -> list[str]:
         """Readable messages for values the model cannot run (empty if all is well)."""
+        from webapp.i18n import message
+
         out = []
         if not SCALE_MIN <= self.scale <= SCALE_MAX:
-            out.append(f"Scale {self.scale:g} is out of range; allowed {SCALE_MIN:g} to "
-                       f"{SCALE_MAX:g} real entities per agent.")
+            out.append(message("scale_range", lang, scale=self.scale, lo=SCALE_MIN,
+                               hi=SCALE_MAX))
         if self.seed < 0:
-            out.append(f"Seed {self.seed} is negative; allowed 0 or more.")
+            out.append(message("seed_negative", lang, seed=self.seed))
         elif self.seed + self.n_seeds - 1 > SEED_MAX:
-            out.append(f"Seed {self.seed} is too large; allowed 0 to {SEED_MAX - self.n_seeds + 1}"
-                       f" with {self.n_seeds} seed(s).")
+            out.append(message("seed_large", lang, seed=self.seed,
+                               hi=SEED_MAX - self.n_seeds + 1, n=self.n_seeds))
         if not 1 <= self.n_seeds <= MAX_SEEDS:
-            out.append(f"Number of seeds {self.n_seeds} is not allowed; use 1 to {MAX_SEEDS}.")
+            out.append(message("n_seeds", lang, n=self.n_seeds, hi=MAX_SEEDS))
         if not 2020 <= self.start_year <= 2030:
-            out.append(f"First year {self.start_year} is not allowed; use 2020 to 2030.")
+            out.append(message("first_year", lang, year=self.start_year))
         if not FIRST_YEAR <= self.end_year <= LAST_YEAR:
-            out.append(f"Last year {self.end_year} is not allowed; use {FIRST_YEAR} to "
-                       f"{LAST_YEAR}.")
+            out.append(message("last_year", lang, year=self.end_year, lo=FIRST_YEAR,
+                               hi=LAST_YEAR))
         if self.end_year < self.start_year:
-            out.append(f"The years {self.start_year}–{self.end_year} are an empty span: the "
-                       "last year must not be before the first.")
+            out.append(message("run_span", lang, start=self.start_year, end=self.end_year))
         return out
 
 
@@ -113,6 +114,17 @@ class RunSet:
     extras: dict = field(default_factory=dict)
     accounting: CostAccounting | None = None
     """Abatement by cause and cost per tonne of the first seed (:mod:`abm.accounting`)."""
+    number: int = 0
+    """The run's number in its page session (1, 2, ...)."""
+    draft: dict | None = None
+    """The levers this run was made from (the page's draft at Run): exports use these."""
+    inputs: dict | None = None
+    """The run inputs (scale, seeds, years as typed) at Run."""
+    key: str = ""
+    """:func:`webapp.state.request_key` of ``draft`` and ``inputs``: the page marks results
+    stale when its levers' key differs."""
+    pending: bool = False
+    """The cost accounting is still being computed (the charts are already final)."""
 
     @property
     def years(self) -> np.ndarray:
@@ -131,7 +143,9 @@ class RunSet:
         out = frame.mean(numeric_only=True).to_dict()
         out["peak_year"] = float(frame["peak_year"].median())
         acc = self.accounting
-        out["abated_paid_mt"] = acc.paid_mt if acc else float("nan")
+        # no accounting: the scenario is the baseline itself, so nothing abated or spent extra
+        out["abated_paid_mt"] = acc.paid_mt if acc else 0.0
+        out["extra_spending_mcny"] = acc.extra_spending_mcny if acc else 0.0
         out["cny_per_t"] = acc.cny_per_t_paid if acc else float("nan")
         out["cny_per_t_lifetime"] = acc.cny_per_t_paid_lifetime if acc else float("nan")
         return out
@@ -218,7 +232,8 @@ def with_start_year(scenario: Scenario, start_year: int) -> Scenario:
 def run_set(scenario: Scenario, config: RunConfig,
             progress: Callable[[float], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
-            baseline_cache: dict | None = None) -> RunSet:
+            baseline_cache: dict | None = None,
+            on_ready: Callable[[RunSet], None] | None = None) -> RunSet:
     """Run the scenario and the baseline for every seed of ``config``.
 
     Args:
@@ -229,6 +244,9 @@ def run_set(scenario: Scenario, config: RunConfig,
             :class:`RunCancelled`.
         baseline_cache: A dict kept by the caller (one page session) to reuse baseline runs
             of the same scale, seed and years.
+        on_ready: Called with the runs before the cost accounting's extra runs (a
+            :class:`RunSet` with ``pending=True``, no accounting), so that a page can show the
+            charts at once; the returned set shares its ``extras`` (cached figures).
 
     Raises:
         ValueError: If ``config`` has problems (their messages joined).
@@ -272,6 +290,10 @@ def run_set(scenario: Scenario, config: RunConfig,
         done_runs += 1
     baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
     accounting = None
+    extras: dict = {}
+    if on_ready is not None and compare:
+        on_ready(RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
+                        extras=extras, pending=True))
     if compare:
         def step(k: int) -> None:
             if progress is not None:
@@ -285,7 +307,7 @@ def run_set(scenario: Scenario, config: RunConfig,
     if progress is not None:
         progress(1.0)
     return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
-                  accounting=accounting)
+                  extras=extras, accounting=accounting)
 
 
 def account(scenario: Scenario, baseline: Scenario, config: RunConfig, cache: dict,
@@ -311,3 +333,73 @@ def account(scenario: Scenario, baseline: Scenario, config: RunConfig, cache: di
         return result
 
     return cost_accounting(scenario, baseline, summary, config.end_year, known)
+
+
+@dataclass
+class LeverContribution:
+    """What one lever adds to a scenario: the scenario against the scenario without it."""
+
+    key: str
+    """``kind`` or ``kind_option`` (the spending line's name, :func:`spending_by_policy`)."""
+    kind: str
+    choice: dict
+    pays: bool
+    abated_mt: float
+    """CO2 the lever abates over the run (Mt): emissions without it minus with it."""
+    spending_mcny: float
+    """Public spending it adds over the run (million CNY)."""
+
+    @property
+    def cny_per_t(self) -> float:
+        """Its spending per tonne it abates (NaN unless it abates and pays)."""
+        return (self.spending_mcny / self.abated_mt if self.pays and self.abated_mt > 0
+                else float("nan"))
+
+
+def lever_contributions(runs: RunSet, cache: dict | None = None,
+                        progress: Callable[[float], None] | None = None,
+                        should_stop: Callable[[], bool] | None = None
+                        ) -> list[LeverContribution]:
+    """Each lever's contribution, from one-at-a-time runs with common random numbers.
+
+    A lever is every policy of one kind and option (all its periods). For each, the scenario
+    is run again without it, with the first seed, scale and years of ``runs`` (the same random
+    draws: common random numbers), and its contribution is the difference in cumulative CO2 and
+    in public spending. Contributions do not add up to the abatement against the baseline: the
+    rest is the scenario's own assumptions (grid, trends) and the levers' interactions.
+    """
+    config = runs.config
+    scenario = runs.scenario
+    base_summary = runs.runs[0].summary
+    groups: dict[str, list] = {}
+    for policy in scenario.policies:
+        key = policy.kind + (f"_{'_'.join(policy.choice.values())}" if policy.choice else "")
+        groups.setdefault(key, []).append(policy)
+    store = cache if cache is not None else {}
+    out = []
+    for k, (key, policies) in enumerate(groups.items()):
+        if should_stop is not None and should_stop():
+            raise RunCancelled
+        without = Scenario(f"{scenario.name}-without-{key}", scenario.params,
+                           [p for p in scenario.fresh_policies()
+                            if not (p.kind == policies[0].kind
+                                    and p.choice == policies[0].choice)],
+                           scenario.description)
+        ident = ("contribution", scenario_hash(without), config.scale, config.seed,
+                 config.end_year)
+        if ident not in store:
+            store[ident] = run_one(without, config, config.seed, keep_agents=False).summary
+        summary = store[ident]
+
+        def total(frame: pd.DataFrame, metric: str) -> float:
+            return float(frame.loc[frame["metric"] == metric, "value"].sum())
+
+        out.append(LeverContribution(
+            key=key, kind=policies[0].kind, choice=dict(policies[0].choice),
+            pays=type(policies[0]).pays,
+            abated_mt=total(summary, "co2_total") - total(base_summary, "co2_total"),
+            spending_mcny=total(base_summary, "spending_total")
+            - total(summary, "spending_total")))
+        if progress is not None:
+            progress((k + 1) / len(groups))
+    return sorted(out, key=lambda c: -c.abated_mt)

@@ -1,51 +1,48 @@
 """The page: run controls and levers in the sidebar, results in tabs.
 
 All state belongs to one browser session: it lives in the :func:`Page` component
-(``solara.use_reactive`` / ``solara.use_memo``), never at module level. Runs go through a
-``solara.lab.use_task`` thread with progress and a cancel button, so the page stays live.
+(``solara.use_reactive`` / ``solara.use_memo``), never at module level, and is mirrored in the
+page's URL (``?s=...``: scenario, levers, run inputs, language), so a reload or a shared link
+opens the same levers. Runs go through a ``solara.lab.use_task`` thread with progress and a
+cancel button, so the page stays live.
+
+What is shown is always the run of the levers shown: every run keeps the levers it was made
+from (:class:`webapp.runner.RunSet` ``draft``/``inputs``/``key``); when the levers on screen
+differ, the results are marked stale (a banner, greyed results) and, with *Run on every
+change*, run again. Downloads are of the run on screen, from that run's levers.
 """
 
 from __future__ import annotations
 
 import html
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import reacton.ipyvuetify as rv
 import solara
 import solara.lab
+from plotly.graph_objs import FigureWidget
 
 from abm import data
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField
 from abm.scenario import Scenario, available_scenarios, load_scenario
-from webapp import figures, i18n, levers
-from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, run_set
+from webapp import figures, i18n, levers, state, warm
+from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, lever_contributions, run_set
 
 DEFAULT_SCENARIO = "plan"
 DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035"}
+RUN_KEYS = tuple(DEFAULT_RUN)
 LANG_BUTTONS = {"EN": "en", "中文": "zh"}
+MAX_PINNED = 6
+
+parse_number = state.parse_number
+parse_int = state.parse_int
 
 
 # --------------------------------------------------------------------------- helpers
-def parse_number(text: Any) -> float | str:
-    """A typed number, or the text itself when it is not a finite number."""
-    try:
-        value = float(str(text).strip().replace(",", ""))
-    except ValueError:
-        return str(text)
-    return value if math.isfinite(value) else str(text)
-
-
-def parse_int(text: Any) -> int | str:
-    """A typed whole number, or the text itself."""
-    value = parse_number(text)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return str(text)
-
-
 def fmt(value: Any) -> str:
     """A lever value as shown in its input."""
     if isinstance(value, float):
@@ -53,21 +50,24 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def run_config(inputs: dict[str, str], start_year: int) -> tuple[RunConfig | None, list[str]]:
+def run_config(inputs: dict[str, str], start_year: int, lang: str = "en"
+               ) -> tuple[RunConfig | None, list[str]]:
     """Parse the run inputs; messages for the ones that are not numbers or out of range."""
     scale = parse_number(inputs["scale"])
     seed, n_seeds, end_year = (parse_int(inputs[k]) for k in ("seed", "n_seeds", "end_year"))
     problems = []
+    k = 1 if lang == "zh" else 0
     for label, value in (("Scale", scale), ("Seed", seed), ("Number of seeds", n_seeds),
                          ("Last year", end_year)):
         if isinstance(value, str):
-            kind = "number" if label == "Scale" else "whole number"
-            problems.append(f"{label}: {value!r} is not a {kind}.")
+            which = "run_not_number" if label == "Scale" else "run_not_whole"
+            problems.append(i18n.message(which, lang, label=i18n.RUN_LABELS[label][k],
+                                         value=value))
     if problems:
         return None, problems
     config = RunConfig(scale=float(scale), seed=int(seed), n_seeds=int(n_seeds),
                        start_year=start_year, end_year=int(end_year))
-    return config, config.problems()
+    return config, config.problems(lang)
 
 
 def district_name(code: str) -> str:
@@ -76,20 +76,22 @@ def district_name(code: str) -> str:
     return f"{row['name_zh']} {row['name_pinyin']}"
 
 
-def number_or_dash(value: float, digits: int = 1) -> str:
-    """A number for a table cell (— for missing)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:,.{digits}f}"
+number_or_dash = state.plain
+
+
+def _lang(s: Any) -> str:
+    lang = getattr(s, "lang", None)
+    return getattr(lang, "value", "en") if lang is not None else "en"
 
 
 def check_request(s: Session) -> tuple[Scenario | None, RunConfig | None, list[str]]:
     """The scenario and run config of the session's current inputs, and their problems."""
+    lang = _lang(s)
     draft = s.draft.value
-    problems = list(levers.field_errors(draft).values())
+    problems = list(levers.field_errors(draft, lang).values())
     start_year = draft["parameters"].get("run.start_year", 2020)
     config, run_problems = run_config(s.inputs.value, start_year if isinstance(start_year, int)
-                                      and not isinstance(start_year, bool) else 2020)
+                                      and not isinstance(start_year, bool) else 2020, lang)
     problems += run_problems
     scenario = None
     if not problems:
@@ -97,7 +99,8 @@ def check_request(s: Session) -> tuple[Scenario | None, RunConfig | None, list[s
             scenario = levers.build_scenario(draft)
             scenario.name = levers.safe_name(scenario.name)
         except ParameterError as error:
-            problems.append(str(error))
+            problems.append(i18n.tr("overlap", lang) if lang == "zh" and "overlap" in
+                            str(error) else str(error))
     return scenario, config, problems
 
 
@@ -107,24 +110,46 @@ def current_request(s: Session) -> tuple[Scenario | None, RunConfig | None]:
     return (scenario, config) if not problems else (None, None)
 
 
+def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
+    """A run's label: number, scenario, and what sets it apart (edited, scale, seeds)."""
+    t = lambda key, **v: i18n.tr(key, lang).format(**v)  # noqa: E731
+    draft = runs.draft or {}
+    parts = [f"#{runs.number} {i18n.scenario_title(runs.scenario.name, lang)}"]
+    if base is not None and draft and state.changed_levers(draft, base):
+        parts.append(t("edited"))
+    cfg = runs.config
+    parts.append(t("scale_short", scale=f"{cfg.scale:g}"))
+    seeds = cfg.seeds
+    parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
+                 else t("seed_short", seed=seeds[0]))
+    return " · ".join(parts)
+
+
 @dataclass
 class Session:
     """The reactive state of one browser session."""
 
     lang: solara.Reactive[str]
     scenario: solara.Reactive[str]
+    base: solara.Reactive[dict]
     draft: solara.Reactive[dict]
     inputs: solara.Reactive[dict]
     result: solara.Reactive[RunSet | None]
-    pinned: solara.Reactive[RunSet | None]
+    pinned: solara.Reactive[list]
     message: solara.Reactive[str]
     progress: solara.Reactive[float]
+    auto: solara.Reactive[bool]
+    notice: solara.Reactive[str]
     baseline_cache: dict
     counter: list
 
     def t(self, key: str) -> str:
         """Interface string in the session's language."""
         return i18n.tr(key, self.lang.value)
+
+    def label(self, runs: RunSet) -> str:
+        """A run's label in the session's language."""
+        return run_label(runs, self.lang.value, self.base.value)
 
 
 # --------------------------------------------------------------------------- levers
@@ -138,11 +163,13 @@ def NumberField(label: str, value: Any, on_value, error: str = "", css: str = ""
 
 @solara.component
 def LevelInput(spec: LevelField | ParamSpec, label: str, value: Any, on_value,  # noqa: N802
-               error: str, css: str) -> None:
-    """Slider and typed value of one lever, with unit and range."""
+               error: str, css: str, lang: str, changed: bool = False) -> None:
+    """Slider and typed value of one lever, with unit (in plain words) and range."""
     number = value if isinstance(value, int | float) else spec.min
-    with solara.Column(gap="0px", classes=["lever", css]):
-        solara.Text(f"{label} [{spec.unit}]", style={"font-size": "0.85em"})
+    unit = i18n.unit_label(spec.unit, lang)
+    classes = ["lever", css] + (["lever-changed"] if changed else [])
+    with solara.Column(gap="0px", classes=classes):
+        solara.Text(f"{label} ({unit})", style={"font-size": "0.85em"})
         with solara.Row(gap="8px", style={"align-items": "center"}):
             with solara.Div(style={"flex": "1 1 60%"}):
                 solara.SliderFloat("", value=float(min(max(number, spec.min), spec.max)),
@@ -154,13 +181,16 @@ def LevelInput(spec: LevelField | ParamSpec, label: str, value: Any, on_value,  
 
 
 @solara.component
-def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str]) -> None:  # noqa: N802
+def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str],  # noqa: N802
+               changed: set) -> None:
     """One policy in force over some years: its levels, years and a remove button."""
     lang = s.lang.value
     cls = POLICY_TYPES[entry["kind"]]
     options = " · ".join(i18n.option_label(v, lang) for v in entry["choice"].values())
     title = i18n.policy_label(cls, lang) + (f" [{options}]" if options else "")
     key = f"lever-{cls.kind}" + "".join(f"-{v}" for v in entry["choice"].values())
+    prefix = ("policy", *state.policy_key(s.draft.value, index))
+    card_changed = any(k[:4] == prefix for k in changed)
 
     def set_value(field: str, value: Any) -> None:
         s.draft.value = levers.with_policy_value(s.draft.value, index, field, value)
@@ -170,16 +200,20 @@ def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str]) -> N
         draft["policies"] = [p for j, p in enumerate(draft["policies"]) if j != index]
         s.draft.value = draft
 
-    with solara.Card(margin=0, elevation=1, classes=["policy-card", key],
+    with solara.Card(margin=0, elevation=1,
+                     classes=["policy-card", key] + (["card-changed"] if card_changed else []),
                      style={"padding": "6px 10px", "margin-bottom": "8px"}):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.Text(title, style={"font-weight": "bold"})
+            solara.Text(s.t("changed") if card_changed else "",
+                        classes=["changed-chip"] if card_changed else [])
             solara.Button(icon_name="mdi-delete", text=True, on_click=remove,
                           classes=[f"{key}-remove"], style={"min-width": "0"})
         for name, spec in cls.fields.items():
             LevelInput(spec, i18n.field_label(cls.kind, name, spec.label, lang),
                        entry["levels"].get(name), lambda v, n=name: set_value(n, v),
-                       errors.get(f"policy:{index}:{name}", ""), f"{key}-{name}")
+                       errors.get(f"policy:{index}:{name}", ""), f"{key}-{name}", lang,
+                       (*prefix, name) in changed)
         with solara.Row(gap="8px"):
             for end in ("start", "end"):
                 with solara.Div(style={"flex": "1"}):
@@ -192,7 +226,8 @@ def PolicyCard(s: Session, index: int, entry: dict, errors: dict[str, str]) -> N
 
 
 @solara.component
-def ParameterInput(s: Session, spec: ParamSpec, errors: dict[str, str]) -> None:  # noqa: N802
+def ParameterInput(s: Session, spec: ParamSpec, errors: dict[str, str],  # noqa: N802
+                   changed: set) -> None:
     """A parameter-table row as a lever (default unless overridden)."""
     lang = s.lang.value
     overrides = s.draft.value["parameters"]
@@ -206,24 +241,36 @@ def ParameterInput(s: Session, spec: ParamSpec, errors: dict[str, str]) -> None:
         s.draft.value = levers.with_parameter(s.draft.value, spec.key, None if same else v)
 
     LevelInput(spec, label, value, on_value, errors.get(f"param:{spec.key}", ""),
-               "param-" + spec.key.replace(".", "-"))
+               "param-" + spec.key.replace(".", "-"), lang, ("param", spec.key) in changed)
 
 
 @solara.component
 def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
-    """The levers, grouped as the plan groups them."""
+    """The levers, grouped as the plan groups them; groups with changed levers say how many."""
     lang = s.lang.value
     draft = s.draft.value
+    changed = solara.use_memo(lambda: state.changed_levers(draft, s.base.value),
+                              [state.request_key(draft, {}), state.request_key(s.base.value,
+                                                                               {})])
+    # always rendered (empty when nothing changed): a child that comes and goes would shift
+    # the groups below it, and their open/closed state and inputs with them
+    solara.Text(i18n.tr("changed_levers", lang).format(n=len(changed)) if changed else "",
+                classes=["changed-count"], style={"font-size": "0.8em", "color": "#b35c00"})
     for group in levers.lever_groups():
-        with solara.Details(summary=i18n.tr(group.key, lang), expand=False):
+        kinds = set(group.kinds)
+        keys = {spec.key for spec in levers.group_parameters(group)}
+        n = sum(1 for k in changed if (k[0] == "policy" and k[1] in kinds)
+                or (k[0] == "param" and k[1] in keys))
+        summary = i18n.tr(group.key, lang) + (f" ({n} {s.t('changed')})" if n else "")
+        with solara.Details(summary=summary, expand=False):
             for kind in group.kinds:
                 cls = POLICY_TYPES[kind]
                 solara.Text(f"{i18n.policy_label(cls, lang)} — "
-                            f"{levers.explanation(cls)}",
+                            f"{i18n.policy_description(kind, levers.explanation(cls), lang)}",
                             style={"font-size": "0.8em", "color": "#555"})
                 entries = [(i, p) for i, p in enumerate(draft["policies"]) if p["kind"] == kind]
                 for i, entry in entries:
-                    PolicyCard(s, i, entry, errors)
+                    PolicyCard(s, i, entry, errors, changed)
                 choices = ([{name: value} for name, values in cls.options.items()
                             for value in values] or [{}])
                 with solara.Row(gap="4px", style={"flex-wrap": "wrap", "margin-bottom": "8px"}):
@@ -241,20 +288,24 @@ def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
                                       classes=[f"add-{kind}" + "".join(f"-{v}" for v in
                                                                        choice.values())])
             for spec in levers.group_parameters(group):
-                ParameterInput(s, spec, errors)
-    OtherParameters(s, errors)
+                ParameterInput(s, spec, errors, changed)
+    OtherParameters(s, errors, changed)
 
 
 @solara.component
-def OtherParameters(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
+def OtherParameters(s: Session, errors: dict[str, str], changed: set) -> None:  # noqa: N802
     """Any other row of the parameter table can be changed here."""
     table = parameter_table()
+    lang = s.lang.value
     shown = {spec.key for g in levers.lever_groups() for spec in levers.group_parameters(g)}
     choice, set_choice = solara.use_state("")
     with solara.Details(summary=s.t("other_params"), expand=False):
         keys = [k for k in table if k not in shown]
-        solara.Select(s.t("add_override"), values=keys, value=choice or None,
-                      on_value=lambda v: set_choice(v or ""))
+        names = {(table[k].label_zh if lang == "zh" else table[k].label_en) + f" ({k})": k
+                 for k in keys}
+        current = next((n for n, k in names.items() if k == choice), None)
+        solara.Select(s.t("add_override"), values=list(names), value=current,
+                      on_value=lambda v: set_choice(names.get(v, "") if v else ""))
         listed = [k for k in s.draft.value["parameters"] if k not in shown]
         if choice and choice not in listed:
             listed.append(choice)
@@ -262,24 +313,30 @@ def OtherParameters(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
             spec = table.get(key)
             if spec is None:
                 continue
-            ParameterInput(s, spec, errors)
-            solara.Text(spec.source, style={"font-size": "0.75em", "color": "#777"})
+            ParameterInput(s, spec, errors, changed)
+            if lang == "en":
+                solara.Text(spec.source, style={"font-size": "0.75em", "color": "#777"})
 
 
 # --------------------------------------------------------------------------- results
+KPI_KEYS = ("peak_year", "peak_mt", "co2_2030", "cumulative", "abated", "spending",
+            "cny_per_t", "cny_per_t_lifetime", "targets_met")
+
+
 def headline_html(s: Session, current: RunSet) -> str:
-    """The key numbers of the current run, against the baseline."""
+    """The key numbers of the current run, against the baseline (a compact strip)."""
     h = current.headline()
     cells = [
-        ("peak_year", number_or_dash(h["peak_year"], 0).replace(",", "")
+        ("peak_year", state.plain(h["peak_year"], 0, grouping=False)
          if h["peaked"] >= 0.5 else s.t("no_peak")),
-        ("peak_mt", number_or_dash(h["peak_mt"])),
-        ("co2_2030", number_or_dash(h["co2_2030_mt"])),
-        ("cumulative", number_or_dash(h["cumulative_mt"], 0)),
-        ("abated", number_or_dash(h["abated_mt"])),
-        ("spending", number_or_dash(h["spending_mcny"], 0)),
-        ("cny_per_t", number_or_dash(h["cny_per_t"], 0)),
-        ("cny_per_t_lifetime", number_or_dash(h["cny_per_t_lifetime"], 0)),
+        ("peak_mt", state.plain(h["peak_mt"])),
+        ("co2_2030", state.plain(h["co2_2030_mt"])),
+        ("cumulative", state.plain(h["cumulative_mt"], 0)),
+        ("abated", state.plain(h["abated_mt"])),
+        ("spending", state.plain(h["spending_mcny"], 0)),
+        ("cny_per_t", "…" if current.pending else state.plain(h["cny_per_t"], 0)),
+        ("cny_per_t_lifetime", "…" if current.pending
+         else state.plain(h["cny_per_t_lifetime"], 0)),
         ("targets_met", f"{h['targets_met']:.1f}".rstrip("0").rstrip(".")
          + f" / {len(current.runs[0].targets)}"),
     ]
@@ -301,42 +358,59 @@ def accounting_html(s: Session, current: RunSet) -> str:
                        for tech, share in acc.windfall.items() if share == share)
     if shares:
         text += " " + s.t("windfall_note").format(last=acc.last_year, shares=shares)
-    return (f'<div class="accounting" style="font-size:0.8em;color:#555">{html.escape(text)} '
-            f'<i>{html.escape(s.t("cost_definition"))}</i></div>')
+    return (f'<details class="accounting"><summary>{html.escape(s.t("cny_per_t"))}: '
+            f'{html.escape(s.t("how_counted"))}</summary>{html.escape(text)} '
+            f'<i>{html.escape(s.t("cost_definition"))}</i></details>')
+
+
+SHARE_UNITS = ("1", "share")
 
 
 def scoreboard_html(s: Session, current: RunSet) -> str:
-    """Each trackable target: value, met or not, year met (and seeds met if several)."""
+    """Each trackable target: value, target, gap and unit; met or "not yet"; scope notes."""
     lang = s.lang.value
     n = len(current.runs)
     first = current.runs[0].targets
     met_counts = sum(r.targets["met"].astype(int).to_numpy() for r in current.runs)
     values = np.nanmedian(np.vstack([r.targets["value"].to_numpy(float) for r in current.runs]),
                           axis=0) if n > 1 else first["value"].to_numpy(float)
-    head = [s.t(k) for k in ("target", "section", "threshold", "value", "met", "year_met")]
+    head = [s.t(k) for k in ("target", "section", "value", "threshold", "gap", "unit", "met",
+                             "year_met")]
     if n > 1:
         head.append(s.t("seeds_met"))
     rows = []
     for i, row in enumerate(first.itertuples()):
-        unit = "" if row.unit == "1" else f" {row.unit}"
-        value, threshold = values[i], row.threshold
-        shown = (f"{value:.0f}" if row.unit in ("year", "MW") else f"{value:.2f}") \
-            if not np.isnan(value) else "—"
+        share = row.unit in SHARE_UNITS
+        value, threshold = values[i], float(row.threshold)
+        scale = 100.0 if share else 1.0
+        digits = 0 if row.unit in ("year", "MW") else 1
+        unit = "%" if share else i18n.unit_label(row.unit, lang)
+        shown = state.plain(value * scale, digits, grouping=row.unit != "year")
+        target = state.plain(threshold * scale, digits, grouping=row.unit != "year")
+        gap_text = "—" if np.isnan(value) else state.signed(
+            (value - threshold) * scale, digits)
         met = met_counts[i] == n if n > 1 else bool(row.met)
-        year_met = "—" if np.isnan(row.year_met) else f"{row.year_met:.0f}"
-        cells = [i18n.target_label(row.target, row.label, lang), row.section,
-                 f"{threshold:g}{unit}", shown + unit, s.t("yes") if met else s.t("no"), year_met]
+        year_met = s.t("not_yet") if np.isnan(row.year_met) else f"{row.year_met:.0f}"
+        verdict = (s.t("yes") if met else s.t("later") if not np.isnan(row.year_met)
+                   else s.t("not_yet"))
+        cells = [i18n.target_label(row.target, row.label, lang), row.section, shown, target,
+                 gap_text, unit, verdict, year_met]
         if n > 1:
             cells.append(f"{met_counts[i]} / {n}")
         tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
         rows.append(f'<tr class="target target-{row.target} {"met" if met else "not-met"}">'
                     f"{tds}</tr>")
     ths = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    return f'<table class="scoreboard"><tr>{ths}</tr>{"".join(rows)}</table>'
+    notes = "".join(f"<li>{html.escape(s.t(k))}</li>" for k in
+                    ("scope_renewable", "scope_intensity", "scope_emissions"))
+    return (f'<table class="scoreboard"><tr>{ths}</tr>{"".join(rows)}</table>'
+            f'<div class="scope-notes"><b>{html.escape(s.t("scope_notes"))}</b>'
+            f"<ul>{notes}</ul><div>{html.escape(s.t('gap_note'))}</div></div>")
 
 
 def districts_html(s: Session, current: RunSet) -> str:
     """Table of the seven districts: CO2 first, 2030 and last year, and vs baseline."""
+    lang = s.lang.value
     years = current.years
     last = years[-1]
     head = [s.t("district"), f"{years[0]}", "2030", f"{last}", f"{last} − {s.t('baseline')}"]
@@ -348,125 +422,333 @@ def districts_html(s: Session, current: RunSet) -> str:
 
         cur, base = total(current.runs), total(current.baselines)
         at = lambda arr, y: arr[list(years).index(y)] if y in years else float("nan")  # noqa: E731
-        cells = [district_name(code), number_or_dash(at(cur, years[0]), 2),
-                 number_or_dash(at(cur, 2030), 2), number_or_dash(at(cur, last), 2),
-                 number_or_dash(at(cur, last) - at(base, last), 2)]
+        name = district_name(code) if lang == "en" else i18n.district_label(code, lang)
+        cells = [name, state.plain(at(cur, years[0]), 2), state.plain(at(cur, 2030), 2),
+                 state.plain(at(cur, last), 2), state.signed(at(cur, last) - at(base, last), 2)]
         rows.append(f'<tr class="district district-{code}">'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     ths = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return (f'<table class="scoreboard districts-table"><tr>{ths}</tr>{"".join(rows)}</table>'
-            f'<div style="font-size:0.8em;color:#666">Mt CO2</div>')
+            f'<div style="font-size:0.8em;color:#666">{html.escape(s.t("mt_co2"))}</div>')
 
 
-def compare_html(s: Session, current: RunSet, pinned: RunSet) -> str:
-    """Current vs pinned: emissions, peak year and cost, and their difference."""
-    a, b = current.headline(), pinned.headline()
-    keys = ("peak_year", "peak_mt", "co2_2030_mt", "cumulative_mt", "spending_mcny",
-            "abated_mt", "cny_per_t", "targets_met")
-    labels = {"co2_2030_mt": "co2_2030", "cumulative_mt": "cumulative", "spending_mcny":
-              "spending", "peak_year": "peak_year", "peak_mt": "peak_mt", "abated_mt": "abated",
-              "cny_per_t": "cny_per_t", "targets_met": "targets_met"}
+COMPARE_ROWS = (("peak_year", "peak_year", 0), ("peak_mt", "peak_mt", 1),
+                ("co2_2030_mt", "co2_2030", 1), ("cumulative_mt", "cumulative", 1),
+                ("abated_mt", "abated", 1), ("spending_mcny", "spending", 0),
+                ("cny_per_t", "cny_per_t", 0), ("targets_met", "targets_met", 1))
+
+
+def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
+    """The current run and every pinned run side by side, the differences and marginal figures.
+
+    Differences are current − pinned; marginal abatement and marginal cost per tonne of the
+    paid levers follow :func:`webapp.state.marginal` (:mod:`abm.accounting` definitions).
+    """
+    runs = [current, *pinned]
+    heads = [r.headline() for r in runs]
+    labels = [s.label(r) for r in runs]
+    head = ["", f"{s.t('current')}: {labels[0]}",
+            *[f"{s.t('pinned')}: {lab}" for lab in labels[1:]],
+            *[f"{s.t('current')} − #{r.number}" for r in pinned]]
     rows = []
-    for key in keys:
-        digits = 0 if key in ("peak_year", "spending_mcny", "cny_per_t") else 1
-        cur, pin = a[key], b[key]
-        diff = cur - pin
-        cells = [s.t(labels[key]), number_or_dash(cur, digits).replace(",", "")
-                 if key == "peak_year" else number_or_dash(cur, digits),
-                 number_or_dash(pin, digits).replace(",", "") if key == "peak_year"
-                 else number_or_dash(pin, digits),
-                 ("+" if diff > 0 else "") + number_or_dash(diff, digits)]
+    for key, label, digits in COMPARE_ROWS:
+        year = key == "peak_year"
+        cells = [s.t(label)] + [state.plain(h[key], digits, grouping=not year) for h in heads]
+        cells += [state.signed(heads[0][key] - h[key], digits) for h in heads[1:]]
         rows.append(f'<tr class="cmp cmp-{key}">'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    head = ["", f"{s.t('current')}: {current.label}", f"{s.t('pinned')}: {pinned.label}",
-            s.t("difference")]
+    margins = [state.marginal(heads[0], h) for h in heads[1:]]
+    for key, label, digits in (("abatement_mt", "marginal_abatement", 1),
+                               ("paid_mt", "marginal_paid", 1),
+                               ("spending_mcny", "marginal_spending", 0),
+                               ("cny_per_t", "marginal_cost", 0)):
+        cells = [s.t(label)] + [""] * len(runs)
+        cells += [state.plain(m[key], digits) if key == "cny_per_t"
+                  else state.signed(m[key], digits) for m in margins]
+        rows.append(f'<tr class="cmp marginal marginal-{key}">'
+                    + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     ths = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    return f'<table class="scoreboard compare-table"><tr>{ths}</tr>{"".join(rows)}</table>'
+    table = f'<table class="scoreboard compare-table"><tr>{ths}</tr>{"".join(rows)}</table>'
+    note = f'<div class="marginal-note">{html.escape(s.t("marginal_note"))}</div>'
+    return table + note + levers_diff_html(s, runs, labels)
+
+
+def levers_diff_html(s: Session, runs: list[RunSet], labels: list[str]) -> str:
+    """Which levers (and run settings) differ between the compared runs."""
+    lang = s.lang.value
+    diff = state.lever_diff([r.draft or {"parameters": {}, "policies": []} for r in runs], lang)
+    settings = [(s.t("scale"), [f"{r.config.scale:g}" for r in runs]),
+                (s.t("seed"), [", ".join(map(str, r.config.seeds)) for r in runs]),
+                (s.t("last_year"), [str(r.config.end_year) for r in runs]),
+                (s.t("first_year"), [str(r.config.start_year) for r in runs])]
+    diff += [(label, cells) for label, cells in settings if len(set(cells)) > 1]
+    title = f'<div class="diff-title"><b>{html.escape(s.t("levers_differ"))}</b></div>'
+    if not diff:
+        return title + f'<div class="no-diff">{html.escape(s.t("no_lever_differs"))}</div>'
+    ths = "".join(f"<th>{html.escape(h)}</th>" for h in ["", *[f"#{r.number}" for r in runs]])
+    rows = "".join("<tr class=\"lever-diff\">" + f"<td>{html.escape(label)}</td>"
+                   + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+                   for label, cells in diff)
+    return title + f'<table class="scoreboard levers-diff"><tr>{ths}</tr>{rows}</table>'
 
 
 @solara.component
-def Chart(make, args: tuple, filename: str, s: Session) -> None:  # noqa: N802
-    """A matplotlib chart as a PNG image, with its download button."""
-    image = solara.use_memo(lambda: figures.png(make(*args)), dependencies=list(args))
-    solara.Image(image, classes=[f"chart-{filename.removesuffix('.png')}"])
-    solara.FileDownload(image, filename=filename, label=f"{s.t('download_png')}: {filename}",
-                        mime_type="image/png")
+def Plot(fig, name: str, s: Session) -> None:  # noqa: N802
+    """A plotly chart (interactive) with its HTML download."""
+    with solara.Div(classes=["chart", f"chart-{name}"]):
+        PlotlyFigure(fig)
+        ResizeNudge().key(f"resize-{id(fig)}")
+    solara.FileDownload(lambda: figures.html_export(fig), filename=f"{name}.html",
+                        label=f"{s.t('download_html')}: {name}.html", mime_type="text/html")
+
+
+PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+class ResponsiveFigure(FigureWidget):
+    """plotly's widget with the page's config (responsive width, PNG export at 2×)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # autosize from the start: plotly.js draws at the column's width (else at 700 px)
+        kwargs.setdefault("layout", {"autosize": True})
+        super().__init__(*args, **kwargs)
+        self._config = PLOTLY_CONFIG
+
+
+@solara.component_vue("url.vue")
+def UrlState(query: str) -> None:  # noqa: N802
+    """Writes ``?s=<query>`` into the page's URL (history.replaceState, no navigation)."""
+
+
+@solara.component_vue("resize.vue")
+def ResizeNudge() -> None:  # noqa: N802
+    """Sends the browser window a resize event after mounting (plotly then fits its column)."""
+
+
+@solara.component
+def PlotlyFigure(fig) -> Any:  # noqa: N802
+    """``solara.FigurePlotly`` with plotly's responsive config: the chart fills its column."""
+    element = ResponsiveFigure.element()
+
+    def update() -> None:
+        widget = solara.get_widget(element)
+        widget.layout = fig.layout
+        length = len(widget.data)
+        widget.add_traces(fig.data)
+        widget.data = list(widget.data)[length:]
+
+    solara.use_effect(update, [id(fig)])
+    return element
+
+
+@solara.component
+def Deferred(render: Callable[[], None]) -> None:  # noqa: N802
+    """A spinner first, then the content: a tab switch shows at once, never the old tab."""
+    ready, set_ready = solara.use_state(False)
+    solara.use_effect(lambda: set_ready(True), [])
+    if not ready:
+        with solara.Row(classes=["tab-loading"]):
+            rv.ProgressCircular(indeterminate=True, size=24, color="primary")
+        return
+    render()
+
+
+@solara.component
+def EmissionsTab(s: Session, current: RunSet) -> None:  # noqa: N802
+    """CO2 by sector against the baseline."""
+    lang = s.lang.value
+    fig = figures.cached(current, "emissions", lang,
+                         lambda: figures.emissions_figure(current, lang))
+    Plot(fig, "emissions", s)
+
+
+@solara.component
+def AdoptionTab(s: Session, current: RunSet) -> None:  # noqa: N802
+    """Adoption curves."""
+    lang = s.lang.value
+    Plot(figures.cached(current, "adoption", lang,
+                        lambda: figures.adoption_figure(current, lang)), "adoption", s)
+
+
+@solara.component
+def DistrictsTab(s: Session, current: RunSet) -> None:  # noqa: N802
+    """The map of the seven districts (year and colouring chosen), sectors, and the table."""
+    lang = s.lang.value
+    years = [int(y) for y in current.years]
+    default = 2030 if 2030 in years else years[-1]
+    year, set_year = solara.use_state(default)
+    metric, set_metric = solara.use_state("change")
+    year = year if year in years else default
+    names = {s.t(f"map_{m}"): m for m in figures.MAP_METRICS}
+    with solara.Row(gap="16px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        with solara.Div(style={"min-width": "260px", "flex": "1"}, classes=["map-year"]):
+            solara.SliderInt(f"{s.t('map_year')}: {year}", value=year, min=years[0],
+                             max=years[-1], on_value=set_year, thumb_label=False)
+        solara.ToggleButtonsSingle(value=next(k for k, v in names.items() if v == metric),
+                                   values=list(names), on_value=lambda v: set_metric(names[v]),
+                                   classes=["map-metric"])
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
+            Plot(figures.cached(current, "map", lang,
+                                lambda: figures.map_figure(current, lang, year, metric),
+                                year, metric), "district_map", s)
+            solara.Text(s.t("map_source"), style={"font-size": "0.75em", "color": "#777"})
+        with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
+            Plot(figures.cached(current, "sectors", lang,
+                                lambda: figures.district_sectors_figure(current, lang, year),
+                                year), "district_sectors", s)
+    solara.HTML(unsafe_innerHTML=districts_html(s, current))
+
+
+@solara.component
+def CostTab(s: Session, current: RunSet) -> None:  # noqa: N802
+    """Spending by policy and where the abatement comes from."""
+    lang = s.lang.value
+    solara.HTML(unsafe_innerHTML=accounting_html(s, current).replace("<details",
+                                                                     "<details open"))
+    Plot(figures.cached(current, "cost", lang, lambda: figures.cost_figure(current, lang)),
+         "cost", s)
+    Contributions(s, current)
+
+
+@solara.component
+def Contributions(s: Session, current: RunSet) -> None:  # noqa: N802
+    """The wedge chart and the abatement cost curve, computed on demand (one run per lever)."""
+    lang = s.lang.value
+    done, set_done = solara.use_state(current.extras.get("contributions"))
+    share, set_share = solara.use_state(0.0)
+
+    def compute() -> None:
+        result = lever_contributions(current, s.baseline_cache,
+                                     progress=lambda x: set_share(100 * x))
+        current.extras["contributions"] = result
+        set_done(result)
+
+    task = solara.lab.use_task(compute, dependencies=None, raise_error=False)
+    solara.Text(s.t("contributions"), style={"font-weight": "bold"})
+    if done is None:
+        solara.Button(s.t("contributions_button"), on_click=task, outlined=True,
+                      disabled=task.pending, classes=["contributions-button"])
+        if task.pending:
+            solara.ProgressLinear(share)
+        return
+    total = current.headline()["abated_mt"]
+    Plot(figures.cached(current, "wedge", lang,
+                        lambda: figures.wedge_figure(done, total, lang)), "wedge", s)
+    Plot(figures.cached(current, "cost_curve", lang,
+                        lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s)
+    solara.Text(s.t("contributions_note"), style={"font-size": "0.8em", "color": "#555"})
+
+
+@solara.component
+def Results(s: Session, current: RunSet, stale: bool) -> None:  # noqa: N802
+    """The key numbers and the tabs of the run on screen (greyed when stale)."""
+    tab, set_tab = solara.use_state(0)
+    with solara.Div(classes=["results"] + (["stale"] if stale else [])):
+        solara.HTML(unsafe_innerHTML=headline_html(s, current), classes=["kpi-strip"])
+        solara.Text(f"{s.label(current)} — {s.t('vs_baseline')}", classes=["run-label"],
+                    style={"font-size": "0.8em", "color": "#555"})
+        tabs = (("emissions", lambda: EmissionsTab(s, current)),
+                ("adoption", lambda: AdoptionTab(s, current)),
+                ("districts", lambda: DistrictsTab(s, current)),
+                ("targets", lambda: solara.HTML(unsafe_innerHTML=scoreboard_html(s, current))),
+                ("cost", lambda: CostTab(s, current)),
+                ("compare", lambda: ComparePanel(s, current)),
+                ("agents", lambda: AgentsView(s, current)),
+                ("download", lambda: DownloadPanel(s, current)))
+        with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):
+            for key, render in tabs:
+                with solara.lab.Tab(s.t(key), classes=[f"tab-{key}"]):
+                    Deferred(render).key(f"{key}-{current.number}-{s.lang.value}")
 
 
 @solara.component
 def AgentsView(s: Session, current: RunSet) -> None:  # noqa: N802
     """Households of one district at the end of the run: who adopted what."""
+    lang = s.lang.value
     code, set_code = solara.use_state("TS")
     sample = current.runs[0].agents
     if sample is None:
         solara.Info(s.t("no_agents"))
         return
-    names = {district_name(c): c for c in data.DISTRICTS}
-    solara.Select(s.t("district"), values=list(names), value=district_name(code),
+    names = {(district_name(c) if lang == "en" else i18n.district_label(c, lang)): c
+             for c in data.DISTRICTS}
+    solara.Select(s.t("district"), values=list(names),
+                  value=next(k for k, v in names.items() if v == code),
                   on_value=lambda v: set_code(names[v]))
     solara.Text(s.t("agent_note"))
     part = sample[sample["district"] == code]
-    Chart(figures.agents_figure, (part, s.lang.value), "agents.png", s)
-    solara.DataFrame(part.head(40), items_per_page=10)
+    Plot(figures.cached(current, "agents", lang, lambda: figures.agents_figure(part, lang),
+                        code), "agents", s)
+    solara.HTML(unsafe_innerHTML=agents_table_html(i18n.agent_table(part.head(20), lang)))
 
 
-@solara.component
-def Results(s: Session, current: RunSet) -> None:  # noqa: N802
-    """The tabs of a finished run."""
-    lang = s.lang.value
-    solara.HTML(unsafe_innerHTML=headline_html(s, current), classes=["headline"])
-    solara.Text(f"{current.label} — {s.t('vs_baseline')}", classes=["run-label"],
-                style={"font-size": "0.85em", "color": "#555"})
-    with solara.lab.Tabs(lazy=True):
-        with solara.lab.Tab(s.t("emissions"), classes=["tab-emissions"]):
-            Chart(figures.emissions_figure, (current, lang), "emissions.png", s)
-        with solara.lab.Tab(s.t("adoption"), classes=["tab-adoption"]):
-            Chart(figures.adoption_figure, (current, lang), "adoption.png", s)
-        with solara.lab.Tab(s.t("districts"), classes=["tab-districts"]):
-            Chart(figures.districts_figure, (current, lang), "districts.png", s)
-            solara.HTML(unsafe_innerHTML=districts_html(s, current))
-        with solara.lab.Tab(s.t("targets"), classes=["tab-targets"]):
-            solara.HTML(unsafe_innerHTML=scoreboard_html(s, current))
-        with solara.lab.Tab(s.t("cost"), classes=["tab-cost"]):
-            Chart(figures.cost_figure, (current, lang), "cost.png", s)
-        with solara.lab.Tab(s.t("compare"), classes=["tab-compare"]):
-            ComparePanel(s, current)
-        with solara.lab.Tab(s.t("agents"), classes=["tab-agents"]):
-            AgentsView(s, current)
-        with solara.lab.Tab(s.t("download"), classes=["tab-download"]):
-            DownloadPanel(s, current)
+def agents_table_html(frame: Any) -> str:
+    """The first households of the sample as a plain table (headers in the page's language)."""
+    ths = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f'<table class="scoreboard agents-table"><tr>{ths}</tr>{rows}</table>'
+
 
 
 @solara.component
 def ComparePanel(s: Session, current: RunSet) -> None:  # noqa: N802
-    """Pin a run; compare the current one with it."""
-    pinned = s.pinned.value
-    with solara.Row():
-        solara.Button(s.t("pin"), on_click=lambda: s.pinned.set(current), color="primary",
-                      outlined=True, classes=["pin-button"])
-        if pinned is not None:
-            solara.Button(s.t("unpin"), on_click=lambda: s.pinned.set(None), text=True,
+    """Pin runs; compare the current one with every pinned one."""
+    pinned = [p for p in s.pinned.value if p.number != current.number]
+    already = any(p.number == current.number for p in s.pinned.value)
+
+    def pin() -> None:
+        if not any(p.number == current.number for p in s.pinned.value):
+            s.pinned.value = [*s.pinned.value, current][-MAX_PINNED:]
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button(s.t("pin"), on_click=pin, color="primary", outlined=True,
+                      disabled=already or current.pending, classes=["pin-button"])
+        if already:
+            solara.Text(s.t("already_pinned"), classes=["already-pinned"])
+        if s.pinned.value:
+            solara.Button(s.t("unpin_all"), on_click=lambda: s.pinned.set([]), text=True,
                           classes=["unpin-button"])
-    if pinned is None:
+    if s.pinned.value:
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+            for p in s.pinned.value:
+                solara.Button(f"✕ #{p.number}", text=True, classes=[f"unpin-{p.number}"],
+                              on_click=lambda p=p: s.pinned.set(
+                                  [q for q in s.pinned.value if q.number != p.number]))
+    if not pinned:
         solara.Info(s.t("nothing_pinned"))
         return
     solara.HTML(unsafe_innerHTML=compare_html(s, current, pinned))
-    Chart(figures.compare_figure, (current, pinned, s.lang.value), "compare.png", s)
+    labels = [s.label(r) for r in (current, *pinned)]
+    fig = solara.use_memo(lambda: figures.compare_figure([current, *pinned], labels,
+                                                         s.lang.value),
+                          [current.number, *[p.number for p in pinned], s.lang.value])
+    Plot(fig, "compare", s)
 
 
 @solara.component
 def DownloadPanel(s: Session, current: RunSet) -> None:  # noqa: N802
-    """CSV of the run, the levers as TOML, and how to run them from the command line."""
+    """CSV of the run, its levers as TOML, and how to run them from the command line.
+
+    Everything comes from the run on screen (its own draft and config), never from levers
+    changed after it.
+    """
     name = current.scenario.name
-    csv = solara.use_memo(current.annual_csv, dependencies=[current])
+    solara.Text(s.t("export_of_run").format(run=current.number), classes=["export-note"])
+    csv = solara.use_memo(current.annual_csv, dependencies=[current.number])
     solara.FileDownload(csv, filename=f"{name}_annual.csv",
                         label=f"{s.t('download_csv')}: {name}_annual.csv", mime_type="text/csv")
     solara.FileDownload(current.targets_csv, filename=f"{name}_targets.csv",
                         label=f"{s.t('download_targets')}: {name}_targets.csv",
                         mime_type="text/csv")
+    draft = current.draft
+    if draft is None:
+        return
     try:
-        toml = levers.scenario_toml(s.draft.value)
-        toml_name = f"{levers.safe_name(s.draft.value['name'])}.toml"
+        toml = levers.scenario_toml(draft)
+        toml_name = f"{levers.safe_name(draft['name'])}.toml"
     except ParameterError as error:
         solara.Error(str(error))
         return
@@ -474,134 +756,284 @@ def DownloadPanel(s: Session, current: RunSet) -> None:  # noqa: N802
                         mime_type="application/toml")
     cfg = current.config
     solara.Text(s.t("cli_hint"))
-    solara.Preformatted(f"python -m abm run --scenario {toml_name} --scale {cfg.scale:g} "
-                        f"--seed {cfg.seed} --end-year {cfg.end_year}")
+    with solara.Div(classes=["cli-hint"]):
+        solara.Preformatted("\n".join(
+            f"python -m abm run --scenario {toml_name} --scale {cfg.scale:g} --seed {seed} "
+            f"--end-year {cfg.end_year}" for seed in cfg.seeds))
+    solara.Text(s.t("png_hint"), style={"font-size": "0.8em", "color": "#555"})
 
 
 # --------------------------------------------------------------------------- page
 CSS = """
-.kpis { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px 0; }
-.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; min-width: 130px; }
-.kpi-label { font-size: 0.75em; color: #555; }
-.kpi-value { font-size: 1.25em; font-weight: 600; }
-table.scoreboard { border-collapse: collapse; font-size: 0.9em; margin: 8px 0; }
-table.scoreboard td, table.scoreboard th { border: 1px solid #ddd; padding: 4px 8px; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(104px, 1fr)); gap: 4px;
+        margin: 0 0 4px 0; }
+.kpi { border: 1px solid #ddd; border-radius: 4px; padding: 2px 6px; }
+.kpi-label { font-size: 0.68em; color: #555; line-height: 1.15; }
+.kpi-value { font-size: 1.05em; font-weight: 600; }
+details.accounting { font-size: 0.78em; color: #555; }
+table.scoreboard { border-collapse: collapse; font-size: 0.88em; margin: 8px 0; }
+table.scoreboard td, table.scoreboard th { border: 1px solid #ddd; padding: 3px 7px; }
 tr.target.met td { background: #e3f4e1; }
 tr.target.not-met td { background: #fbe3e3; }
+tr.marginal td { background: #f3f0fa; }
+.scope-notes, .marginal-note { font-size: 0.8em; color: #555; }
 .lever .v-input__slot { margin-bottom: 0; }
+.lever-changed { border-left: 3px solid #e07b00; padding-left: 4px; }
+.card-changed { border-left: 3px solid #e07b00 !important; }
+.changed-chip { font-size: 0.7em; color: #fff; background: #e07b00; border-radius: 8px;
+                padding: 0 6px; }
+.results.stale .kpi-strip, .results.stale .chart, .results.stale table,
+.results.stale .run-label { opacity: 0.35; filter: grayscale(100%); }
+.stale-banner { position: sticky; top: 0; z-index: 4; }
+.run-sticky { position: sticky; top: 0; z-index: 5; background: white; padding-bottom: 4px;
+              border-bottom: 1px solid #eee; }
+.chart .js-plotly-plot, .chart .plot-container { width: 100% !important; }
+.scenario-description { font-size: 0.78em; color: #555; }
+.tab-loading { min-height: 60px; align-items: center; }
 """
+
+
+def initial_state(search: str | None, headers: dict | None) -> dict[str, Any]:
+    """The session's first state: from the URL (``?s=``), else the defaults.
+
+    The language: the URL's, else the browser's (``Accept-Language`` starting with ``zh``
+    opens in Chinese), else English.
+    """
+    saved = state.decode_state(state.query_value(search, "s"))
+    name = saved.get("scenario")
+    known = available_scenarios()
+    base_draft = levers.draft_from_scenario(load_scenario(name if name in known
+                                                          else DEFAULT_SCENARIO))
+    if name not in known and isinstance(saved.get("base"), dict) \
+            and state.valid_draft(saved["base"]):
+        base_draft = saved["base"]
+    draft = saved.get("draft") if state.valid_draft(saved.get("draft")) else base_draft
+    inputs = saved.get("inputs") if state.valid_inputs(saved.get("inputs"), RUN_KEYS) \
+        else dict(DEFAULT_RUN)
+    lang = saved.get("lang")
+    if lang not in i18n.LANGUAGES:
+        accept = ""
+        for key, values in (headers or {}).items():
+            if key.lower() == "accept-language":
+                accept = values[0] if isinstance(values, list) and values else str(values)
+        lang = "zh" if accept.strip().lower().startswith("zh") else "en"
+    return {"scenario": name if isinstance(name, str) and name else DEFAULT_SCENARIO,
+            "base": base_draft, "draft": draft, "inputs": inputs, "lang": lang,
+            "auto": bool(saved.get("auto", False))}
+
+
+def url_state(s: Session) -> str:
+    """The session's state for the URL."""
+    body: dict[str, Any] = {"scenario": s.scenario.value, "lang": s.lang.value,
+                            "draft": s.draft.value, "inputs": s.inputs.value,
+                            "auto": s.auto.value}
+    if s.scenario.value not in available_scenarios():
+        body["base"] = s.base.value
+    return state.encode_state(body)
 
 
 @solara.component
 def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     """The policy designer's page."""
+    router = solara.use_router()
+    headers = solara.lab.headers.value
+    first = solara.use_memo(lambda: initial_state(router.search, headers), [])
     s = Session(
-        lang=solara.use_reactive("en"),
-        scenario=solara.use_reactive(DEFAULT_SCENARIO),
-        draft=solara.use_reactive(solara.use_memo(
-            lambda: levers.draft_from_scenario(load_scenario(DEFAULT_SCENARIO)), [])),
-        inputs=solara.use_reactive(dict(DEFAULT_RUN)),
+        lang=solara.use_reactive(first["lang"]),
+        scenario=solara.use_reactive(first["scenario"]),
+        base=solara.use_reactive(first["base"]),
+        draft=solara.use_reactive(first["draft"]),
+        inputs=solara.use_reactive(first["inputs"]),
         result=solara.use_reactive(None),
-        pinned=solara.use_reactive(None),
+        pinned=solara.use_reactive([]),
         message=solara.use_reactive(""),
         progress=solara.use_reactive(0.0),
+        auto=solara.use_reactive(first["auto"]),
+        notice=solara.use_reactive(""),
         baseline_cache=solara.use_memo(dict, []),
         counter=solara.use_memo(lambda: [0], []),
     )
+    ready, set_ready = solara.use_state(warm.READY.is_set())
     request = solara.use_ref(None)
     task_ref = solara.use_ref(None)
 
+    def wait_ready() -> None:
+        if not warm.READY.is_set():
+            warm.start()
+            warm.READY.wait()
+            set_ready(True)
+
+    solara.lab.use_task(wait_ready, dependencies=[], raise_error=False)
+
     def work() -> None:
-        scenario, config = request.current
+        scenario, config, draft, inputs = request.current
         task = task_ref.current
+        number = s.counter[0] + 1
+
+        def label(runs: RunSet) -> RunSet:
+            runs.number, runs.draft, runs.inputs = number, draft, inputs
+            runs.key = state.request_key(draft, inputs)
+            return runs
+
+        def show_now(partial: RunSet) -> None:
+            # the charts first; the cost accounting's extra runs follow
+            if task.is_current():
+                s.result.value = label(partial)
+
         try:
             runs = run_set(scenario, config,
                            progress=lambda share: s.progress.set(100 * share),
                            should_stop=lambda: not task.is_current(),
-                           baseline_cache=s.baseline_cache)
+                           baseline_cache=s.baseline_cache, on_ready=show_now)
         except RunCancelled:
             s.message.value = "cancelled"
             return
         except (ParameterError, ValueError) as error:
             s.message.value = f"error:{error}"
             return
-        s.counter[0] += 1
-        seeds = config.seeds
-        runs.label = (f"#{s.counter[0]} {scenario.name}, scale {config.scale:g}, seed"
-                      + (f"s {seeds[0]}–{seeds[-1]}" if len(seeds) > 1 else f" {seeds[0]}"))
+        s.counter[0] = number
         s.message.value = f"done:{runs.seconds:.1f}"
-        s.result.value = runs
+        s.result.value = label(runs)
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     task_ref.current = task
 
     draft = s.draft.value
-    errors = levers.field_errors(draft)
+    lang = s.lang.value
+    errors = levers.field_errors(draft, lang)
     start_year = draft["parameters"].get("run.start_year", 2020)
     _, config, problems = check_request(s)
     running = task.pending
+    key = state.request_key(draft, s.inputs.value)
+    result = s.result.value
+    stale = result is not None and result.key != key
 
     def start() -> None:
         # read the levers now (not from this render's closure): the latest typed values count
         now_scenario, now_config = current_request(s)
         if now_scenario is None or now_config is None:
             return
-        request.current = (now_scenario, now_config)
+        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value))
         s.message.value = ""
         s.progress.value = 0.0
         task()
 
+    def auto_run() -> None:
+        if s.auto.value and ready and not problems and (result is None or stale):
+            start()
+
+    solara.use_effect(auto_run, [key, s.auto.value, ready])
+
+    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value])
+
     def pick(name: str) -> None:
+        if name == s.scenario.value:
+            # the picker also reports its value again when its labels change language: that
+            # must not reset the levers (Reset to scenario does that)
+            return
         s.scenario.value = name
-        s.draft.value = levers.draft_from_scenario(load_scenario(name))
+        s.base.value = levers.draft_from_scenario(load_scenario(name))
+        s.draft.value = s.base.value
+        s.notice.value = ""
+
+    def on_file(info: dict) -> None:
+        new, error = state.import_scenario(info.get("data") or b"", info.get("name", ""))
+        if new is None:
+            s.notice.value = f"error:{error}"
+            return
+        s.scenario.value = new["name"]
+        s.base.value = new
+        s.draft.value = new
+        s.notice.value = f"ok:{new['name']}"
 
     solara.Title(s.t("title"))
     solara.Style(CSS)
+    UrlState(query=query)
     with solara.AppBar():
         solara.AppBarTitle(s.t("title"))
         solara.ToggleButtonsSingle(
-            value=next(k for k, v in LANG_BUTTONS.items() if v == s.lang.value),
+            value=next(k for k, v in LANG_BUTTONS.items() if v == lang),
             values=list(LANG_BUTTONS), on_value=lambda v: s.lang.set(LANG_BUTTONS[v]),
             classes=["lang-switch"])
     with solara.Sidebar():
-        with solara.Card(margin=0, elevation=0):
-            solara.Select(s.t("scenario"), values=available_scenarios(), value=s.scenario.value,
-                          on_value=pick)
-            solara.Button(s.t("reset"), on_click=lambda: pick(s.scenario.value), text=True,
-                          icon_name="mdi-restore", classes=["reset-button"])
-            NumberField(s.t("scenario_name"), draft["name"],
-                        lambda v: s.draft.set({**s.draft.value, "name": v}),
-                        errors.get("name", ""), css="scenario-name")
-            RunInputs(s, start_year)
-            with solara.Row():
+        with solara.Div(classes=["run-sticky"]):
+            with solara.Row(style={"align-items": "center"}):
                 solara.Button(s.t("run"), on_click=start, color="primary",
-                              disabled=bool(problems) or running, classes=["run-button"])
+                              disabled=bool(problems) or running or not ready,
+                              classes=["run-button"])
+                with solara.Div(classes=["auto-run"]):
+                    solara.Checkbox(label=s.t("auto_run"), value=s.auto)
                 if running:
                     solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
                                   classes=["cancel-button"])
+            if not ready:
+                solara.Info(s.t("preparing"), dense=True, classes=["preparing"])
             if running:
                 RunProgress(s)
+        ScenarioPicker(s, pick, on_file)
+        RunInputs(s, start_year)
+        with solara.Div():
             if config is not None and config.scale < HEAVY_SCALE:
                 solara.Warning(s.t("heavy_run"), dense=True)
         solara.Text(s.t("levers"), style={"font-weight": "bold", "font-size": "1.1em"})
         LeverPanel(s, errors)
-    if problems:
-        with solara.Div(classes=["input-problems"]):
-            solara.Error(s.t("fix_inputs"), dense=True)
-            for problem in problems:
-                solara.Error(problem, dense=True, icon=False, classes=["input-problem"])
-    message = s.message.value
-    if message == "cancelled":
-        solara.Warning(s.t("cancelled"), classes=["run-message"])
-    elif message.startswith("error:"):
-        solara.Error(f"{s.t('failed')} {message[6:]}", classes=["run-message"])
-    elif message.startswith("done:"):
-        solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
-                       dense=True, classes=["run-message", "run-done"])
-    if s.result.value is None:
+    # banners in one container, so that they never shift the results below (and reset them)
+    with solara.Div(classes=["status"]):
+        if problems:
+            with solara.Div(classes=["input-problems"]):
+                solara.Error(s.t("fix_inputs"), dense=True)
+                for problem in problems:
+                    solara.Error(problem, dense=True, icon=False, classes=["input-problem"])
+        message = s.message.value
+        if message == "cancelled":
+            solara.Warning(s.t("cancelled"), classes=["run-message"])
+        elif message.startswith("error:"):
+            solara.Error(f"{s.t('failed')} {message[6:]}", classes=["run-message"])
+        elif message.startswith("done:") and not stale:
+            solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
+                           dense=True, classes=["run-message", "run-done"])
+        if stale:
+            solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
+                           classes=["stale-banner"])
+    if result is None:
         solara.Info(s.t("press_run"), classes=["no-run"])
     else:
-        Results(s, s.result.value)
+        Results(s, result, stale)
+
+
+@solara.component
+def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
+                   on_file: Callable[[dict], None]) -> None:
+    """The scenario, its description, reset, import of a TOML file, and the name to save as."""
+    lang = s.lang.value
+    names = available_scenarios()
+    titles = {i18n.scenario_title(n, lang): n for n in names}
+    current = s.scenario.value
+    if current not in names:
+        titles[current] = current
+    solara.Select(s.t("scenario"), values=list(titles),
+                  value=next(k for k, v in titles.items() if v == current),
+                  on_value=lambda v: pick(titles[v]) if titles[v] in names else None,
+                  classes=["scenario-select"])
+    description = s.base.value.get("description", "")
+    solara.Text(i18n.scenario_description(current, description, lang),
+                classes=["scenario-description"])
+    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+        solara.Button(s.t("reset"), on_click=lambda: s.draft.set(s.base.value), text=True,
+                      icon_name="mdi-restore", classes=["reset-button"])
+    with solara.Details(summary=s.t("import_toml"), expand=False):
+        solara.FileDrop(label=s.t("import_drop"), on_file=on_file, lazy=False)
+    notice = s.notice.value
+    if notice.startswith("error:"):
+        solara.Error(f"{s.t('import_failed')} {notice[6:]}", dense=True,
+                     classes=["import-error"])
+    elif notice.startswith("ok:"):
+        solara.Success(s.t("imported").format(name=notice[3:]), dense=True,
+                       classes=["import-ok"])
+    errors = levers.field_errors(s.draft.value, lang)
+    NumberField(s.t("scenario_name"), s.draft.value["name"],
+                lambda v: s.draft.set({**s.draft.value, "name": v}),
+                errors.get("name", ""), css="scenario-name")
 
 
 @solara.component
@@ -616,6 +1048,7 @@ def RunProgress(s: Session) -> None:  # noqa: N802
 def RunInputs(s: Session, start_year: Any) -> None:  # noqa: N802
     """First and last year, scale, seed and number of seeds."""
     inputs = s.inputs.value
+    lang = s.lang.value
 
     def set_input(key: str, text: str) -> None:
         s.inputs.value = {**s.inputs.value, key: text}
@@ -625,23 +1058,32 @@ def RunInputs(s: Session, start_year: Any) -> None:  # noqa: N802
         s.draft.value = levers.with_parameter(s.draft.value, "run.start_year",
                                               None if value == 2020 else value)
 
-    _, problems = run_config(inputs, start_year if isinstance(start_year, int) else 2020)
-    year_problem = next((p for p in problems if "year" in p.lower()), "")
-    with solara.Row(gap="8px"):
-        with solara.Div(style={"flex": "1"}):
-            NumberField(s.t("first_year"), start_year, set_start,
-                        levers.field_errors(s.draft.value).get("param:run.start_year", ""),
-                        css="first-year")
-        with solara.Div(style={"flex": "1"}):
-            NumberField(s.t("last_year"), inputs["end_year"],
-                        lambda v: set_input("end_year", v), year_problem, css="last-year")
-    NumberField(s.t("scale"), inputs["scale"], lambda v: set_input("scale", v),
-                next((p for p in problems if p.startswith("Scale")), ""), css="scale")
-    with solara.Row(gap="8px"):
-        with solara.Div(style={"flex": "1"}):
-            NumberField(s.t("seed"), inputs["seed"], lambda v: set_input("seed", v),
-                        next((p for p in problems if p.startswith("Seed")), ""), css="seed")
-        with solara.Div(style={"flex": "1"}):
-            NumberField(s.t("n_seeds"), inputs["n_seeds"], lambda v: set_input("n_seeds", v),
-                        next((p for p in problems if p.startswith("Number")), ""),
-                        css="n-seeds")
+    _, problems = run_config(inputs, start_year if isinstance(start_year, int) else 2020, lang)
+    k = 1 if lang == "zh" else 0
+
+    def problem(label: str) -> str:
+        word = i18n.RUN_LABELS[label][k]
+        return next((p for p in problems if p.startswith(word)), "")
+
+    year_problem = problem("Last year") or next(
+        (p for p in problems if "2020" in p and "–" in p), "")
+    with solara.Details(summary=s.t("run_settings"), expand=True):
+        with solara.Row(gap="8px"):
+            with solara.Div(style={"flex": "1"}):
+                NumberField(s.t("first_year"), start_year, set_start,
+                            levers.field_errors(s.draft.value, lang).get(
+                                "param:run.start_year", ""), css="first-year")
+            with solara.Div(style={"flex": "1"}):
+                NumberField(s.t("last_year"), inputs["end_year"],
+                            lambda v: set_input("end_year", v), year_problem, css="last-year")
+        NumberField(s.t("scale"), inputs["scale"], lambda v: set_input("scale", v),
+                    problem("Scale"), css="scale")
+        with solara.Row(gap="8px"):
+            with solara.Div(style={"flex": "1"}):
+                NumberField(s.t("seed"), inputs["seed"], lambda v: set_input("seed", v),
+                            problem("Seed"), css="seed")
+            with solara.Div(style={"flex": "1"}):
+                NumberField(s.t("n_seeds"), inputs["n_seeds"],
+                            lambda v: set_input("n_seeds", v), problem("Number of seeds"),
+                            css="n-seeds")
+

@@ -103,8 +103,11 @@ class AppPage:
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
-def open_page(browser, url: str) -> AppPage:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+def open_page(browser, url: str, locale: str | None = None, width: int = 1440,
+              height: int = 1000) -> AppPage:
+    options = {"locale": locale} if locale else {}
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  accept_downloads=True, **options)
     page = context.new_page()
     page.set_default_timeout(90_000)
     requests: list[str] = []
@@ -117,7 +120,7 @@ def open_page(browser, url: str) -> AppPage:
 @pytest.fixture
 def new_app_page(browser, server):
     """Open another session (its own browser context); closed by the caller."""
-    return lambda: open_page(browser, server)
+    return lambda url="", **options: open_page(browser, server + url, **options)
 
 
 @pytest.fixture

@@ -1,0 +1,168 @@
+"""How fast the app answers: first run on a fresh install, warm click-to-chart, tab switches.
+
+Numbers, not assertions (the machine's load changes them). Three measurements:
+
+1. **cold first run**: a new process with an empty Numba cache (``NUMBA_CACHE_DIR`` set to a
+   fresh folder) runs what the page's first Run runs (the plan and its baseline at the
+   default scale, with the cost accounting). Then the same in a second new process with that
+   cache filled, as after ``make setup`` (which runs ``python -m webapp.warm``).
+2. **warm click-to-chart** in Chromium: a Solara server (``--production``), a lever change and
+   Run, timed from the click until the emissions chart of the new run is drawn; repeated.
+3. **tab switch**: from a click on a tab until its chart is drawn (first visit and revisit).
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_app.py            # all three
+    .venv/bin/python benchmarks/bench_app.py --no-cold  # skip the ~1 min cold compile
+
+Writes ``benchmarks/out/bench_app.json`` and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+CHROMIUM = "/usr/bin/chromium"
+FIRST_RUN = """
+import time
+begin = time.perf_counter()
+from abm.scenario import load_scenario
+from webapp.runner import RunConfig, run_set
+imported = time.perf_counter()
+runs = run_set(load_scenario("plan"), RunConfig())
+done = time.perf_counter()
+print(f"{imported - begin:.3f} {done - imported:.3f}")
+"""
+
+
+def first_run(cache_dir: str) -> tuple[float, float]:
+    """(import seconds, first run seconds) in a new process with ``cache_dir`` as cache."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, OMP_WAIT_POLICY="PASSIVE")
+    out = subprocess.run([sys.executable, "-c", FIRST_RUN], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def cold(report: dict) -> None:
+    """First run with an empty cache; then, in a fresh cache, ``make setup``'s warm-up and the
+    first run after it."""
+    with tempfile.TemporaryDirectory() as cache:
+        begin = time.perf_counter()
+        imp, run = first_run(cache)
+        report["cold_first_run_s"] = run
+        report["cold_import_s"] = imp
+        report["cold_total_s"] = time.perf_counter() - begin
+    with tempfile.TemporaryDirectory() as cache:
+        warm_begin = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "webapp.warm"], cwd=ROOT, check=True,
+                       env=dict(os.environ, NUMBA_CACHE_DIR=cache))
+        report["setup_warm_step_s"] = time.perf_counter() - warm_begin
+        imp, run = first_run(cache)
+        report["first_run_after_setup_s"] = run
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def browser(report: dict, repeats: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    port = _port()
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", OMP_WAIT_POLICY="PASSIVE")
+    solara = str(Path(sys.executable).with_name("solara"))
+    proc = subprocess.Popen([solara, "run", "app.py", "--host", "127.0.0.1", "--port",
+                             str(port), "--no-open", "--production"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu"])
+            page = chromium.new_page(viewport={"width": 1440, "height": 900})
+            page.set_default_timeout(300_000)
+            start = time.perf_counter()
+            page.goto(url)
+            page.wait_for_function("() => { const b = document.querySelector('.run-button');"
+                                   " return b && !b.disabled; }")
+            report["page_ready_s"] = time.perf_counter() - start
+            clicks = []
+            lever = ".lever-pv_subsidy-household-level-input input"
+            for k in range(repeats + 1):
+                if k:
+                    page.get_by_text("Rooftop and fishery PV", exact=False).first.click() \
+                        if k == 1 else None
+                    field = page.locator(lever)
+                    field.fill(f"{0.3 + 0.1 * k:.1f}")
+                    field.press("Enter")
+                    page.locator(".stale-banner").wait_for()
+                start = time.perf_counter()
+                page.locator(".run-button").click()
+                page.locator(".run-label", has_text=f"#{k + 1} ").wait_for()
+                page.locator(".chart-emissions .js-plotly-plot").wait_for()
+                clicks.append(time.perf_counter() - start)
+            report["first_click_to_chart_s"] = clicks[0]  # includes the baseline run
+            report["warm_click_to_chart_s"] = clicks[1:]
+            report["warm_click_to_chart_median_s"] = statistics.median(clicks[1:])
+            tabs = {}
+            for visit in ("first", "again"):
+                for tab, name in (("adoption", "adoption"), ("districts", "district_map"),
+                                  ("cost", "cost"), ("emissions", "emissions")):
+                    start = time.perf_counter()
+                    page.locator(f".tab-{tab}").click()
+                    page.locator(f".chart-{name} .js-plotly-plot").wait_for()
+                    tabs[f"{tab}_{visit}"] = time.perf_counter() - start
+            report["tab_switch_s"] = tabs
+            chromium.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold-cache runs")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser timings")
+    parser.add_argument("--repeats", type=int, default=3, help="warm runs timed (default 3)")
+    args = parser.parse_args()
+    report: dict = {"cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0]}
+    if not args.no_cold:
+        cold(report)
+    if not args.no_browser:
+        browser(report, args.repeats)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_app.json").write_text(json.dumps(report, indent=2) + "\n")
+    for key, value in report.items():
+        if isinstance(value, float):
+            value = f"{value:.2f}"
+        elif isinstance(value, list):
+            value = ", ".join(f"{v:.2f}" for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v:.2f}" for k, v in value.items())
+        print(f"{key:32s} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""The page's memory and comparisons without a browser: URL state, import, stale keys,
+lever differences, rounding, marginal figures, Chinese messages, scoreboard and compare."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from abm.scenario import SCENARIO_DIR, load_scenario
+from webapp import i18n, levers, state, ui
+from webapp.runner import RunConfig, run_set
+
+LATIN = re.compile(r"[A-Za-z]{2,}")
+ALLOWED_LATIN = {"CO", "CNY", "MW", "kW", "kWh", "TOML", "CSV", "PNG", "HTML", "NEV", "ETS",
+                 "logit", "Mt", "GW", "PV", "NPV", "LNG", "Mesa", "amap", "cnmaps", "data",
+                 "MIT", "vs"}
+
+
+def leftover_latin(text: str) -> set[str]:
+    """Latin words of a Chinese text that are not units, codes or proper names."""
+    return {w for w in LATIN.findall(text) if w not in ALLOWED_LATIN}
+
+
+def test_rounding_never_shows_minus_zero_or_plus_zero():
+    assert state.plain(-0.04, 1) == "0.0" and state.signed(-0.04, 1) == "0.0"
+    assert state.signed(0.4, 0) == "0" and state.signed(0.6, 0) == "+1"
+    assert state.signed(-0.1, 1) == "−0.1" and state.signed(1234.5, 0) == "+1,234"
+    assert state.plain(float("nan")) == "—" and state.signed(None) == "—"
+    assert state.plain(2030.0, 0, grouping=False) == "2030"
+
+
+def test_url_state_round_trips_and_ignores_garbage():
+    draft = levers.with_parameter(levers.draft_from_scenario(load_scenario("plan")),
+                                  "grid.decline_after_2023", 0.05)
+    text = state.encode_state({"draft": draft, "lang": "zh"})
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", text)
+    assert state.decode_state(text)["draft"] == draft
+    for junk in ("", None, "abc", "%%%", state.encode_state({"v": 99})[:10]):
+        assert state.decode_state(junk) == {}
+    assert state.query_value("a=1&s=xyz", "s") == "xyz" and state.query_value(None, "s") is None
+
+
+def test_initial_state_from_url_and_browser_language():
+    assert ui.initial_state(None, {"accept-language": ["zh-CN,zh;q=0.9"]})["lang"] == "zh"
+    assert ui.initial_state(None, {"Accept-Language": ["en-GB"]})["lang"] == "en"
+    assert ui.initial_state(None, None)["lang"] == "en"
+    draft = levers.with_parameter(levers.draft_from_scenario(load_scenario("baseline")),
+                                  "grid.decline_after_2023", 0.05)
+    inputs = {**ui.DEFAULT_RUN, "scale": "777"}
+    search = "s=" + state.encode_state({"scenario": "baseline", "draft": draft,
+                                        "inputs": inputs, "lang": "en"})
+    first = ui.initial_state(search, {"accept-language": ["zh-CN"]})
+    assert first["scenario"] == "baseline" and first["draft"] == draft
+    assert first["inputs"]["scale"] == "777" and first["lang"] == "en"  # the URL wins
+    broken = "s=" + state.encode_state({"draft": {"parameters": 3}, "inputs": {"scale": 1}})
+    assert ui.initial_state(broken, None)["draft"] == levers.draft_from_scenario(
+        load_scenario("plan"))
+
+
+def test_request_key_changes_with_levers_and_inputs_not_with_the_name():
+    draft = levers.draft_from_scenario(load_scenario("plan"))
+    key = state.request_key(draft, ui.DEFAULT_RUN)
+    assert state.request_key({**draft, "name": "other"}, ui.DEFAULT_RUN) == key
+    assert state.request_key(levers.with_parameter(draft, "grid.decline_after_2023", 0.05),
+                             ui.DEFAULT_RUN) != key
+    assert state.request_key(draft, {**ui.DEFAULT_RUN, "seed": "1"}) != key
+
+
+def test_import_validates_like_the_cli():
+    draft, error = state.import_scenario((SCENARIO_DIR / "plan.toml").read_bytes(), "plan.toml")
+    assert error == "" and draft["policies"] == levers.draft_from_scenario(
+        load_scenario("plan"))["policies"]
+    cases = [(b"name = ", "not valid TOML"), (b"", "empty"), (b"\xff\xfe", "UTF-8"),
+             (b'name = "x"\n[[policies]]\nkind = "pv_subsidy"\ngroup = "household"\n'
+              b"level = 99\nstart = 2024\nend = 2030\n", "level"),
+             (b'name = "x"\nbogus = 1\n', "bogus"),
+             (b'name = "x"\n[[policies]]\nkind = "solar_magic"\nstart = 2024\nend = 2030\n',
+              "solar_magic")]
+    for content, words in cases:
+        draft, error = state.import_scenario(content, "mine.toml")
+        assert draft is None and words in error, (content, error)
+        assert "mine.toml" in error or words == "empty"
+
+
+def test_lever_diff_lists_only_what_differs():
+    plan = levers.draft_from_scenario(load_scenario("plan"))
+    pv = next(i for i, p in enumerate(plan["policies"]) if p["kind"] == "pv_subsidy"
+              and p["choice"] == {"group": "household"})
+    more = levers.with_policy_value(plan, pv, "level", 0.9)
+    rows = state.lever_diff([plan, more, plan])
+    assert len(rows) == 1
+    label, cells = rows[0]
+    assert "PV capital subsidy" in label and cells[1].startswith("0.9")
+    zh = state.lever_diff([plan, more], "zh")
+    assert zh and not leftover_latin(zh[0][0] + " ".join(zh[0][1]))
+    assert state.changed_levers(more, plan) and not state.changed_levers(plan, plan)
+    assert state.lever_diff([plan, levers.draft_from_scenario(load_scenario("baseline"))])
+
+
+def test_marginal_cost_per_tonne_uses_paid_abatement():
+    a = {"abated_mt": 20.0, "abated_paid_mt": 10.0, "extra_spending_mcny": 6000.0}
+    b = {"abated_mt": 18.0, "abated_paid_mt": 8.0, "extra_spending_mcny": 5000.0}
+    m = state.marginal(a, b)
+    assert m == {"abatement_mt": 2.0, "paid_mt": 2.0, "spending_mcny": 1000.0,
+                 "cny_per_t": 500.0}
+    c = {**b, "abated_paid_mt": 9.99}
+    assert state.marginal(a, c)["cny_per_t"] != state.marginal(a, c)["cny_per_t"]  # NaN
+
+
+@pytest.mark.parametrize("bad", [("level", 99.0), ("level", "abc"), ("end", 2010)])
+def test_validation_messages_in_chinese(bad):
+    draft = levers.draft_from_scenario(load_scenario("plan"))
+    pv = next(i for i, p in enumerate(draft["policies"]) if p["kind"] == "pv_subsidy")
+    errors = levers.field_errors(levers.with_policy_value(draft, pv, *bad), "zh")
+    assert errors
+    for message in errors.values():
+        assert not leftover_latin(message), message
+    session = SimpleNamespace(draft=SimpleNamespace(value=draft),
+                              inputs=SimpleNamespace(value={**ui.DEFAULT_RUN, "scale": "0,5x",
+                                                            "end_year": "2019"}),
+                              lang=SimpleNamespace(value="zh"))
+    _, _, problems = ui.check_request(session)
+    assert problems and not any(leftover_latin(p) for p in problems), problems
+
+
+def test_units_are_plain_words():
+    assert i18n.unit_label("1/month", "en") == "chance per month"
+    assert i18n.unit_label("logit", "zh") == "选择权重（logit）"
+    from abm.params import parameter_table
+    from abm.policies import POLICY_TYPES
+
+    units = {s.unit for s in parameter_table().values()}
+    units |= {f.unit for c in POLICY_TYPES.values() for f in c.fields.values()}
+    for unit in units:
+        assert not leftover_latin(i18n.unit_label(unit, "zh")), unit
+
+
+@pytest.fixture(scope="module")
+def three_runs():
+    plan = levers.draft_from_scenario(load_scenario("plan"))
+    pv = next(i for i, p in enumerate(plan["policies"]) if p["kind"] == "pv_subsidy"
+              and p["choice"] == {"group": "household"})
+    out = []
+    cache: dict = {}
+    for number, level in enumerate((0.3, 0.9, 2.0), start=1):
+        draft = levers.with_policy_value(plan, pv, "level", level)
+        runs = run_set(levers.build_scenario(draft), RunConfig(scale=2000, end_year=2026),
+                       baseline_cache=cache)
+        runs.number, runs.draft = number, draft
+        out.append(runs)
+    return plan, out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compare_three_runs_lists_levers_and_marginals(lang, three_runs):
+    plan, (a, b, c) = three_runs
+    s = SimpleNamespace(lang=SimpleNamespace(value=lang), base=SimpleNamespace(value=plan),
+                        t=lambda key: i18n.tr(key, lang))
+    s.label = lambda r: ui.run_label(r, lang, plan)
+    page = ui.compare_html(s, c, [a, b])
+    assert "−0.0" not in page and "+0<" not in page and ">-0" not in page
+    assert page.count('class="cmp marginal') == 4
+    assert page.count('class="lever-diff"') == 1  # only the household PV subsidy differs
+    assert "#1" in page and "#2" in page and "#3" in page
+    assert ui.run_label(a, lang, plan) != ui.run_label(b, lang, plan)
+    if lang == "zh":
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert not leftover_latin(text), leftover_latin(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_scoreboard_in_percent_with_gap_unit_and_scope_notes(lang, three_runs):
+    _, (a, _, _) = three_runs
+    s = SimpleNamespace(lang=SimpleNamespace(value=lang), t=lambda key: i18n.tr(key, lang))
+    page = ui.scoreboard_html(s, a)
+    assert page.count('<tr class="target') == len(a.runs[0].targets)
+    assert "30.0" in page and "%" in page  # a 0.30 share shown as 30.0 %
+    assert i18n.tr("gap", lang) in page
+    assert html.escape(i18n.tr("scope_renewable", lang)) in page
+    assert ">no<" not in page and ">否<" not in page
+    if lang == "zh":
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert not leftover_latin(text), leftover_latin(text)
+
+
+def test_lever_contributions_wedge_and_cost_curve(three_runs):
+    from webapp import figures
+    from webapp.runner import lever_contributions
+
+    _, (a, _, _) = three_runs
+    shares = []
+    contributions = lever_contributions(a, {}, progress=shares.append)
+    assert shares[-1] == 1.0
+    kinds = {c.kind for c in contributions}
+    assert {"pv_subsidy", "carbon_price", "coal_phaseout"} <= kinds
+    household = next(c for c in contributions if c.key == "pv_subsidy_household")
+    assert household.pays and household.spending_mcny > 0 and household.abated_mt > 0
+    assert household.cny_per_t == pytest.approx(household.spending_mcny / household.abated_mt)
+    assert all(c.pays or c.spending_mcny == pytest.approx(0, abs=1e-6) or c.kind ==
+               "carbon_price" for c in contributions)
+    total = a.headline()["abated_mt"]
+    wedge = figures.wedge_figure(contributions, total, "zh")
+    bars = wedge.data[0]
+    assert sum(bars.x) == pytest.approx(total)  # levers + the rest = abatement vs baseline
+    assert not leftover_latin(" ".join(bars.y))
+    curve = figures.cost_curve_figure(contributions, "en")
+    heights = [t.y[0] for t in curve.data]
+    assert heights == sorted(heights)  # cheapest first
