@@ -422,6 +422,17 @@ UNITS: dict[str, tuple[str, str]] = {
     "Mt CO2": ("Mt CO2", "百万吨CO2"),
     "share": ("%", "%"),
     "share of households": ("% of households", "占住户%"),
+    "kWh/m2/yr": ("kWh per m² a year", "千瓦时/平方米/年"),
+    "logit per unit relative TCO": ("choice weight per unit of relative cost of ownership",
+                                    "每单位相对总拥有成本的选择权重"),
+    "logit per unit log share": ("choice weight per unit of log share", "每单位对数比例的选择权重"),
+    "vessels/agent": ("vessels per agent", "艘/智能体"),
+    "firms/agent": ("firms per agent", "家企业/智能体"),
+    "farms/agent": ("farms per agent", "个养殖场/智能体"),
+    "CNY/t": ("CNY per tonne", "元/吨"),
+    "m2/person": ("m² per person", "平方米/人"),
+    "kgce/L": ("kg of coal equivalent per litre", "千克标准煤/升"),
+    "kgce/kWh": ("kg of coal equivalent per kWh", "千克标准煤/千瓦时"),
 }
 
 
