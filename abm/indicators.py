@@ -29,7 +29,7 @@ import numpy as np
 from abm import data
 from abm.params import Parameters
 from abm.services import services_year
-from abm.supply import capacity_mw, coal_equivalent, grid_non_fossil_share
+from abm.supply import annual_grid_factor, capacity_mw, coal_equivalent, grid_non_fossil_share
 
 
 def gdp_bn(p: Parameters, years: np.ndarray) -> np.ndarray:
@@ -91,8 +91,7 @@ def indicator_rows(model: Any, years: np.ndarray, annual: Any, co2_total_t: np.n
     pv = (annual("households", "pv_kwh") + annual("firms", "pv_kwh")
           + annual("fishers", "pv_kwh"))
     rho = coal_equivalent(p, years)
-    grid = np.array([m.grid_factor for m in model.month_log[:len(years) * 12]])
-    grid = grid.reshape(len(years), 12).mean(axis=1)
+    grid = annual_grid_factor(model)
     non_fossil_kwh = np.maximum(kwh - pv, 0.0) * grid_non_fossil_share(p, grid) + pv
     total_tce = (fuel_kgce + kwh * rho) / 1000.0
     gdp = gdp_bn(p, years)

@@ -142,6 +142,15 @@ class Policy:
         opts = ",".join(self.choice.values())
         return f"{self.kind}{f'[{opts}]' if opts else ''} {self.start}-{self.end}"
 
+    def progress(self, year: float) -> float:
+        """Share of the way from ``start`` to the end of ``end`` reached at this month's end.
+
+        ``(year + 1/12 − start) / (end + 1 − start)``, clipped to [0, 1]; ``year`` is the
+        month's start in fractional years.
+        """
+        span = self.end + 1 - self.start
+        return min(max((year + 1.0 / 12.0 - self.start) / span, 0.0), 1.0)
+
     @property
     def spending_key(self) -> str:
         """The key of its spending output (``spending_<key>``): kind and option values."""
@@ -380,8 +389,7 @@ class ChargingBuildout(Policy):
         before = levers["charging_index"]
         if self._start_index is None:
             self._start_index = before
-        span = self.end + 1 - self.start
-        progress = min(max((year + 1.0 / 12.0 - self.start) / span, 0.0), 1.0)  # at month end
+        progress = self.progress(year)
         index = max(before, self._start_index
                     + (self.levels["target"] - self._start_index) * progress)
         levers["charging_index"] = index
@@ -444,8 +452,7 @@ class PublicBuildingStandard(Policy):
                                                       "m² from 2020")}
 
     def apply(self, levers: dict[str, float], year: float) -> None:  # noqa: D102
-        span = self.end + 1 - self.start
-        progress = min(max((year + 1.0 / 12.0 - self.start) / span, 0.0), 1.0)
+        progress = self.progress(year)
         levers["public_cooling_gain"] = self.levels["cooling_gain"] * progress
         levers["public_intensity_cut"] = self.levels["intensity_cut"] * progress
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from abm import data
+from abm.supply import annual_grid_factor
 
 
 def _yearly_lever(model: Any, name: str, years: int) -> np.ndarray:
@@ -59,9 +60,8 @@ def services_year(model: Any) -> dict[str, np.ndarray]:
     share = p["services.public_share"]
     use = (area * p["services.electricity_intensity"]
            * ((1.0 - share) * trend + share * public) * cooling)
-    grid = np.array([m.grid_factor for m in model.month_log[:years * 12]]).reshape(years, 12)
     return {
-        "floor_m2": area, "electricity_kwh": use, "co2_kg": use * grid.mean(axis=1),
+        "floor_m2": area, "electricity_kwh": use, "co2_kg": use * annual_grid_factor(model),
         "cooling_gain": gain,
         "public_intensity_change": public - 1.0,
     }

@@ -17,10 +17,19 @@ is the grid's. It is inferred from the grid emission factor the model already us
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from abm import data
 from abm.params import Parameters
+
+
+def annual_grid_factor(model: Any) -> np.ndarray:
+    """Mean grid emission factor of each simulated year, kg CO2/kWh (from the months run)."""
+    years = model.month // 12
+    grid = np.array([m.grid_factor for m in model.month_log[:years * 12]])
+    return grid.reshape(years, 12).mean(axis=1)
 
 
 def capacity_mw(p: Parameters, years: np.ndarray) -> dict[str, np.ndarray]:
