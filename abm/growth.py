@@ -7,12 +7,26 @@ policies: data → params → growth → groups → policies → market → mode
 
 from __future__ import annotations
 
+from typing import Any
+
 from abm.params import Parameters
 
 
 def growth(rate: float, years: float) -> float:
     """Compound growth factor ``(1 + rate)^years``."""
     return (1.0 + rate) ** years
+
+
+def pv_cost(p: Parameters, kind: str, years: Any) -> Any:
+    """PV capital cost on its learning curve, CNY/W: ``cost_2020 · (1 − decline)^years``.
+
+    Args:
+        p: Parameters (``tech.pv_cost_<kind>_2020``, ``tech.pv_cost_decline``).
+        kind: ``household``, ``business`` or ``fishery``.
+        years: Years since the start of 2020 (a number or an array).
+
+    """
+    return p[f"tech.pv_cost_{kind}_2020"] * (1.0 - p["tech.pv_cost_decline"]) ** years
 
 
 def industry_growth_factor(p: Parameters, years: float) -> float:

@@ -97,7 +97,7 @@ def indicator_rows(model: Any, years: np.ndarray, annual: Any, co2_total_t: np.n
     gdp = gdp_bn(p, years)
     energy_intensity = total_tce / (gdp * 1e5)
     co2_intensity = co2_total_t / (gdp * 1e5)
-    capacity = capacity_mw(p, years)
+    capacity = capacity_mw(p, years, annual("fishers", "pv_kw") / 1000.0)
     agent_pv_mw = (annual("households", "pv_kw") + annual("firms", "pv_kw")
                    + annual("fishers", "pv_kw")) / 1000.0
     renewable = agent_pv_mw + sum(capacity[k] for k in data.RENEWABLE_TYPES)

@@ -21,6 +21,7 @@ from abm.groups import (
 )
 from abm.groups.base import Group, Phase
 from abm.groups.decision import N_CHUNKS
+from abm.growth import pv_cost
 from abm.kernels import update_peer_counts
 from abm.limits import LAST_YEAR
 from abm.market import Constants, Month, constants, grid_factor
@@ -221,14 +222,13 @@ class JiangmenModel(mesa.Model):
         years = t / 12.0
         year = self.start_year + t // 12
         levers = self.month_levers(year, years)
-        decline = 1.0 - p["tech.pv_cost_decline"]
         return Month(
             index=float(t), years=years, grid_factor=grid_factor(p, self.start_year + years),
             tariff_residential=p["prices.tariff_residential"],
             tariff_business=p["prices.tariff_business"], export_price=p["prices.export_price"],
-            pv_cost_household=p["tech.pv_cost_household_2020"] * decline ** years,
-            pv_cost_business=p["tech.pv_cost_business_2020"] * decline ** years,
-            pv_cost_fishery=p["tech.pv_cost_fishery_2020"] * decline ** years,
+            pv_cost_household=pv_cost(p, "household", years),
+            pv_cost_business=pv_cost(p, "business", years),
+            pv_cost_fishery=pv_cost(p, "fishery", years),
             premium_factor=(1.0 - p["tech.vehicle_premium_decline"]) ** years,
             household_growth=(1.0 + p["economy.household_electricity_growth"]) ** years,
             km_growth=(1.0 + p["economy.vehicle_km_growth"]) ** years,

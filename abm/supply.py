@@ -2,7 +2,9 @@
 
 Capacity by type in year ``y`` adds the plants of ``data/power_plants.csv`` online by then and
 not yet retired: ``operating`` and ``under_construction`` plants in every scenario, ``plan``
-plants (the projects the plan names, §2–§3) only when ``supply.plan_projects`` is 1. Offshore
+plants (the projects the plan names, §2–§3) only when ``supply.plan_projects`` is 1, except
+developers' fishery-PV, which is the project pipeline of :mod:`abm.fishery_pv` (the listed
+projects are what it is fitted to and checked against). Offshore
 wind rises linearly from 0 in 2025 to ``supply.offshore_wind_mw_2030`` (an assumption: no
 project found) and stays there.
 
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from abm import data
+from abm.fishery_pv import developer_capacity_mw
 from abm.params import Parameters
 
 
@@ -32,9 +35,19 @@ def annual_grid_factor(model: Any) -> np.ndarray:
     return grid.reshape(years, 12).mean(axis=1)
 
 
-def capacity_mw(p: Parameters, years: np.ndarray) -> dict[str, np.ndarray]:
-    """Installed capacity by plant type (:data:`abm.data.PLANT_TYPES`) at each year end, MW."""
+def capacity_mw(p: Parameters, years: np.ndarray, farm_pv_mw: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
+    """Installed capacity by plant type (:data:`abm.data.PLANT_TYPES`) at each year end, MW.
+
+    Args:
+        p: Parameters.
+        years: Calendar years.
+        farm_pv_mw: Pond farmers' own fishery-PV at each year end, MW: the sites they took are
+            not open to developers (none if not given).
+
+    """
     plants = data.power_plants()
+    plants = plants[plants["type"] != "fishery_pv"]
     if p["supply.plan_projects"] < 0.5:
         plants = plants[plants["status"] != "plan"]
     out = {kind: np.zeros(len(years)) for kind in data.PLANT_TYPES}
@@ -42,6 +55,7 @@ def capacity_mw(p: Parameters, years: np.ndarray) -> dict[str, np.ndarray]:
                                         plants["online_year"], plants["retire_year"],
                                         strict=True):
         out[kind] += np.where((years >= online) & (years < retire), float(mw), 0.0)
+    out["fishery_pv"] += developer_capacity_mw(p, years, farm_pv_mw)
     ramp = np.clip((years - 2025) / 5.0, 0.0, 1.0)
     out["offshore_wind"] += ramp * p["supply.offshore_wind_mw_2030"]
     return out

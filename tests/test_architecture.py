@@ -27,7 +27,7 @@ FLOORS: dict[str, int] = {
     "abm.population": 4, "abm.model": 4, "agents": 4,
     "abm.results": 5, "abm.headline": 5, "abm.accounting": 5, "abm.simulate": 5,
     "abm.charts": 5, "abm.cli": 5, "abm.__main__": 5, "abm.outputs": 5,
-    "abm.indicators": 5, "abm.services": 5, "abm.supply": 5,
+    "abm.indicators": 5, "abm.services": 5, "abm.supply": 5, "abm.fishery_pv": 5,
     "experiments": 6, "calibration": 6,
     "webapp": 7, "app": 7,
 }

@@ -17,7 +17,7 @@ from abm.indicators import gdp_bn, territorial_co2_mt
 from abm.params import Parameters
 from abm.results import SECTORS_OUT
 from abm.simulate import simulate
-from abm.supply import capacity_mw, coal_equivalent, grid_non_fossil_share
+from abm.supply import coal_equivalent, grid_non_fossil_share
 
 STATS = data.energy_statistics()
 
@@ -75,11 +75,13 @@ def test_real_gdp_and_the_published_nominal_gdp_imply_a_plausible_deflator():
     assert 1.0 <= deflator <= 1.15  # 0-5 %/yr of price growth over three years
 
 
-def test_fishery_pv_capacity_is_the_connected_projects():
-    """Haiyan's 200 MW connected on 2021-12-28 is the capacity at the end of 2021."""
-    p = Parameters()
-    cap = capacity_mw(p, np.array([2020, 2021]))["fishery_pv"]
-    assert list(cap) == [0.0, 200.0]
+def test_renewable_capacity_counts_the_developers_fishery_pv(base):
+    """§2's renewable capacity = agents' PV + developers' fishery-PV (pipeline) + offshore wind."""
+    row = base.loc[2021]
+    assert row["capacity_mw_fishery_pv"] == pytest.approx(200.0, rel=0.05)
+    assert row["renewable_capacity_mw"] == pytest.approx(
+        row["pv_capacity_mw_total"] + row["capacity_mw_fishery_pv"]
+        + row["capacity_mw_utility_pv"] + row["capacity_mw_offshore_wind"])
 
 
 def test_non_fossil_share_by_hand(base):

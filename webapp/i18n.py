@@ -433,6 +433,9 @@ UNITS: dict[str, tuple[str, str]] = {
     "m2/person": ("m² per person", "平方米/人"),
     "kgce/L": ("kg of coal equivalent per litre", "千克标准煤/升"),
     "kgce/kWh": ("kg of coal equivalent per kWh", "千克标准煤/千瓦时"),
+    "MW/yr": ("MW per year", "兆瓦/年"),
+    "CNY/W/yr": ("CNY per watt a year", "元/瓦/年"),
+    "CNY/mu/yr": ("CNY per mu a year", "元/亩/年"),
 }
 
 
