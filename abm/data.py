@@ -38,6 +38,14 @@ SECTOR_LABELS: dict[str, tuple[str, str]] = {
 }
 """English and Chinese name of each industrial sector."""
 
+FUEL_LABELS: dict[str, tuple[str, str]] = {
+    "coal": ("coal", "煤炭"), "oil": ("oil products", "油品"),
+    "gas": ("natural gas and LNG", "天然气（含液化天然气）"),
+    "electricity": ("electricity", "电力"), "other": ("other (hydrogen)", "其他（氢）"),
+}
+"""Fuels of the final-energy balance (LPG, petrol and diesel are oil products), with their
+English and Chinese names."""
+
 VEHICLE_TYPES: tuple[str, ...] = ("car", "taxi", "van", "bus", "truck")
 VEHICLE_TYPE_LABELS: dict[str, tuple[str, str]] = {
     "car": ("private cars", "私人乘用车"), "taxi": ("taxis and ride-hailing", "出租车及网约车"),

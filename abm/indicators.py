@@ -3,8 +3,9 @@
 Energy is counted as China's energy statistics count it, for the sectors the model covers
 (industry, households, transport, fishery, services):
 
-* final energy by sector, tce, each fuel at its calorific value (``data/energy_factors.csv``,
-  GB/T 2589-2020), electricity at 0.1229 kgce/kWh;
+* final energy by sector and by fuel (:data:`abm.data.FUEL_LABELS`), tce, each fuel at its
+  calorific value (``data/energy_factors.csv``, GB/T 2589-2020), electricity at 0.1229
+  kgce/kWh; the two add up to the same total;
 * total energy consumption, tce, by the **coal-equivalent (substitution) method**: fuels used
   directly at their calorific value, every kWh consumed at ``ρ(y)`` kgce
   (:func:`abm.supply.coal_equivalent`), so electricity carries the coal its generation needs;
@@ -71,21 +72,27 @@ def indicator_rows(model: Any, years: np.ndarray, annual: Any, co2_total_t: np.n
         "fishery": annual("fishers", "electricity_kwh"),
         "services": services["electricity_kwh"],
     }
-    fuels = {  # kgce of fuels used directly
-        "residential": annual("households", "lpg_kg") * f["lpg"],
-        "transport": (annual("vehicles", "oil_l") * p["energy.vehicle_oil_kgce_per_l"]
-                      + annual("vehicles", "lng_kg") * f["lng"]
-                      + annual("vehicles", "hydrogen_kg") * f["hydrogen"]),
-        "industry": annual("firms", "energy_tce") * 1000.0
-        - electricity["industry"] * elec_kgce,
-        "fishery": annual("fishers", "diesel_l") * f["diesel"],
-        "services": np.zeros(len(years)),
+    by_fuel = {  # kgce of fuels used directly, by sector and fuel (electricity apart)
+        "residential": {"oil": annual("households", "lpg_kg") * f["lpg"]},
+        "transport": {"oil": annual("vehicles", "oil_l") * p["energy.vehicle_oil_kgce_per_l"],
+                      "gas": annual("vehicles", "lng_kg") * f["lng"],
+                      "other": annual("vehicles", "hydrogen_kg") * f["hydrogen"]},
+        "industry": {fuel: annual("firms", f"{fuel}_tce") * 1000.0
+                     for fuel in ("coal", "gas", "oil")},
+        "fishery": {"oil": annual("fishers", "diesel_l") * f["diesel"]},
+        "services": {},
     }
+    fuels = {sector: sum(parts.values(), np.zeros(len(years)))
+             for sector, parts in by_fuel.items()}
     rows: list[tuple[str, np.ndarray, str]] = []
     for sector in electricity:
         final = (fuels[sector] + electricity[sector] * elec_kgce) / 1e9
         rows.append((f"energy_final_mtce_{sector}", final, "Mtce"))
         rows.append((f"electricity_gwh_{sector}", electricity[sector] / 1e6, "GWh"))
+    for fuel in data.FUEL_LABELS:
+        kgce = (sum(electricity.values()) * elec_kgce if fuel == "electricity" else
+                sum(parts.get(fuel, 0.0) for parts in by_fuel.values()))
+        rows.append((f"energy_by_fuel_mtce_{fuel}", kgce / 1e9 + np.zeros(len(years)), "Mtce"))
     kwh = sum(electricity.values())
     fuel_kgce = sum(fuels.values())
     pv = (annual("households", "pv_kwh") + annual("firms", "pv_kwh")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.data import DISTRICTS, PLANT_TYPES, VEHICLE_TYPE_LABELS
+from abm.data import DISTRICTS, FUEL_LABELS, PLANT_TYPES, SECTOR_LABELS, VEHICLE_TYPE_LABELS
 from abm.groups import REGISTRY
 from abm.policies import POLICY_TYPES, Policy, neutral_levers
 from abm.results import EMISSION_SECTOR_LABELS, annual_summary
@@ -165,7 +165,11 @@ def _family_label(metric: str) -> Label | None:
              EMISSION_SECTOR_LABELS),
             ("electricity_gwh_", "Electricity of {} (GWh)", "{}用电量（吉瓦时）",
              EMISSION_SECTOR_LABELS),
-            ("capacity_mw_", "Capacity: {} (MW)", "装机：{}（兆瓦）", PLANT_TYPES)):
+            ("capacity_mw_", "Capacity: {} (MW)", "装机：{}（兆瓦）", PLANT_TYPES),
+            ("energy_by_fuel_mtce_", "Final energy: {} (Mtce)", "终端能源消费：{}（百万吨标准煤）",
+             FUEL_LABELS),
+            ("industry_energy_mtce_", "Industrial energy: {} (Mtce)",
+             "工业能耗：{}（百万吨标准煤）", SECTOR_LABELS)):
         key = metric.removeprefix(prefix)
         if metric.startswith(prefix) and key in names:
             en, zh = names[key]

@@ -228,6 +228,9 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
                  "1"))
     rows.append(("industry_energy_mtce", a("firms", "energy_tce") / 1e6, "Mtce"))
     rows.append(("industry_coal_mtce", a("firms", "coal_tce") / 1e6, "Mtce"))
+    for sector in data.SECTORS:
+        rows.append((f"industry_energy_mtce_{sector}", a("firms", f"energy_tce_{sector}") / 1e6,
+                     "Mtce"))
     intensity = ratio(a("firms", "cement_co2_kg") / 1000.0, a("firms", "clinker_t"))
     rows.append(("clinker_intensity", intensity, "t CO2/t clinker"))
     rows.append(("clinker_intensity_change", intensity / intensity[0] - 1.0, "1"))

@@ -52,6 +52,19 @@ def test_sector_emissions_add_up_to_the_total(base):
     assert (base[[f"co2_{s}" for s in SECTORS_OUT]] > 0).all().all()
 
 
+def test_final_energy_by_fuel_adds_up_to_the_sectors(base):
+    """Identity: Σ fuels (coal, oil, gas, electricity, other) = Σ sectors, every year; and the
+    industrial sectors add up to industry's final energy."""
+    by_fuel = base[[f"energy_by_fuel_mtce_{f}" for f in data.FUEL_LABELS]].sum(axis=1)
+    by_sector = base[[f"energy_final_mtce_{s}" for s in
+                      ("residential", "transport", "industry", "fishery", "services")]].sum(axis=1)
+    np.testing.assert_allclose(by_fuel, by_sector, rtol=1e-12)
+    industry = base[[f"industry_energy_mtce_{s}" for s in data.SECTORS]].sum(axis=1)
+    np.testing.assert_allclose(industry, base["energy_final_mtce_industry"], rtol=1e-12)
+    assert (base[[f"energy_by_fuel_mtce_{f}" for f in ("coal", "oil", "gas", "electricity")]]
+            > 0).all().all()
+
+
 def test_the_ceads_bridge_reproduces_the_territorial_inventory(base):
     """Consumption-based total − scope 2 + Jiangmen's plants ≈ CEADs (23.1 Mt, 2019), ±15 %.
 

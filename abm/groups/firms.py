@@ -97,6 +97,8 @@ METRICS = (
     Metric("agents", "count", "stock"), Metric("cement_co2_kg", "kg CO2"),
     *[Metric(f"co2_kg_{sector}", "kg CO2") for sector in data.SECTORS],
     Metric("green_power_subsidy_cny", "CNY"), Metric("pv_subsidised", "count"),
+    Metric("gas_tce", "tce"), Metric("oil_tce", "tce"),
+    *[Metric(f"energy_tce_{sector}", "tce") for sector in data.SECTORS],
 )
 (F_CO2, F_PROCESS, F_ENERGY, F_COAL, F_ELEC, F_PV_KWH, F_PV_KW, F_N_PV, F_N_RETRO, F_N_SWITCH,
  F_N_GP, F_NEW_PV_KW, F_PV_SUB, F_FIT, F_GF, F_CLINKER, F_N, F_CEMENT_CO2) = range(18)
@@ -104,6 +106,10 @@ F_CO2_SECTOR = 18
 """First column of the per-sector CO2 block (+ sector)."""
 F_GP_SUB = F_CO2_SECTOR + N_SECTORS
 F_PV_SUBSIDISED = F_GP_SUB + 1
+F_GAS = F_PV_SUBSIDISED + 1
+F_OIL = F_GAS + 1
+F_ENERGY_SECTOR = F_OIL + 1
+"""First column of the per-sector final energy block (+ sector)."""
 
 EV_FIRM_PV, EV_FIRM_RETROFIT, EV_FIRM_SWITCH, EV_FIRM_GREEN_POWER = 1, 2, 4, 8
 """Event bits of a firm's month."""
@@ -318,8 +324,14 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         s[F_CO2] += w * co2
         s[F_CO2_SECTOR + sector[i]] += w * (co2 + process)
         s[F_PROCESS] += w * process
-        s[F_ENERGY] += w * month_energy
+        # Final energy by fuel; after a switch to electricity the shares sum to less than 1
+        # (electric heat needs less final energy), so the total is the sum of the fuels.
+        final = month_energy * (coal + gas + oil_share[i] + elec_share)
+        s[F_ENERGY] += w * final
+        s[F_ENERGY_SECTOR + sector[i]] += w * final
         s[F_COAL] += w * month_energy * coal
+        s[F_GAS] += w * month_energy * gas
+        s[F_OIL] += w * month_energy * oil_share[i]
         s[F_ELEC] += w * elec
         s[F_PV_KWH] += w * pv
         s[F_FIT] += w * export * pv_fit_premium[i]
