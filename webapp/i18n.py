@@ -247,6 +247,15 @@ UI.update({
               "{run}. Press Run to update them.",
               "结果已过期：第 {run} 次运行后政策杠杆或运行设置已修改。请点击“运行”更新。"),
     "auto_run": ("Run on every change", "修改后自动运行"),
+    "instant_run": ("Instant preview (scale {scale}, one seed)",
+                    "即时预览（比例 {scale}，单个种子）"),
+    "preview_banner": ("Instant preview at scale {scale} with one seed: fewer, heavier agents, "
+                       "so the numbers are rougher than the full run. Press Run for the run at "
+                       "scale {full}.",
+                       "即时预览：比例 {scale}、单个种子，智能体更少、权重更大，"
+                       "数值比完整运行粗略。"
+                       "请点击“运行”得到比例 {full} 的完整结果。"),
+    "preview_short": ("instant preview", "即时预览"),
     "preparing": ("Preparing the model (compiling the simulation kernels, once per install)…",
                   "正在准备模型（首次安装时编译计算内核，仅需一次）……"),
     "import_toml": ("Import a scenario file (TOML)", "导入情景文件（TOML）"),

@@ -30,7 +30,17 @@ from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField
 from abm.scenario import Scenario, available_scenarios, load_scenario
 from webapp import figures, i18n, levers, state, warm
-from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, lever_contributions, run_set
+from webapp.runner import (
+    HEAVY_SCALE,
+    INSTANT_SCALE,
+    RunCancelled,
+    RunConfig,
+    RunSet,
+    add_accounting,
+    instant_config,
+    lever_contributions,
+    run_set,
+)
 
 DEFAULT_SCENARIO = "plan"
 DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035"}
@@ -118,6 +128,8 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
     if base is not None and draft and state.changed_levers(draft, base):
         parts.append(t("edited"))
     cfg = runs.config
+    if runs.preview:
+        parts.append(t("preview_short"))
     parts.append(t("scale_short", scale=f"{cfg.scale:g}"))
     seeds = cfg.seeds
     parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
@@ -137,8 +149,10 @@ class Session:
     result: solara.Reactive[RunSet | None]
     pinned: solara.Reactive[list]
     message: solara.Reactive[str]
+    accounting: solara.Reactive[bool]
     progress: solara.Reactive[float]
     auto: solara.Reactive[bool]
+    instant: solara.Reactive[bool]
     notice: solara.Reactive[str]
     baseline_cache: dict
     counter: list
@@ -819,14 +833,15 @@ def initial_state(search: str | None, headers: dict | None) -> dict[str, Any]:
         lang = "zh" if accept.strip().lower().startswith("zh") else "en"
     return {"scenario": name if isinstance(name, str) and name else DEFAULT_SCENARIO,
             "base": base_draft, "draft": draft, "inputs": inputs, "lang": lang,
-            "auto": bool(saved.get("auto", False))}
+            "auto": bool(saved.get("auto", False)),
+            "instant": bool(saved.get("instant", False))}
 
 
 def url_state(s: Session) -> str:
     """The session's state for the URL."""
     body: dict[str, Any] = {"scenario": s.scenario.value, "lang": s.lang.value,
                             "draft": s.draft.value, "inputs": s.inputs.value,
-                            "auto": s.auto.value}
+                            "auto": s.auto.value, "instant": s.instant.value}
     if s.scenario.value not in available_scenarios():
         body["base"] = s.base.value
     return state.encode_state(body)
@@ -847,8 +862,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
         result=solara.use_reactive(None),
         pinned=solara.use_reactive([]),
         message=solara.use_reactive(""),
+        accounting=solara.use_reactive(False),
         progress=solara.use_reactive(0.0),
         auto=solara.use_reactive(first["auto"]),
+        instant=solara.use_reactive(first["instant"]),
         notice=solara.use_reactive(""),
         baseline_cache=solara.use_memo(dict, []),
         counter=solara.use_memo(lambda: [0], []),
@@ -866,34 +883,42 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     solara.lab.use_task(wait_ready, dependencies=[], raise_error=False)
 
     def work() -> None:
-        scenario, config, draft, inputs = request.current
+        mine = request.current
+        scenario, config, draft, inputs, preview = mine
         task = task_ref.current
         number = s.counter[0] + 1
-
-        def label(runs: RunSet) -> RunSet:
-            runs.number, runs.draft, runs.inputs = number, draft, inputs
-            runs.key = state.request_key(draft, inputs)
-            return runs
-
-        def show_now(partial: RunSet) -> None:
-            # the charts first; the cost accounting's extra runs follow
-            if task.is_current():
-                s.result.value = label(partial)
-
+        s.accounting.value = False
         try:
             runs = run_set(scenario, config,
                            progress=lambda share: s.progress.set(100 * share),
                            should_stop=lambda: not task.is_current(),
-                           baseline_cache=s.baseline_cache, on_ready=show_now)
+                           baseline_cache=s.baseline_cache, with_accounting=False)
         except RunCancelled:
-            s.message.value = "cancelled"
+            if request.current is mine:  # not replaced by a newer run (auto, instant)
+                s.message.value = "cancelled"
             return
         except (ParameterError, ValueError) as error:
             s.message.value = f"error:{error}"
             return
+        runs.number, runs.draft, runs.inputs, runs.preview = number, draft, inputs, preview
+        runs.key = state.request_key(draft, inputs)
         s.counter[0] = number
         s.message.value = f"done:{runs.seconds:.1f}"
-        s.result.value = label(runs)
+        s.result.value = runs  # the charts now; the cost accounting's extra runs follow
+        if not runs.pending:
+            return
+        # the Run button is free again; a new run (or Cancel) stops these runs
+        s.accounting.value = True
+        try:
+            done = add_accounting(runs, s.baseline_cache,
+                                  should_stop=lambda: not task.is_current())
+        except RunCancelled:
+            return
+        finally:
+            if task.is_current():
+                s.accounting.value = False
+        if task.is_current() and s.result.value is runs:
+            s.result.value = done
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     task_ref.current = task
@@ -903,28 +928,35 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     errors = levers.field_errors(draft, lang)
     start_year = draft["parameters"].get("run.start_year", 2020)
     _, config, problems = check_request(s)
-    running = task.pending
+    running = task.pending and not s.accounting.value
     key = state.request_key(draft, s.inputs.value)
     result = s.result.value
     stale = result is not None and result.key != key
 
-    def start() -> None:
+    def start(preview: bool = False) -> None:
         # read the levers now (not from this render's closure): the latest typed values count
         now_scenario, now_config = current_request(s)
         if now_scenario is None or now_config is None:
             return
-        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value))
+        if preview:
+            now_config = instant_config(now_config)
+        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value),
+                           preview)
         s.message.value = ""
         s.progress.value = 0.0
         task()
 
     def auto_run() -> None:
-        if s.auto.value and ready and not problems and (result is None or stale):
-            start()
+        instant = s.instant.value
+        if not (s.auto.value or instant) or not ready or problems:
+            return
+        if result is None or stale or (result.preview and not instant):
+            start(preview=instant)
 
-    solara.use_effect(auto_run, [key, s.auto.value, ready])
+    solara.use_effect(auto_run, [key, s.auto.value, s.instant.value, ready])
 
-    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value])
+    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value,
+                                                   s.instant.value])
 
     def pick(name: str) -> None:
         if name == s.scenario.value:
@@ -963,7 +995,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
                               classes=["run-button"])
                 with solara.Div(classes=["auto-run"]):
                     solara.Checkbox(label=s.t("auto_run"), value=s.auto)
-                if running:
+                with solara.Div(classes=["instant-run"]):
+                    solara.Checkbox(label=s.t("instant_run").format(scale=f"{INSTANT_SCALE:g}"),
+                                    value=s.instant)
+                if running or s.accounting.value:
                     solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
                                   classes=["cancel-button"])
             if not ready:
@@ -992,6 +1027,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
         elif message.startswith("done:") and not stale:
             solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
                            dense=True, classes=["run-message", "run-done"])
+        if result is not None and result.preview and not stale:
+            solara.Info(s.t("preview_banner").format(scale=f"{result.config.scale:g}",
+                                                     full=s.inputs.value["scale"]),
+                        dense=True, classes=["preview-banner"])
         if stale:
             solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
                            classes=["stale-banner"])
