@@ -229,6 +229,32 @@ def test_runs_kept_by_the_server_are_the_same_runs():
     assert not other_seed.summary.equals(first.summary)
 
 
+def test_district_adoption_is_what_the_agents_see_and_the_map_draws_it():
+    """Year-end district shares of each technology; the last one is the model's own
+    visibility after its last month (the same declared numerators and denominators)."""
+    from abm.groups import REGISTRY, TECHNOLOGY_ROWS
+    from webapp.runner import district_adoption
+
+    run = simulate("plan", scale=3000, seed=0, end_year=2023)
+    shares = district_adoption(run.model)
+    assert set(shares) == set(figures.MAP_TECHNOLOGIES)
+    for name, group in REGISTRY.items():
+        for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start):
+            table = shares[tech.name]
+            assert table.shape == (4, 7) and ((table >= 0) & (table <= 1)).all()
+            np.testing.assert_allclose(table[-1], run.model.visibility[row])
+    runs = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023))
+    for lang in ("en", "zh"):
+        fig = figures.map_figure(runs, lang, 2023, "adoption", "vehicle_ev")
+        assert i18n.tr("tech_vehicle_ev", lang) in fig.layout.title.text
+        assert len({t.fillcolor for t in fig.data}) > 1
+    expected = 100 * runs.runs[0].adoption["household_pv"][-1]
+    np.testing.assert_allclose(figures.district_adoption_share(runs, 2023, "household_pv"),
+                               expected)
+    with pytest.raises(ValueError, match="technology"):
+        figures.map_figure(runs, "en", 2023, "adoption", "rockets")
+
+
 def test_accounting_can_follow_the_charts():
     from webapp.runner import add_accounting
 

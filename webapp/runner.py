@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from abm import data
-from abm.accounting import CostAccounting, cost_accounting
+from abm.accounting import (
+    WINDFALL_TECHNOLOGIES,
+    CostAccounting,
+    cost_accounting,
+    final_value,
+    windfall_shares,
+)
+from abm.groups import REGISTRY
 from abm.headline import headline as run_headline
 from abm.headline import series
 from abm.identity import population_identity, run_identity, scenario_hash
@@ -28,6 +35,7 @@ from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
 from abm.params import SEED_MAX
 from abm.population import Population, synthesise
+from abm.results import _annual as annual_values
 from abm.results import sector_emissions, spending_by_policy
 from abm.scenario import Scenario, load_scenario
 from abm.simulate import simulate
@@ -36,6 +44,9 @@ MAX_SEEDS = 10
 INSTANT_SCALE = 200.0
 """The coarsest-but-still-useful scale of the page's instant preview (real entities per
 agent; ~18,000 agents, a run in about 0.25 s on one core)."""
+PROGRESS_EVERY = 1.0
+"""Seconds between progress reports (none in a run's first second): each one re-renders the
+page, which costs more than a short run."""
 HEAVY_SCALE = 10.0
 """Below this scale a run has more than ~250,000 agents (tens of seconds)."""
 AGENT_SAMPLE = 400
@@ -108,6 +119,9 @@ class RunResult:
     spending: dict[str, np.ndarray]
     agents: pd.DataFrame | None
     seconds: float
+    adoption: dict[str, np.ndarray] = field(default_factory=dict)
+    """Year-end adoption share of each technology by district (year × district, 0–1):
+    :func:`district_adoption`."""
 
     def series(self, metric: str) -> pd.Series:
         """One annual metric indexed by year."""
@@ -227,6 +241,25 @@ def agent_sample(model: JiangmenModel, per_district: int = AGENT_SAMPLE) -> pd.D
     return pd.DataFrame(rows)
 
 
+def district_adoption(model: JiangmenModel) -> dict[str, np.ndarray]:
+    """Each technology's adoption share by district at each year's end (year × district).
+
+    The share is the one the model's agents see (:attr:`abm.groups.base.Technology.share`:
+    the sum of the numerator metrics over the sum of the denominator metrics, e.g. rooftop-PV
+    households over households, NEVs over cars on the road); 0 where the denominator is 0.
+    """
+    out = {}
+    for name, group in REGISTRY.items():
+        for tech in group.technologies:
+            numerator, denominator = (
+                sum(annual_values(model, name, metric, by_district=True) for metric in side)
+                for side in tech.share)
+            out[tech.name] = np.divide(numerator, denominator,
+                                       out=np.zeros_like(numerator, dtype=float),
+                                       where=denominator > 0)
+    return out
+
+
 RESULT_CACHE_SIZE = 64
 """Finished runs kept by the server process (a run at the default scale: ~1 MB)."""
 POPULATION_CACHE_SIZE = 4
@@ -234,6 +267,9 @@ POPULATION_CACHE_SIZE = 4
 _RESULTS: OrderedDict[tuple[str, bool], RunResult] = OrderedDict()
 _POPULATIONS: OrderedDict[str, Population] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+_RUNNING: dict[str, threading.Lock] = {}
+"""One lock per run identity being computed: a second request for it (two sessions, or a
+click during the server's prefill) waits for the first instead of running it again."""
 
 
 def _remember(store: OrderedDict, key: Any, value: Any, size: int) -> None:
@@ -283,13 +319,27 @@ def run_one(scenario: Scenario, config: RunConfig, seed: int,
     (the baseline, a lever put back) returns the stored result, never a stale one.
     """
     ident = run_identity(scenario, scale=config.scale, seed=seed, end_year=config.end_year)
-    stored = _recall(_RESULTS, (ident, True)) or (
-        None if keep_agents else _recall(_RESULTS, (ident, False)))
-    if stored is not None:
-        if stored.scenario == scenario.name and (stored.agents is None) == (not keep_agents):
-            return stored
-        return dataclasses.replace(stored, scenario=scenario.name,
-                                   agents=stored.agents if keep_agents else None)
+    with _CACHE_LOCK:
+        running = _RUNNING.setdefault(ident, threading.Lock())
+    try:
+        with running:
+            stored = _recall(_RESULTS, (ident, True)) or (
+                None if keep_agents else _recall(_RESULTS, (ident, False)))
+            if stored is None:
+                return _run_and_keep(scenario, config, seed, progress, keep_agents, ident)
+    finally:
+        with _CACHE_LOCK:
+            if _RUNNING.get(ident) is running and not running.locked():
+                del _RUNNING[ident]
+    if stored.scenario == scenario.name and (stored.agents is None) == (not keep_agents):
+        return stored
+    return dataclasses.replace(stored, scenario=scenario.name,
+                               agents=stored.agents if keep_agents else None)
+
+
+def _run_and_keep(scenario: Scenario, config: RunConfig, seed: int,
+                  progress: Callable[[int, int], None] | None, keep_agents: bool, ident: str
+                  ) -> RunResult:
     start = time.perf_counter()
     run = simulate(scenario, scale=config.scale, seed=seed, end_year=config.end_year,
                    on_month=progress, agent_views=False,
@@ -300,7 +350,7 @@ def run_one(scenario: Scenario, config: RunConfig, seed: int,
         targets=run.targets, districts=sector_emissions(model, by_district=True),
         spending=spending_by_policy(model),
         agents=agent_sample(model) if keep_agents else None,
-        seconds=time.perf_counter() - start)
+        seconds=time.perf_counter() - start, adoption=district_adoption(model))
     _remember(_RESULTS, (ident, keep_agents), result, RESULT_CACHE_SIZE)
     return result
 
@@ -363,7 +413,7 @@ def run_set(scenario: Scenario, config: RunConfig,
             raise RunCancelled
         share = (done_runs * months + done) / total
         now = time.perf_counter()
-        if progress is not None and share - last[0] >= 0.02 and now - last[1] >= 0.25:
+        if progress is not None and share - last[0] >= 0.02 and now - last[1] >= PROGRESS_EVERY:
             last[0], last[1] = share, now
             progress(share * main_share)
 
@@ -457,12 +507,37 @@ class LeverContribution:
     """CO2 the lever abates over the run (Mt): emissions without it minus with it."""
     spending_mcny: float
     """Public spending it adds over the run (million CNY)."""
+    windfall_share: float = float("nan")
+    """Of the adopters it subsidised, the share who would have adopted anyway by the last
+    year (:func:`lever_windfall`; NaN for a lever that subsidises no adopter)."""
+
+    @property
+    def windfall_mcny(self) -> float:
+        """Its spending on adopters who would have adopted anyway (million CNY; 0 if none)."""
+        share = self.windfall_share
+        return self.spending_mcny * share if self.pays and share == share else 0.0
 
     @property
     def cny_per_t(self) -> float:
         """Its spending per tonne it abates (NaN unless it abates and pays)."""
         return (self.spending_mcny / self.abated_mt if self.pays and self.abated_mt > 0
                 else float("nan"))
+
+
+def lever_windfall(with_lever: pd.DataFrame, without: pd.DataFrame) -> float:
+    """Windfall share of one lever, from the runs with and without it.
+
+    The definition is :data:`abm.accounting.WINDFALL` (computed by
+    :func:`abm.accounting.windfall_shares`). The technology is the one whose subsidised
+    adopters the lever adds; a lever that adds none (a regulation) or several has NaN.
+    """
+    final, counterfactual = final_value(with_lever), final_value(without)
+    paid = [tech for tech in WINDFALL_TECHNOLOGIES
+            if final(f"subsidised_adopters_{tech}")
+            > counterfactual(f"subsidised_adopters_{tech}")]
+    if len(paid) != 1:
+        return float("nan")
+    return windfall_shares(final, counterfactual)[paid[0]]
 
 
 def lever_contributions(runs: RunSet, cache: dict | None = None,
@@ -508,7 +583,8 @@ def lever_contributions(runs: RunSet, cache: dict | None = None,
             pays=type(policies[0]).pays,
             abated_mt=total(summary, "co2_total") - total(base_summary, "co2_total"),
             spending_mcny=total(base_summary, "spending_total")
-            - total(summary, "spending_total")))
+            - total(summary, "spending_total"),
+            windfall_share=lever_windfall(base_summary, summary)))
         if progress is not None:
             progress((k + 1) / len(groups))
     return sorted(out, key=lambda c: -c.abated_mt)
