@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,18 @@ def scenario_hash(scenario: Scenario) -> str:
     """Content hash of a resolved scenario (16 hex digits)."""
     text = json.dumps(scenario_content(scenario), sort_keys=True, default=float)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def population_identity(params: Mapping[str, Any], *, scale: float, seed: int) -> str:
+    """Identity of a synthesised population (24 hex digits).
+
+    Every parameter value, scale, seed, data and code: all that
+    :func:`abm.population.synthesise` reads.
+    """
+    payload = {"params": dict(sorted(params.items())), "scale": float(scale), "seed": int(seed),
+               "data": data_hash(), "code": code_hash()}
+    text = json.dumps(payload, sort_keys=True, default=float)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def run_identity(scenario: Scenario, *, scale: float, seed: int, end_year: int,

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from abm.headline import headline, series
 from abm.model import JiangmenModel
+from abm.population import Population
 from abm.results import annual_summary, sector_emissions, targets_table
 from abm.scenario import Scenario, load_scenario
 
@@ -46,7 +47,8 @@ class Run:
 def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
              end_year: int = 2035, engine: str = "numba", progress: bool = False,
              overrides: dict | None = None,
-             on_month: Callable[[int, int], None] | None = None) -> Run:
+             on_month: Callable[[int, int], None] | None = None,
+             agent_views: bool | None = None, population: Population | None = None) -> Run:
     """Build and run a model; return its summary and targets.
 
     The one way to run the model: the CLI, the app, experiments and calibration call it.
@@ -61,6 +63,11 @@ def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
         overrides: Extra parameter overrides (dotted keys), validated.
         on_month: Called after every month with ``(months done, months in all)``; an
             exception it raises stops the run (how the app cancels one).
+        agent_views: Create the Mesa agent objects (:class:`JiangmenModel`'s default if
+            None). Results never depend on it; without them a run starts faster.
+        population: A synthesised population for this scenario's parameters, scale and seed
+            (copied, never changed), to skip synthesising it again; see
+            :class:`JiangmenModel`.
 
     """
     if not isinstance(scenario, Scenario):
@@ -69,7 +76,8 @@ def simulate(scenario: Scenario | str, *, scale: float = 50.0, seed: int = 0,
         scenario = scenario.with_parameters(overrides)
     start = time.perf_counter()
     model = JiangmenModel(scenario=scenario, scale=scale, rng=seed, end_year=end_year,
-                          engine=engine)  # type: ignore[arg-type]
+                          engine=engine, agent_views=agent_views,  # type: ignore[arg-type]
+                          population=population)
     bar = tqdm(total=model.n_months, desc=f"{scenario.name}", unit="month", disable=not progress,
                leave=False)
     def month_done(done: int, total: int) -> None:

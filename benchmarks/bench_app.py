@@ -1,18 +1,21 @@
 """How fast the app answers: first run on a fresh install, warm click-to-chart, tab switches.
 
-Numbers, not assertions (the machine's load changes them). Three measurements:
+Numbers, not assertions (the machine's load changes them). Four measurements:
 
 1. **cold first run**: a new process with an empty Numba cache (``NUMBA_CACHE_DIR`` set to a
    fresh folder) runs what the page's first Run runs (the plan and its baseline at the
-   default scale, with the cost accounting). Then the same in a second new process with that
-   cache filled, as after ``make setup`` (which runs ``python -m webapp.warm``).
+   default scale) and draws its emissions chart, then the cost accounting's extra runs that
+   follow it (the page shows the chart first). Then the same in a second new process with
+   that cache filled, as after ``make setup`` (which runs ``python -m webapp.warm``).
 2. **warm click-to-chart** in Chromium: a Solara server (``--production``), a lever change and
    Run, timed from the click until the emissions chart of the new run is drawn; repeated.
-3. **tab switch**: from a click on a tab until its chart is drawn (first visit and revisit).
+3. **instant preview**: with *Instant preview* on, from Enter in a lever's field until the
+   emissions chart of the preview run (scale 200, one seed) is drawn.
+4. **tab switch**: from a click on a tab until its chart is drawn (first visit and revisit).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_app.py            # all three
+    .venv/bin/python benchmarks/bench_app.py            # all four
     .venv/bin/python benchmarks/bench_app.py --no-cold  # skip the ~1 min cold compile
 
 Writes ``benchmarks/out/bench_app.json`` and prints a table.
@@ -40,20 +43,25 @@ FIRST_RUN = """
 import time
 begin = time.perf_counter()
 from abm.scenario import load_scenario
-from webapp.runner import RunConfig, run_set
+from webapp import figures
+from webapp.runner import RunConfig, add_accounting, run_set
 imported = time.perf_counter()
-runs = run_set(load_scenario("plan"), RunConfig())
+runs = run_set(load_scenario("plan"), RunConfig(), with_accounting=False)
+figures.emissions_figure(runs, "en")
+charts = time.perf_counter()
+add_accounting(runs)
 done = time.perf_counter()
-print(f"{imported - begin:.3f} {done - imported:.3f}")
+print(f"{imported - begin:.3f} {charts - imported:.3f} {done - charts:.3f}")
 """
 
 
-def first_run(cache_dir: str) -> tuple[float, float]:
-    """(import seconds, first run seconds) in a new process with ``cache_dir`` as cache."""
+def first_run(cache_dir: str) -> tuple[float, float, float]:
+    """(import, first run to its chart, cost accounting after it) seconds in a new process
+    with ``cache_dir`` as Numba's cache: what the page's first Run does."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, OMP_WAIT_POLICY="PASSIVE")
     out = subprocess.run([sys.executable, "-c", FIRST_RUN], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1])
+    return float(out[0]), float(out[1]), float(out[2])
 
 
 def cold(report: dict) -> None:
@@ -61,17 +69,20 @@ def cold(report: dict) -> None:
     first run after it."""
     with tempfile.TemporaryDirectory() as cache:
         begin = time.perf_counter()
-        imp, run = first_run(cache)
+        imp, run, acc = first_run(cache)
         report["cold_first_run_s"] = run
         report["cold_import_s"] = imp
+        report["cold_accounting_after_s"] = acc
         report["cold_total_s"] = time.perf_counter() - begin
     with tempfile.TemporaryDirectory() as cache:
         warm_begin = time.perf_counter()
         subprocess.run([sys.executable, "-m", "webapp.warm"], cwd=ROOT, check=True,
                        env=dict(os.environ, NUMBA_CACHE_DIR=cache))
         report["setup_warm_step_s"] = time.perf_counter() - warm_begin
-        imp, run = first_run(cache)
+        imp, run, acc = first_run(cache)
         report["first_run_after_setup_s"] = run
+        report["first_run_after_setup_import_s"] = imp
+        report["accounting_after_setup_s"] = acc
 
 
 def _port() -> int:
@@ -123,9 +134,27 @@ def browser(report: dict, repeats: int) -> None:
                 page.locator(".run-label", has_text=f"#{k + 1} ").wait_for()
                 page.locator(".chart-emissions .js-plotly-plot").wait_for()
                 clicks.append(time.perf_counter() - start)
-            report["first_click_to_chart_s"] = clicks[0]  # includes the baseline run
+            report["first_click_to_chart_s"] = clicks[0]  # the server prefilled these runs
             report["warm_click_to_chart_s"] = clicks[1:]
             report["warm_click_to_chart_median_s"] = statistics.median(clicks[1:])
+            # instant preview: a lever change (Enter) until the chart of its preview is drawn
+            page.locator(".instant-run").get_by_text("Instant preview", exact=False).click()
+            instant = []
+            number = repeats + 1
+            for k in range(repeats + 2):
+                value = f"{0.35 + 0.1 * k:.2f}"
+                field = page.locator(lever)
+                field.fill(value)
+                start = time.perf_counter()
+                field.press("Enter")
+                number += 1
+                page.locator(".run-label", has_text=f"#{number} ").wait_for()
+                page.locator(".chart-emissions .js-plotly-plot").wait_for()
+                page.locator(".preview-banner").wait_for()
+                instant.append(time.perf_counter() - start)
+            page.locator(".instant-run").get_by_text("Instant preview", exact=False).click()
+            report["instant_change_to_chart_s"] = instant
+            report["instant_change_to_chart_median_s"] = statistics.median(instant)
             tabs = {}
             for visit in ("first", "again"):
                 for tab, name in (("adoption", "adoption"), ("districts", "district_map"),

@@ -14,7 +14,7 @@ import app
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES
 from abm.results import write_results
-from abm.scenario import available_scenarios, load_scenario
+from abm.scenario import Scenario, available_scenarios, load_scenario
 from abm.simulate import simulate
 from webapp import figures, i18n, levers
 from webapp.runner import RunConfig, run_set
@@ -142,8 +142,9 @@ def test_run_set_reuses_baselines_and_stops_when_asked():
     # (nan-aware: a cost per tonne is nan when a coarse short run abates nothing)
     np.testing.assert_equal(dataclasses.asdict(second.accounting),
                             dataclasses.asdict(first.accounting))
-    from webapp.runner import RunCancelled
+    from webapp.runner import RunCancelled, clear_caches
 
+    clear_caches()  # the server keeps finished runs: a kept run has nothing to stop
     with pytest.raises(RunCancelled):
         run_set(load_scenario("plan"), config, should_stop=lambda: True)
     with pytest.raises(ValueError, match="empty span"):
@@ -204,6 +205,76 @@ def test_figures_are_cached_with_their_run(two_seeds):
     first = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "fig")
     again = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "other")
     assert first == again == "fig" and made == [1]
+
+
+def test_runs_kept_by_the_server_are_the_same_runs():
+    """A run asked for again (a lever put back, another session's baseline) comes from the
+    server's cache under its identity, equal to a fresh run of the same content."""
+    from webapp.runner import clear_caches, run_one
+
+    config = RunConfig(scale=3000, end_year=2022)
+    plan = load_scenario("plan")
+    first = run_one(plan, config, 0)
+    assert run_one(plan, config, 0) is first
+    renamed = Scenario("other-name", plan.params, plan.fresh_policies(), "")
+    again = run_one(renamed, config, 0, keep_agents=False)
+    assert again.scenario == "other-name" and again.agents is None
+    pd.testing.assert_frame_equal(again.summary, first.summary)
+    clear_caches()
+    fresh = run_one(plan, config, 0)
+    assert fresh is not first
+    pd.testing.assert_frame_equal(fresh.summary, first.summary)
+    pd.testing.assert_frame_equal(fresh.agents, first.agents)
+    other_seed = run_one(plan, config, 1, keep_agents=False)
+    assert not other_seed.summary.equals(first.summary)
+
+
+def test_district_adoption_is_what_the_agents_see_and_the_map_draws_it():
+    """Year-end district shares of each technology; the last one is the model's own
+    visibility after its last month (the same declared numerators and denominators)."""
+    from abm.groups import REGISTRY, TECHNOLOGY_ROWS
+    from webapp.runner import district_adoption
+
+    run = simulate("plan", scale=3000, seed=0, end_year=2023)
+    shares = district_adoption(run.model)
+    assert set(shares) == set(figures.MAP_TECHNOLOGIES)
+    for name, group in REGISTRY.items():
+        for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start):
+            table = shares[tech.name]
+            assert table.shape == (4, 7) and ((table >= 0) & (table <= 1)).all()
+            np.testing.assert_allclose(table[-1], run.model.visibility[row])
+    runs = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023))
+    for lang in ("en", "zh"):
+        fig = figures.map_figure(runs, lang, 2023, "adoption", "vehicle_ev")
+        assert i18n.tr("tech_vehicle_ev", lang) in fig.layout.title.text
+        assert len({t.fillcolor for t in fig.data}) > 1
+    expected = 100 * runs.runs[0].adoption["household_pv"][-1]
+    np.testing.assert_allclose(figures.district_adoption_share(runs, 2023, "household_pv"),
+                               expected)
+    with pytest.raises(ValueError, match="technology"):
+        figures.map_figure(runs, "en", 2023, "adoption", "rockets")
+
+
+def test_accounting_can_follow_the_charts():
+    from webapp.runner import add_accounting
+
+    partial = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023),
+                      with_accounting=False)
+    assert partial.pending and partial.accounting is None
+    done = add_accounting(partial)
+    assert not done.pending and done.accounting is not None and partial.pending
+    assert done.extras is partial.extras and done.runs is partial.runs
+    full = run_set(load_scenario("plan"), RunConfig(scale=3000, end_year=2023))
+    np.testing.assert_equal(dataclasses.asdict(full.accounting),
+                            dataclasses.asdict(done.accounting))
+
+
+def test_instant_preview_is_coarser_and_one_seed():
+    from webapp.runner import INSTANT_SCALE, instant_config
+
+    coarse = instant_config(RunConfig(scale=50, n_seeds=3))
+    assert coarse.scale == INSTANT_SCALE and coarse.n_seeds == 1
+    assert instant_config(RunConfig(scale=1000)).scale == 1000
 
 
 def test_charts_come_before_the_cost_accounting():

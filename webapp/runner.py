@@ -8,26 +8,45 @@ session's memory stays small however many runs it pins).
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from abm import data
-from abm.accounting import CostAccounting, cost_accounting
+from abm.accounting import (
+    WINDFALL_TECHNOLOGIES,
+    CostAccounting,
+    cost_accounting,
+    final_value,
+    windfall_shares,
+)
+from abm.groups import REGISTRY
 from abm.headline import headline as run_headline
 from abm.headline import series
-from abm.identity import scenario_hash
+from abm.identity import population_identity, run_identity, scenario_hash
 from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
 from abm.params import SEED_MAX
+from abm.population import Population, synthesise
+from abm.results import _annual as annual_values
 from abm.results import sector_emissions, spending_by_policy
 from abm.scenario import Scenario, load_scenario
 from abm.simulate import simulate
 
 MAX_SEEDS = 10
+INSTANT_SCALE = 200.0
+"""The coarsest-but-still-useful scale of the page's instant preview (real entities per
+agent; ~18,000 agents, a run in about 0.25 s on one core)."""
+PROGRESS_EVERY = 1.0
+"""Seconds between progress reports (none in a run's first second): each one re-renders the
+page, which costs more than a short run."""
 HEAVY_SCALE = 10.0
 """Below this scale a run has more than ~250,000 agents (tens of seconds)."""
 AGENT_SAMPLE = 400
@@ -78,6 +97,15 @@ class RunConfig:
         return out
 
 
+def instant_config(config: RunConfig) -> RunConfig:
+    """The instant preview of a config: scale at least :data:`INSTANT_SCALE`, first seed only.
+
+    Coarser agents (bigger weights) give the same city totals up to sampling noise
+    (:mod:`abm.population`) in a fraction of the time.
+    """
+    return dataclasses.replace(config, scale=max(config.scale, INSTANT_SCALE), n_seeds=1)
+
+
 @dataclass
 class RunResult:
     """What the page keeps of one model run."""
@@ -91,6 +119,9 @@ class RunResult:
     spending: dict[str, np.ndarray]
     agents: pd.DataFrame | None
     seconds: float
+    adoption: dict[str, np.ndarray] = field(default_factory=dict)
+    """Year-end adoption share of each technology by district (year × district, 0–1):
+    :func:`district_adoption`."""
 
     def series(self, metric: str) -> pd.Series:
         """One annual metric indexed by year."""
@@ -125,6 +156,9 @@ class RunSet:
     stale when its levers' key differs."""
     pending: bool = False
     """The cost accounting is still being computed (the charts are already final)."""
+    preview: bool = False
+    """An instant preview (:func:`instant_config`: coarser scale, first seed), not the run of
+    the page's run settings."""
 
     @property
     def years(self) -> np.ndarray:
@@ -176,49 +210,148 @@ def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
     return out
 
 
-def agent_sample(model: JiangmenModel, per_district: int = AGENT_SAMPLE) -> pd.DataFrame | None:
-    """A sample of each district's households (Mesa agents) and what they adopted."""
-    if not model.agent_views:
-        return None
+def agent_sample(model: JiangmenModel, per_district: int = AGENT_SAMPLE) -> pd.DataFrame:
+    """A sample of each district's households (Mesa agents) and what they adopted.
+
+    The sampled households are Mesa :class:`agents.Household` views onto their rows of the
+    finished model (created here if the model was run without agent objects); ``agent`` is
+    the household's row in the model's tables.
+    """
     from agents import Household
 
     vehicles = model.tables["vehicles"]
-    households = model.agents_by_type[Household]
     district_of = model.tables["households"].district
     rng = np.random.default_rng(model.seed)
     rows = []
     for d, code in enumerate(data.DISTRICTS):
-        chosen = sorted(households.select(lambda a, d=d: district_of[a.row] == d),
-                        key=lambda a: a.unique_id)
+        chosen = np.flatnonzero(district_of == d)
         if len(chosen) > per_district:
-            pick = rng.choice(len(chosen), per_district, replace=False)
-            chosen = [chosen[i] for i in sorted(pick)]
-        for agent in chosen:
+            chosen = chosen[np.sort(rng.choice(len(chosen), per_district, replace=False))]
+        for row in chosen:
+            agent = Household(model, int(row))
             car = agent.car
-            rows.append({"district": code, "agent": agent.unique_id, "urban": agent.urban,
+            rows.append({"district": code, "agent": int(row), "urban": agent.urban,
                          "income": agent.income, "owns_roof": agent.owns_roof,
                          "has_pv": agent.has_pv, "pv_kw": agent.pv_kw,
                          "green_home": agent.green_home, "ci_member": agent.ci_member,
                          "has_car": car >= 0,
                          "car_powertrain": (data.POWERTRAINS[int(vehicles.powertrain[car])]
                                             if car >= 0 else "")})
+            agent.remove()
     return pd.DataFrame(rows)
+
+
+def district_adoption(model: JiangmenModel) -> dict[str, np.ndarray]:
+    """Each technology's adoption share by district at each year's end (year × district).
+
+    The share is the one the model's agents see (:attr:`abm.groups.base.Technology.share`:
+    the sum of the numerator metrics over the sum of the denominator metrics, e.g. rooftop-PV
+    households over households, NEVs over cars on the road); 0 where the denominator is 0.
+    """
+    out = {}
+    for name, group in REGISTRY.items():
+        for tech in group.technologies:
+            numerator, denominator = (
+                sum(annual_values(model, name, metric, by_district=True) for metric in side)
+                for side in tech.share)
+            out[tech.name] = np.divide(numerator, denominator,
+                                       out=np.zeros_like(numerator, dtype=float),
+                                       where=denominator > 0)
+    return out
+
+
+RESULT_CACHE_SIZE = 64
+"""Finished runs kept by the server process (a run at the default scale: ~1 MB)."""
+POPULATION_CACHE_SIZE = 4
+"""Synthesised populations kept by the server process (scale 50: ~10 MB each)."""
+_RESULTS: OrderedDict[tuple[str, bool], RunResult] = OrderedDict()
+_POPULATIONS: OrderedDict[str, Population] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_RUNNING: dict[str, threading.Lock] = {}
+"""One lock per run identity being computed: a second request for it (two sessions, or a
+click during the server's prefill) waits for the first instead of running it again."""
+
+
+def _remember(store: OrderedDict, key: Any, value: Any, size: int) -> None:
+    with _CACHE_LOCK:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > size:
+            store.popitem(last=False)
+
+
+def _recall(store: OrderedDict, key: Any) -> Any:
+    with _CACHE_LOCK:
+        value = store.get(key)
+        if value is not None:
+            store.move_to_end(key)
+        return value
+
+
+def population_for(scenario: Scenario, scale: float, seed: int) -> Population:
+    """The synthesised population of the scenario's parameters, scale and seed (cached).
+
+    Synthesis is deterministic in these (:func:`abm.identity.population_identity`), so the
+    server keeps the last few; a model copies the tables it is given, never changing these.
+    """
+    key = population_identity(scenario.params, scale=scale, seed=seed)
+    population = _recall(_POPULATIONS, key)
+    if population is None:
+        population = synthesise(scenario.params, scale, seed)
+        _remember(_POPULATIONS, key, population, POPULATION_CACHE_SIZE)
+    return population
+
+
+def clear_caches() -> None:
+    """Forget the server's cached runs and populations (tests, benchmarks)."""
+    with _CACHE_LOCK:
+        _RESULTS.clear()
+        _POPULATIONS.clear()
 
 
 def run_one(scenario: Scenario, config: RunConfig, seed: int,
             progress: Callable[[int, int], None] | None = None, keep_agents: bool = True
             ) -> RunResult:
-    """Run one scenario for one seed through :func:`abm.simulate.simulate`."""
+    """Run one scenario for one seed through :func:`abm.simulate.simulate`.
+
+    A run is kept by the server process under its :func:`abm.identity.run_identity`
+    (scenario content, scale, seed, years, data and code), so asking again for the same run
+    (the baseline, a lever put back) returns the stored result, never a stale one.
+    """
+    ident = run_identity(scenario, scale=config.scale, seed=seed, end_year=config.end_year)
+    with _CACHE_LOCK:
+        running = _RUNNING.setdefault(ident, threading.Lock())
+    try:
+        with running:
+            stored = _recall(_RESULTS, (ident, True)) or (
+                None if keep_agents else _recall(_RESULTS, (ident, False)))
+            if stored is None:
+                return _run_and_keep(scenario, config, seed, progress, keep_agents, ident)
+    finally:
+        with _CACHE_LOCK:
+            if _RUNNING.get(ident) is running and not running.locked():
+                del _RUNNING[ident]
+    if stored.scenario == scenario.name and (stored.agents is None) == (not keep_agents):
+        return stored
+    return dataclasses.replace(stored, scenario=scenario.name,
+                               agents=stored.agents if keep_agents else None)
+
+
+def _run_and_keep(scenario: Scenario, config: RunConfig, seed: int,
+                  progress: Callable[[int, int], None] | None, keep_agents: bool, ident: str
+                  ) -> RunResult:
     start = time.perf_counter()
     run = simulate(scenario, scale=config.scale, seed=seed, end_year=config.end_year,
-                   on_month=progress)
+                   on_month=progress, agent_views=False,
+                   population=population_for(scenario, config.scale, seed))
     model, summary = run.model, run.summary
     result = RunResult(
         scenario=scenario.name, seed=seed, scale=float(model.scale), summary=summary,
         targets=run.targets, districts=sector_emissions(model, by_district=True),
         spending=spending_by_policy(model),
         agents=agent_sample(model) if keep_agents else None,
-        seconds=time.perf_counter() - start)
+        seconds=time.perf_counter() - start, adoption=district_adoption(model))
+    _remember(_RESULTS, (ident, keep_agents), result, RESULT_CACHE_SIZE)
     return result
 
 
@@ -233,7 +366,8 @@ def run_set(scenario: Scenario, config: RunConfig,
             progress: Callable[[float], None] | None = None,
             should_stop: Callable[[], bool] | None = None,
             baseline_cache: dict | None = None,
-            on_ready: Callable[[RunSet], None] | None = None) -> RunSet:
+            on_ready: Callable[[RunSet], None] | None = None,
+            with_accounting: bool = True) -> RunSet:
     """Run the scenario and the baseline for every seed of ``config``.
 
     Args:
@@ -247,6 +381,8 @@ def run_set(scenario: Scenario, config: RunConfig,
         on_ready: Called with the runs before the cost accounting's extra runs (a
             :class:`RunSet` with ``pending=True``, no accounting), so that a page can show the
             charts at once; the returned set shares its ``extras`` (cached figures).
+        with_accounting: Run the cost accounting's extra runs now; if False, the set is
+            returned ``pending`` (no accounting) and :func:`add_accounting` completes it.
 
     Raises:
         ValueError: If ``config`` has problems (their messages joined).
@@ -267,7 +403,8 @@ def run_set(scenario: Scenario, config: RunConfig,
     months = (config.end_year - config.start_year + 1) * 12
     total = months * len(todo)
     compare = scenario.to_toml() != baseline.to_toml()
-    main_share = 0.75 if compare else 1.0  # the rest: the cost accounting's extra runs
+    # the rest: the cost accounting's extra runs
+    main_share = 0.75 if compare and with_accounting else 1.0
     done_runs = 0
     last = [-1.0, time.perf_counter()]
 
@@ -276,7 +413,7 @@ def run_set(scenario: Scenario, config: RunConfig,
             raise RunCancelled
         share = (done_runs * months + done) / total
         now = time.perf_counter()
-        if progress is not None and share - last[0] >= 0.02 and now - last[1] >= 0.25:
+        if progress is not None and share - last[0] >= 0.02 and now - last[1] >= PROGRESS_EVERY:
             last[0], last[1] = share, now
             progress(share * main_share)
 
@@ -289,25 +426,47 @@ def run_set(scenario: Scenario, config: RunConfig,
                 baseline, config, seed, tick, keep_agents=False)
         done_runs += 1
     baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
-    accounting = None
-    extras: dict = {}
-    if on_ready is not None and compare:
-        on_ready(RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
-                        extras=extras, pending=True))
-    if compare:
-        def step(k: int) -> None:
-            if progress is not None:
-                progress(main_share + (1 - main_share) * min(k / 4, 1.0))
+    partial = RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
+                     pending=compare)
+    if not compare or not with_accounting:
+        if progress is not None:
+            progress(1.0)
+        return partial
+    if on_ready is not None:
+        on_ready(partial)
 
-        known = cache.setdefault(("accounting", config.scale, config.seed, config.start_year),
-                                 {})
-        known[(scenario_hash(scenario), config.end_year)] = runs[0].summary
-        known[(scenario_hash(baseline), config.end_year)] = baselines[0].summary
-        accounting = account(scenario, baseline, config, cache, should_stop, step)
+    def step(k: int) -> None:
+        if progress is not None:
+            progress(main_share + (1 - main_share) * min(k / 4, 1.0))
+
+    done = add_accounting(partial, cache, should_stop, step)
+    done.seconds = time.perf_counter() - begin
     if progress is not None:
         progress(1.0)
-    return RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
-                  extras=extras, accounting=accounting)
+    return done
+
+
+def add_accounting(runs: RunSet, baseline_cache: dict | None = None,
+                   should_stop: Callable[[], bool] | None = None,
+                   runs_done: Callable[[int], None] | None = None) -> RunSet:
+    """The set with its cost accounting (the extra runs of :func:`account`).
+
+    Returns a copy of ``runs`` (same runs, labels and ``extras``) with ``accounting`` set and
+    ``pending`` False; ``runs`` itself is unchanged. A set that is not pending is returned
+    as it is.
+    """
+    if not runs.pending:
+        return runs
+    config = runs.config
+    cache = baseline_cache if baseline_cache is not None else {}
+    baseline = with_start_year(load_scenario("baseline"), config.start_year)
+    known = cache.setdefault(("accounting", config.scale, config.seed, config.start_year), {})
+    known[(scenario_hash(runs.scenario), config.end_year)] = runs.runs[0].summary
+    known[(scenario_hash(baseline), config.end_year)] = runs.baselines[0].summary
+    accounting = account(runs.scenario, baseline, config, cache, should_stop, runs_done)
+    return dataclasses.replace(runs, accounting=accounting, pending=False)
+
+
 
 
 def account(scenario: Scenario, baseline: Scenario, config: RunConfig, cache: dict,
@@ -348,12 +507,37 @@ class LeverContribution:
     """CO2 the lever abates over the run (Mt): emissions without it minus with it."""
     spending_mcny: float
     """Public spending it adds over the run (million CNY)."""
+    windfall_share: float = float("nan")
+    """Of the adopters it subsidised, the share who would have adopted anyway by the last
+    year (:func:`lever_windfall`; NaN for a lever that subsidises no adopter)."""
+
+    @property
+    def windfall_mcny(self) -> float:
+        """Its spending on adopters who would have adopted anyway (million CNY; 0 if none)."""
+        share = self.windfall_share
+        return self.spending_mcny * share if self.pays and share == share else 0.0
 
     @property
     def cny_per_t(self) -> float:
         """Its spending per tonne it abates (NaN unless it abates and pays)."""
         return (self.spending_mcny / self.abated_mt if self.pays and self.abated_mt > 0
                 else float("nan"))
+
+
+def lever_windfall(with_lever: pd.DataFrame, without: pd.DataFrame) -> float:
+    """Windfall share of one lever, from the runs with and without it.
+
+    The definition is :data:`abm.accounting.WINDFALL` (computed by
+    :func:`abm.accounting.windfall_shares`). The technology is the one whose subsidised
+    adopters the lever adds; a lever that adds none (a regulation) or several has NaN.
+    """
+    final, counterfactual = final_value(with_lever), final_value(without)
+    paid = [tech for tech in WINDFALL_TECHNOLOGIES
+            if final(f"subsidised_adopters_{tech}")
+            > counterfactual(f"subsidised_adopters_{tech}")]
+    if len(paid) != 1:
+        return float("nan")
+    return windfall_shares(final, counterfactual)[paid[0]]
 
 
 def lever_contributions(runs: RunSet, cache: dict | None = None,
@@ -399,7 +583,8 @@ def lever_contributions(runs: RunSet, cache: dict | None = None,
             pays=type(policies[0]).pays,
             abated_mt=total(summary, "co2_total") - total(base_summary, "co2_total"),
             spending_mcny=total(base_summary, "spending_total")
-            - total(summary, "spending_total")))
+            - total(summary, "spending_total"),
+            windfall_share=lever_windfall(base_summary, summary)))
         if progress is not None:
             progress((k + 1) / len(groups))
     return sorted(out, key=lambda c: -c.abated_mt)

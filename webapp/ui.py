@@ -15,6 +15,7 @@ change*, run again. Downloads are of the run on screen, from that run's levers.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,19 +25,32 @@ import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 from plotly.graph_objs import FigureWidget
+from solara.components.input import use_change
 
 from abm import data
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField
 from abm.scenario import Scenario, available_scenarios, load_scenario
 from webapp import figures, i18n, levers, state, warm
-from webapp.runner import HEAVY_SCALE, RunCancelled, RunConfig, RunSet, lever_contributions, run_set
+from webapp.runner import (
+    HEAVY_SCALE,
+    INSTANT_SCALE,
+    RunCancelled,
+    RunConfig,
+    RunSet,
+    add_accounting,
+    instant_config,
+    lever_contributions,
+    run_set,
+)
 
 DEFAULT_SCENARIO = "plan"
 DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035"}
 RUN_KEYS = tuple(DEFAULT_RUN)
 LANG_BUTTONS = {"EN": "en", "中文": "zh"}
 MAX_PINNED = 6
+ACCOUNTING_DELAY = 1.5
+"""Seconds between showing a run's charts and starting its cost accounting's extra runs."""
 
 parse_number = state.parse_number
 parse_int = state.parse_int
@@ -118,6 +132,8 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
     if base is not None and draft and state.changed_levers(draft, base):
         parts.append(t("edited"))
     cfg = runs.config
+    if runs.preview:
+        parts.append(t("preview_short"))
     parts.append(t("scale_short", scale=f"{cfg.scale:g}"))
     seeds = cfg.seeds
     parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
@@ -137,8 +153,10 @@ class Session:
     result: solara.Reactive[RunSet | None]
     pinned: solara.Reactive[list]
     message: solara.Reactive[str]
+    accounting: solara.Reactive[bool]
     progress: solara.Reactive[float]
     auto: solara.Reactive[bool]
+    instant: solara.Reactive[bool]
     notice: solara.Reactive[str]
     baseline_cache: dict
     counter: list
@@ -156,9 +174,20 @@ class Session:
 @solara.component
 def NumberField(label: str, value: Any, on_value, error: str = "", css: str = "",  # noqa: N802
                 hint: str = "") -> None:
-    """A text input for a number: any text is accepted and checked by the caller."""
-    solara.InputText(label, value=fmt(value), on_value=on_value, error=error or False,
-                     message=error or hint, classes=[css, "number-field"])
+    """A text input for a number: any text is accepted and checked by the caller.
+
+    ``on_value`` gets the text on Enter or when the field loses focus. What is typed before
+    that is this component's state (kept on every keystroke), so a re-render of the page in
+    between (a run finishing, another session's progress) draws the typed text again instead
+    of the last committed value, which used to wipe the keystrokes. A new ``value`` from
+    elsewhere (the slider, *Reset*, a parsed "0,5") replaces the text.
+    """
+    typed = solara.use_reactive(fmt(value))
+    field = rv.TextField(v_model=typed.value, on_v_model=typed.set, label=label,
+                         error=bool(error), messages=[error or hint] if error or hint else [],
+                         class_=f"{css} number-field", hide_details="auto")
+    use_change(field, lambda text: on_value(str(text)))
+    return field
 
 
 @solara.component
@@ -166,15 +195,25 @@ def LevelInput(spec: LevelField | ParamSpec, label: str, value: Any, on_value,  
                error: str, css: str, lang: str, changed: bool = False) -> None:
     """Slider and typed value of one lever, with unit (in plain words) and range."""
     number = value if isinstance(value, int | float) else spec.min
+    step = levers.step_of(spec)
+    # the slider sits on its step grid: given a value off the grid (typed, imported) it would
+    # round it and report the rounded value as a change; it gets the grid value, and a report
+    # less than half a step from it is that rounding, not a move of the slider
+    on_grid = float(min(max(spec.min + round((number - spec.min) / step) * step, spec.min),
+                        spec.max))
+
+    def slid(v: float) -> None:
+        if abs(v - on_grid) >= step / 2:
+            on_value(v)
+
     unit = i18n.unit_label(spec.unit, lang)
     classes = ["lever", css] + (["lever-changed"] if changed else [])
     with solara.Column(gap="0px", classes=classes):
         solara.Text(f"{label} ({unit})", style={"font-size": "0.85em"})
         with solara.Row(gap="8px", style={"align-items": "center"}):
             with solara.Div(style={"flex": "1 1 60%"}):
-                solara.SliderFloat("", value=float(min(max(number, spec.min), spec.max)),
-                                   min=spec.min, max=spec.max, step=levers.step_of(spec),
-                                   on_value=on_value, thumb_label=False)
+                solara.SliderFloat("", value=on_grid, min=spec.min, max=spec.max, step=step,
+                                   on_value=slid, thumb_label=False)
             with solara.Div(style={"flex": "0 0 40%"}):
                 NumberField("", value, lambda text: on_value(parse_number(text)), error,
                             css=f"{css}-input", hint=f"{spec.min:g} – {spec.max:g}")
@@ -262,34 +301,59 @@ def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
         n = sum(1 for k in changed if (k[0] == "policy" and k[1] in kinds)
                 or (k[0] == "param" and k[1] in keys))
         summary = i18n.tr(group.key, lang) + (f" ({n} {s.t('changed')})" if n else "")
-        with solara.Details(summary=summary, expand=False):
-            for kind in group.kinds:
-                cls = POLICY_TYPES[kind]
-                solara.Text(f"{i18n.policy_label(cls, lang)} — "
-                            f"{i18n.policy_description(kind, levers.explanation(cls), lang)}",
-                            style={"font-size": "0.8em", "color": "#555"})
-                entries = [(i, p) for i, p in enumerate(draft["policies"]) if p["kind"] == kind]
-                for i, entry in entries:
-                    PolicyCard(s, i, entry, errors, changed)
-                choices = ([{name: value} for name, values in cls.options.items()
-                            for value in values] or [{}])
-                with solara.Row(gap="4px", style={"flex-wrap": "wrap", "margin-bottom": "8px"}):
-                    for choice in choices:
-                        suffix = "".join(f" {i18n.option_label(v, lang)}"
-                                         for v in choice.values())
-
-                        def add(kind=kind, choice=choice) -> None:
-                            draft = dict(s.draft.value)
-                            draft["policies"] = [*draft["policies"],
-                                                 levers.new_policy(draft, kind, choice)]
-                            s.draft.value = draft
-
-                        solara.Button(f"+ {s.t('add')}{suffix}", on_click=add, text=True,
-                                      classes=[f"add-{kind}" + "".join(f"-{v}" for v in
-                                                                       choice.values())])
-            for spec in levers.group_parameters(group):
-                ParameterInput(s, spec, errors, changed)
+        Section(summary, lambda group=group: LeverGroup(s, group, errors, changed))
     OtherParameters(s, errors, changed)
+
+
+@solara.component
+def Section(summary: str, render: Callable[[], Any]) -> None:  # noqa: N802
+    """A collapsible section whose content exists only while it is open.
+
+    The page re-renders its whole tree on every change of state (a run's progress, its
+    results); closed sections then cost nothing, where ``solara.Details`` would keep every
+    lever's widgets of every group.
+    """
+    is_open, set_open = solara.use_state(False)
+    with rv.ExpansionPanels(v_model=0 if is_open else None,
+                            on_v_model=lambda v: set_open(v == 0)):
+        with rv.ExpansionPanel():
+            rv.ExpansionPanelHeader(children=[summary])
+            with rv.ExpansionPanelContent():
+                if is_open:
+                    render()
+
+
+@solara.component
+def LeverGroup(s: Session, group: Any, errors: dict[str, str],  # noqa: N802
+               changed: set) -> None:
+    """The policies (each with a description and add buttons) and parameters of one group."""
+    lang = s.lang.value
+    draft = s.draft.value
+    for kind in group.kinds:
+        cls = POLICY_TYPES[kind]
+        solara.Text(f"{i18n.policy_label(cls, lang)} — "
+                    f"{i18n.policy_description(kind, levers.explanation(cls), lang)}",
+                    style={"font-size": "0.8em", "color": "#555"})
+        entries = [(i, p) for i, p in enumerate(draft["policies"]) if p["kind"] == kind]
+        for i, entry in entries:
+            PolicyCard(s, i, entry, errors, changed)
+        choices = ([{name: value} for name, values in cls.options.items()
+                    for value in values] or [{}])
+        with solara.Row(gap="4px", style={"flex-wrap": "wrap", "margin-bottom": "8px"}):
+            for choice in choices:
+                suffix = "".join(f" {i18n.option_label(v, lang)}" for v in choice.values())
+
+                def add(kind=kind, choice=choice) -> None:
+                    draft = dict(s.draft.value)
+                    draft["policies"] = [*draft["policies"],
+                                         levers.new_policy(draft, kind, choice)]
+                    s.draft.value = draft
+
+                solara.Button(f"+ {s.t('add')}{suffix}", on_click=add, text=True,
+                              classes=[f"add-{kind}" + "".join(f"-{v}" for v in
+                                                               choice.values())])
+    for spec in levers.group_parameters(group):
+        ParameterInput(s, spec, errors, changed)
 
 
 @solara.component
@@ -299,7 +363,8 @@ def OtherParameters(s: Session, errors: dict[str, str], changed: set) -> None:  
     lang = s.lang.value
     shown = {spec.key for g in levers.lever_groups() for spec in levers.group_parameters(g)}
     choice, set_choice = solara.use_state("")
-    with solara.Details(summary=s.t("other_params"), expand=False):
+
+    def body() -> None:
         keys = [k for k in table if k not in shown]
         names = {(table[k].label_zh if lang == "zh" else table[k].label_en) + f" ({k})": k
                  for k in keys}
@@ -316,6 +381,8 @@ def OtherParameters(s: Session, errors: dict[str, str], changed: set) -> None:  
             ParameterInput(s, spec, errors, changed)
             if lang == "en":
                 solara.Text(spec.source, style={"font-size": "0.75em", "color": "#777"})
+
+    Section(s.t("other_params"), body)
 
 
 # --------------------------------------------------------------------------- results
@@ -521,6 +588,25 @@ def UrlState(query: str) -> None:  # noqa: N802
     """Writes ``?s=<query>`` into the page's URL (history.replaceState, no navigation)."""
 
 
+@solara.component_vue("import.vue")
+def TomlImport(label: str, event_file: Callable[[dict], None]) -> None:  # noqa: N802
+    """A file chooser and drop zone for a scenario TOML.
+
+    ``event_file`` gets ``{"name", "text", "too_big"}`` from the browser.
+    """
+
+
+def imported_file(info: dict) -> dict:
+    """The browser's ``{"name", "text", "too_big"}`` as ``{"name", "data"}`` (bytes).
+
+    What :func:`webapp.state.import_scenario` reads; a file over its limit stays over it.
+    """
+    name = str(info.get("name") or "scenario.toml")
+    if info.get("too_big"):
+        return {"name": name, "data": b" " * (state.MAX_IMPORT_BYTES + 1)}
+    return {"name": name, "data": str(info.get("text") or "").encode("utf-8")}
+
+
 @solara.component_vue("resize.vue")
 def ResizeNudge() -> None:  # noqa: N802
     """Sends the browser window a resize event after mounting (plotly then fits its column)."""
@@ -579,8 +665,10 @@ def DistrictsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     default = 2030 if 2030 in years else years[-1]
     year, set_year = solara.use_state(default)
     metric, set_metric = solara.use_state("change")
+    technology, set_technology = solara.use_state(figures.MAP_TECHNOLOGIES[0])
     year = year if year in years else default
     names = {s.t(f"map_{m}"): m for m in figures.MAP_METRICS}
+    techs = {s.t(f"tech_{t}"): t for t in figures.MAP_TECHNOLOGIES}
     with solara.Row(gap="16px", style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.Div(style={"min-width": "260px", "flex": "1"}, classes=["map-year"]):
             solara.SliderInt(f"{s.t('map_year')}: {year}", value=year, min=years[0],
@@ -588,11 +676,20 @@ def DistrictsTab(s: Session, current: RunSet) -> None:  # noqa: N802
         solara.ToggleButtonsSingle(value=next(k for k, v in names.items() if v == metric),
                                    values=list(names), on_value=lambda v: set_metric(names[v]),
                                    classes=["map-metric"])
+    # always rendered (hidden unless colouring by adoption): see LeverPanel
+    with solara.Div(classes=["map-technology"],
+                    style={"max-width": "420px",
+                           "display": "block" if metric == "adoption" else "none"}):
+        solara.Select(s.t("map_technology"), values=list(techs),
+                      value=next(k for k, v in techs.items() if v == technology),
+                      on_value=lambda v: set_technology(techs[v]))
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
+            shown = technology if metric == "adoption" else ""
             Plot(figures.cached(current, "map", lang,
-                                lambda: figures.map_figure(current, lang, year, metric),
-                                year, metric), "district_map", s)
+                                lambda: figures.map_figure(current, lang, year, metric,
+                                                           technology),
+                                year, metric, shown), "district_map", s)
             solara.Text(s.t("map_source"), style={"font-size": "0.75em", "color": "#777"})
         with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
             Plot(figures.cached(current, "sectors", lang,
@@ -638,7 +735,33 @@ def Contributions(s: Session, current: RunSet) -> None:  # noqa: N802
                         lambda: figures.wedge_figure(done, total, lang)), "wedge", s)
     Plot(figures.cached(current, "cost_curve", lang,
                         lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s)
+    solara.HTML(unsafe_innerHTML=contributions_html(s, done))
     solara.Text(s.t("contributions_note"), style={"font-size": "0.8em", "color": "#555"})
+
+
+def contributions_html(s: Session, contributions: list) -> str:
+    """Each lever: paid or free, abatement, spending, CNY/t, windfall share and spending."""
+    lang = s.lang.value
+    head = [s.t(k) for k in ("lever", "lever_kind", "lever_abated", "lever_spending",
+                             "lever_cost", "lever_windfall", "lever_windfall_spend")]
+    rows = []
+    for c in contributions:
+        share = c.windfall_share
+        cells = [i18n.spending_label(c.key, lang), s.t("paid_lever" if c.pays else "free_lever"),
+                 state.plain(c.abated_mt, 2), state.plain(c.spending_mcny, 0) if c.pays else "—",
+                 state.plain(c.cny_per_t, 0) if c.pays else "0",
+                 f"{share:.0%}" if c.pays and share == share else "—",
+                 state.plain(c.windfall_mcny, 0) if c.pays and share == share else "—"]
+        rows.append(f'<tr class="lever-row lever-row-{"paid" if c.pays else "free"}">'
+                    + "".join(f"<td>{html.escape(x)}</td>" for x in cells) + "</tr>")
+    paid = [c for c in contributions if c.pays]
+    total = s.t("paid_free_total").format(
+        paid=sum(c.abated_mt for c in paid), spend=sum(c.spending_mcny for c in paid),
+        windfall=sum(c.windfall_mcny for c in paid),
+        free=sum(c.abated_mt for c in contributions if not c.pays))
+    ths = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return (f'<table class="scoreboard levers-table"><tr>{ths}</tr>{"".join(rows)}</table>'
+            f'<div class="paid-free">{html.escape(total)}</div>')
 
 
 @solara.component
@@ -819,14 +942,15 @@ def initial_state(search: str | None, headers: dict | None) -> dict[str, Any]:
         lang = "zh" if accept.strip().lower().startswith("zh") else "en"
     return {"scenario": name if isinstance(name, str) and name else DEFAULT_SCENARIO,
             "base": base_draft, "draft": draft, "inputs": inputs, "lang": lang,
-            "auto": bool(saved.get("auto", False))}
+            "auto": bool(saved.get("auto", False)),
+            "instant": bool(saved.get("instant", False))}
 
 
 def url_state(s: Session) -> str:
     """The session's state for the URL."""
     body: dict[str, Any] = {"scenario": s.scenario.value, "lang": s.lang.value,
                             "draft": s.draft.value, "inputs": s.inputs.value,
-                            "auto": s.auto.value}
+                            "auto": s.auto.value, "instant": s.instant.value}
     if s.scenario.value not in available_scenarios():
         body["base"] = s.base.value
     return state.encode_state(body)
@@ -847,8 +971,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
         result=solara.use_reactive(None),
         pinned=solara.use_reactive([]),
         message=solara.use_reactive(""),
+        accounting=solara.use_reactive(False),
         progress=solara.use_reactive(0.0),
         auto=solara.use_reactive(first["auto"]),
+        instant=solara.use_reactive(first["instant"]),
         notice=solara.use_reactive(""),
         baseline_cache=solara.use_memo(dict, []),
         counter=solara.use_memo(lambda: [0], []),
@@ -866,34 +992,47 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     solara.lab.use_task(wait_ready, dependencies=[], raise_error=False)
 
     def work() -> None:
-        scenario, config, draft, inputs = request.current
+        mine = request.current
+        scenario, config, draft, inputs, preview = mine
         task = task_ref.current
         number = s.counter[0] + 1
-
-        def label(runs: RunSet) -> RunSet:
-            runs.number, runs.draft, runs.inputs = number, draft, inputs
-            runs.key = state.request_key(draft, inputs)
-            return runs
-
-        def show_now(partial: RunSet) -> None:
-            # the charts first; the cost accounting's extra runs follow
-            if task.is_current():
-                s.result.value = label(partial)
-
+        s.accounting.value = False
         try:
             runs = run_set(scenario, config,
                            progress=lambda share: s.progress.set(100 * share),
                            should_stop=lambda: not task.is_current(),
-                           baseline_cache=s.baseline_cache, on_ready=show_now)
+                           baseline_cache=s.baseline_cache, with_accounting=False)
         except RunCancelled:
-            s.message.value = "cancelled"
+            if request.current is mine:  # not replaced by a newer run (auto, instant)
+                s.message.value = "cancelled"
             return
         except (ParameterError, ValueError) as error:
             s.message.value = f"error:{error}"
             return
+        runs.number, runs.draft, runs.inputs, runs.preview = number, draft, inputs, preview
+        runs.key = state.request_key(draft, inputs)
         s.counter[0] = number
         s.message.value = f"done:{runs.seconds:.1f}"
-        s.result.value = label(runs)
+        s.result.value = runs  # the charts now; the cost accounting's extra runs follow
+        if not runs.pending:
+            return
+        # the Run button is free again; a new run (or Cancel) stops these runs. They start a
+        # moment later, so that they do not take the CPU from drawing the charts.
+        for _ in range(int(ACCOUNTING_DELAY / 0.05)):
+            if not task.is_current():
+                return
+            time.sleep(0.05)
+        s.accounting.value = True
+        try:
+            done = add_accounting(runs, s.baseline_cache,
+                                  should_stop=lambda: not task.is_current())
+        except RunCancelled:
+            return
+        finally:
+            if task.is_current():
+                s.accounting.value = False
+        if task.is_current() and s.result.value is runs:
+            s.result.value = done
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     task_ref.current = task
@@ -903,28 +1042,35 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
     errors = levers.field_errors(draft, lang)
     start_year = draft["parameters"].get("run.start_year", 2020)
     _, config, problems = check_request(s)
-    running = task.pending
+    running = task.pending and not s.accounting.value
     key = state.request_key(draft, s.inputs.value)
     result = s.result.value
     stale = result is not None and result.key != key
 
-    def start() -> None:
+    def start(preview: bool = False) -> None:
         # read the levers now (not from this render's closure): the latest typed values count
         now_scenario, now_config = current_request(s)
         if now_scenario is None or now_config is None:
             return
-        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value))
+        if preview:
+            now_config = instant_config(now_config)
+        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value),
+                           preview)
         s.message.value = ""
         s.progress.value = 0.0
         task()
 
     def auto_run() -> None:
-        if s.auto.value and ready and not problems and (result is None or stale):
-            start()
+        instant = s.instant.value
+        if not (s.auto.value or instant) or not ready or problems:
+            return
+        if result is None or stale or (result.preview and not instant):
+            start(preview=instant)
 
-    solara.use_effect(auto_run, [key, s.auto.value, ready])
+    solara.use_effect(auto_run, [key, s.auto.value, s.instant.value, ready])
 
-    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value])
+    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value,
+                                                   s.instant.value])
 
     def pick(name: str) -> None:
         if name == s.scenario.value:
@@ -963,7 +1109,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
                               classes=["run-button"])
                 with solara.Div(classes=["auto-run"]):
                     solara.Checkbox(label=s.t("auto_run"), value=s.auto)
-                if running:
+                with solara.Div(classes=["instant-run"]):
+                    solara.Checkbox(label=s.t("instant_run").format(scale=f"{INSTANT_SCALE:g}"),
+                                    value=s.instant)
+                if running or s.accounting.value:
                     solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
                                   classes=["cancel-button"])
             if not ready:
@@ -992,6 +1141,10 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
         elif message.startswith("done:") and not stale:
             solara.Success(f"{s.t('finished')}: {message[5:]} {s.t('in_seconds')}",
                            dense=True, classes=["run-message", "run-done"])
+        if result is not None and result.preview and not stale:
+            solara.Info(s.t("preview_banner").format(scale=f"{result.config.scale:g}",
+                                                     full=s.inputs.value["scale"]),
+                        dense=True, classes=["preview-banner"])
         if stale:
             solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
                            classes=["stale-banner"])
@@ -1004,7 +1157,7 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
 @solara.component
 def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
                    on_file: Callable[[dict], None]) -> None:
-    """The scenario, its description, reset, import of a TOML file, and the name to save as."""
+    """The scenario, its description, reset, TOML import (chosen or dropped), and its name."""
     lang = s.lang.value
     names = available_scenarios()
     titles = {i18n.scenario_title(n, lang): n for n in names}
@@ -1022,7 +1175,7 @@ def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
         solara.Button(s.t("reset"), on_click=lambda: s.draft.set(s.base.value), text=True,
                       icon_name="mdi-restore", classes=["reset-button"])
     with solara.Details(summary=s.t("import_toml"), expand=False):
-        solara.FileDrop(label=s.t("import_drop"), on_file=on_file, lazy=False)
+        TomlImport(label=s.t("import_drop"), event_file=lambda info: on_file(imported_file(info)))
     notice = s.notice.value
     if notice.startswith("error:"):
         solara.Error(f"{s.t('import_failed')} {notice[6:]}", dense=True,
