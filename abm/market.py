@@ -74,6 +74,8 @@ class Constants(NamedTuple):
     maintenance_saving_bev: float
     purchase_tax_rate: float
     beta_charging: float
+    familiarity_2020: float
+    familiarity_rate: float
     asc_vessel_electric: float
     pv_payback_factor_household: float
     pv_payback_factor_firm: float
@@ -165,6 +167,8 @@ def constants(p: Parameters) -> Constants:
         maintenance_saving_bev=veh[("all", "all", "maintenance_saving_bev")],
         purchase_tax_rate=veh[("all", "all", "purchase_tax_rate")],
         beta_charging=p["behaviour.vehicle_ev.beta_charging"],
+        familiarity_2020=p["behaviour.vehicle_ev.familiarity_2020"],
+        familiarity_rate=p["behaviour.vehicle_ev.familiarity_rate"],
         asc_vessel_electric=p["behaviour.fisher_vessel.asc_electric"],
         pv_payback_factor_household=p["behaviour.pv_payback_factor_household"],
         pv_payback_factor_firm=p["behaviour.pv_payback_factor_firm"],

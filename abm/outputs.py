@@ -151,6 +151,7 @@ def _family_label(metric: str) -> Label | None:
         return Label(f"CO2 from {en} (Mt)", f"{zh}二氧化碳排放（百万吨）", en, zh)
     for prefix, en_text, zh_text in (
             ("sales_", "New {} (vehicles)", "{}新车销量（辆）"),
+            ("stock_", "{} on the road (vehicles)", "{}保有量（辆）"),
             ("nev_share_sales_", "NEV share of new {}", "{}新车中新能源占比"),
             ("nev_share_stock_", "NEV share of {} on the road", "{}保有量中新能源占比")):
         vtype = metric.removeprefix(prefix)

@@ -182,6 +182,7 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
         nev_sales_all += nev
         rows.append((f"sales_{v}", sales, "vehicles"))
         rows.append((f"nev_share_sales_{v}", ratio(nev, sales), "1"))
+        rows.append((f"stock_{v}", a("vehicles", f"stock_{v}"), "vehicles"))
         rows.append((f"nev_share_stock_{v}", ratio(a("vehicles", f"nev_stock_{v}"),
                                                    a("vehicles", f"stock_{v}")), "1"))
     rows.append(("nev_share_sales_all", ratio(nev_sales_all, sales_all), "1"))

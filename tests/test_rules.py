@@ -218,7 +218,8 @@ def test_household_ci_drop_with_car(path):
 
 
 # ---------------------------------------------------------------- vehicles
-VEH_CONST = dict(purchase_tax_rate=0.1, beta_charging=0.8, ci_km_reduction=0.1)
+VEH_CONST = dict(purchase_tax_rate=0.1, beta_charging=0.8, ci_km_reduction=0.1,
+                 familiarity_2020=1.0)
 VEH_MONTH = dict(ev_subsidy=5000.0, tax_exemption=1.0, tax_exemption_cap=10_000.0,
                  km_growth=1.0, charging_index=0.5, grid_factor=0.5, ci_credit_price=50.0)
 EV_COEF = (0.0, 3.0, 1.0, 2.0, 0.5, 0.0)
@@ -243,7 +244,8 @@ def vehicle_inputs(**over):
     return x
 
 
-def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, **columns):
+def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, constants=None,
+                 **columns):
     cols = dict(weight=3.0, age=119, life=120, km_year=15_000.0, attitude=0.4,
                 discount_rate=0.08, credit_draw=1.0, degree=5, peers_nev=1)
     cols.update(columns)
@@ -253,12 +255,14 @@ def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, **columns):
               x["life_type"], x["horizon"], x["beta_tco"], x["private"], x["mandate"],
               x["exempt"], x["maintenance"], x["vis0"],
               *(t.arrays[n] for n in vehicles.REPLACEMENT_COLUMNS), np.zeros(1, bool))
-    sums = run(vehicles.replacement_rule, path, month(**VEH_MONTH), const(**VEH_CONST),
-               np.array([coef_ev]), np.array([[vis]]), arrays, len(vehicles.METRICS))
+    sums = run(vehicles.replacement_rule, path, month(**VEH_MONTH),
+               const(**{**VEH_CONST, **(constants or {})}), np.array([coef_ev]),
+               np.array([[vis]]), arrays, len(vehicles.METRICS))
     return t, sums
 
 
-def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=0.0):
+def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=0.0,
+                          considering=1.0):
     """By hand: TCO_j = price − subsidy − exemption − trade-in + A(8 %, 10 yr)·km·cost/km."""
     a = (1 - 1.08 ** -10) / 0.08
     km = 15_000.0
@@ -272,6 +276,8 @@ def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=
                   -1.0 + beta * (tco_ice - tco_bev) / tco_ice + s + 0.8 * 0.5,
                   -1.5 + beta * (tco_ice - tco_phev) / tco_ice + s])
     p = np.exp(v) / np.exp(v).sum()
+    p[0] += (1.0 - considering) * p[1:].sum()
+    p[1:] *= considering
     p[1:] += mandate * p[0] * p[1:] / p[1:].sum()
     p[0] *= 1.0 - mandate
     return p
@@ -317,6 +323,25 @@ def test_fleet_type_uses_its_own_tco_weight_and_no_social_terms(path):
              mandate=np.zeros(2))
     t, _ = vehicle_case(path, inputs=x, vtype=1)
     assert_three_way_choice(t, vehicle_probabilities(beta=6.0, social=False))
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_only_the_considering_share_of_car_buyers_weighs_an_nev(path):
+    """By hand: F = 1 − (1 − 0.3)·exp(−10·(0.25 − 0.1)) = 0.8438; P_nev ← F·P_nev."""
+    considering = 1.0 - 0.7 * math.exp(-10.0 * (0.25 - 0.1))
+    assert considering == pytest.approx(0.8438, abs=1e-4)
+    t, _ = vehicle_case(path, constants=dict(familiarity_2020=0.3, familiarity_rate=10.0))
+    assert_three_way_choice(t, vehicle_probabilities(considering=considering))
+    # Nobody considers an NEV when F_2020 = 0 and it does not grow.
+    t, _ = vehicle_case(path, constants=dict(familiarity_2020=0.0, familiarity_rate=0.0))
+    assert np.all(t.powertrain == ICE)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_consideration_does_not_apply_to_fleet_operators(path):
+    x = vehicle_inputs(private=np.array([0.0]), beta_tco=np.array([3.0]))
+    t, _ = vehicle_case(path, inputs=x, constants=dict(familiarity_2020=0.0))
+    assert_three_way_choice(t, vehicle_probabilities(social=False))
 
 
 @pytest.mark.parametrize("path", PATHS)

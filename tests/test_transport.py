@@ -11,8 +11,10 @@ subsidy inside the published range.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from abm.data import DATA_DIR
 from calibration.transport_checks import PUBLISHED_COST_PER_NEV, transport_checks
 
 SCALE, SEEDS = 100.0, (1, 2)
@@ -34,34 +36,80 @@ def test_first_purchases_are_the_bulletins_growth(checks):
 
 
 def test_fitted_years_follow_the_passenger_car_series(checks):
-    for year in (2021, 2022):
+    for year in (2021, 2022):  # 2020's few sales (replacements only) are noisy
         model, observed = checks["nev_share_sales_car"][year]
         assert abs(model - observed) < 0.04, year
 
 
 ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
 """Issue 10's held-out targets: 3 points (new cars), 1 point (stock) in 2023 and 2024."""
-REACHED = {("sales", 2023): 0.13, ("sales", 2024): 0.25, ("stock", 2023): 0.045,
-           ("stock", 2024): 0.075}
-"""What the shipped fit reaches (README "Transport": it overshoots after 2022); a guard
-against getting worse, not a claim of success."""
 SERIES = {"sales": "nev_share_sales_car", "stock": "nev_share_stock_car"}
 
 
 @pytest.mark.parametrize("year", [2023, 2024])
-@pytest.mark.parametrize("kind", ["sales", "stock"])
-def test_held_out_error_is_no_worse_than_the_shipped_fit(checks, kind, year):
-    model, observed = checks[SERIES[kind]][year]
-    assert abs(model - observed) < REACHED[(kind, year)]
+def test_held_out_new_car_share_within_3_points(checks, year):
+    """Fitted on 2020-2022 only; China's passenger-car retail NEV share (CPCA) held out."""
+    model, observed = checks["nev_share_sales_car"][year]
+    assert abs(model - observed) < ISSUE_TOLERANCE["sales"]
 
 
-@pytest.mark.xfail(strict=True, reason="not reached: the model overshoots the held-out years "
-                                       "(README, Transport; issue 10 stays open on this)")
 @pytest.mark.parametrize("year", [2023, 2024])
-@pytest.mark.parametrize("kind", ["sales", "stock"])
-def test_held_out_error_within_the_issues_tolerance(checks, kind, year):
-    model, observed = checks[SERIES[kind]][year]
-    assert abs(model - observed) < ISSUE_TOLERANCE[kind]
+def test_stock_share_is_what_the_observed_sales_give_through_the_fleet(checks, year):
+    """The car stock's NEV share within 1 point of the share the observed sales would give.
+
+    A check of the cumulative sales (2021 to ``year``) through the model's own fleet (its
+    sales volumes, first purchases and 2020 NEVs): the mapping of the stock that is
+    consistent with the sales mapping (README, Transport).
+    """
+    model, _ = checks["nev_share_stock_car"][year]
+    assert abs(model - checks["nev_share_stock_car_implied"][year]) < ISSUE_TOLERANCE["stock"]
+
+
+def test_held_out_observations_inside_the_posterior_predictive_band():
+    """The shipped ABC fit's 5-95 % predictive band (posterior draws, seeds 1-3) covers the
+    held-out new-car shares (data/calibrated/transport/predictive.csv)."""
+    bands = pd.read_csv(DATA_DIR / "calibrated" / "transport" / "predictive.csv")
+    held = bands[(bands["target"] == "nev_share_new_cars") & (bands["part"] == "holdout")]
+    assert sorted(held["year"]) == [2023, 2024]
+    for row in held.itertuples():
+        assert row.p05 <= row.observed <= row.p95, row.year
+
+
+def test_plug_in_hybrids_follow_the_fitted_years(checks):
+    """China's PHEV share of NEV sales (CAAM, 17-22 % in 2020-22) pins the PHEV constant."""
+    for year in (2020, 2021, 2022):
+        model, observed = checks["phev_share_sales_nev"][year]
+        assert abs(model - observed) < 0.08, year
+
+
+@pytest.mark.xfail(strict=True, reason="not reached: the model's PHEV share falls to 11-13 % "
+                                       "in 2023-24 while China's rose to 30 and 40 % (range "
+                                       "extenders, BYD DM-i; README, Transport)")
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_plug_in_hybrid_share_held_out(checks, year):
+    model, observed = checks["phev_share_sales_nev"][year]
+    assert abs(model - observed) < 0.05
+
+
+STOCK_REACHED = {2023: 0.035, 2024: 0.045}
+"""How far the model's car stock share is from China's all-vehicle stock series (README,
+Transport: Jiangmen's fleet turns over faster and the national series counts all vehicles);
+a guard against getting worse, not a claim of success."""
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_stock_share_against_the_national_series_is_no_worse(checks, year):
+    model, observed = checks["nev_share_stock_car"][year]
+    assert abs(model - observed) < STOCK_REACHED[year]
+
+
+@pytest.mark.xfail(strict=True, reason="not reached: China's all-vehicle stock series is not "
+                                       "consistent with its passenger-car sales series through "
+                                       "Jiangmen's faster-growing fleet (README, Transport)")
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_stock_share_within_1_point_of_the_national_series(checks, year):
+    model, observed = checks["nev_share_stock_car"][year]
+    assert abs(model - observed) < ISSUE_TOLERANCE["stock"]
 
 
 def test_heavy_trucks_stay_mostly_diesel_until_2022(checks):

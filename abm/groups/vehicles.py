@@ -133,8 +133,11 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     − maintenance saving_j)``, ``V_j = asc_{type,j} + β_{type}·(TCO_ice − TCO_j)/TCO_ice
     + [j ≠ ice]·[private car]·(β_peer·peer + β_vis·ln(district NEV car share / share_2020)
     + β_att·attitude) + [j = bev]·β_charging·charging``, ``P_j = e^{V_j} / Σ_k e^{V_k}``;
-    a mandate ``M_type`` then moves the share ``M`` of the non-NEV probability to the NEV
-    options in proportion to theirs. The trade-in subsidy is the expected one
+    for private cars only the considering share ``F = 1 − (1 − F_2020)·exp(−k·(s −
+    s_2020))`` of buyers weighs an NEV at all (``s``: district NEV car-stock share; Struben &
+    Sterman 2008), so ``P_nev ← F·P_nev`` and the rest goes to the non-NEV options in
+    proportion to theirs; a mandate ``M_type`` then moves the share ``M`` of the non-NEV
+    probability to the NEV options in proportion to theirs. The trade-in subsidy is the expected one
     (eligible share × amount) and only for replacements. The new vehicle lives
     ``life_type · 12 · (0.6 + 0.8 u)`` months; a private car of a scheme member gets the
     carbon-inclusive attitude boost. Private cars use the coefficient row's β_econ; fleet
@@ -216,6 +219,18 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                 clean += prob[j]
             else:
                 fossil += prob[j]
+        if private[v] > 0.0 and c.familiarity_2020 < 1.0 and fossil > 0.0:
+            # Consideration: only the familiar share F of buyers weighs an NEV at all; it
+            # grows with the NEVs on the district's roads and saturates at 1.
+            known = 1.0 - (1.0 - c.familiarity_2020) * math.exp(
+                -c.familiarity_rate * max(vis[T_EV, d] - vis0[0], 0.0))
+            for j in range(N_POWERTRAINS):
+                if nev(j):
+                    prob[j] *= known
+                else:
+                    prob[j] += (1.0 - known) * clean * prob[j] / fossil
+            clean *= known
+            fossil = 1.0 - clean
         if mandate[v] > 0.0 and clean > 0.0:
             moved = mandate[v] * fossil
             for j in range(N_POWERTRAINS):
