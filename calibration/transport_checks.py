@@ -230,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path,
                         help="also draw the fit (new-car and stock shares) to this PNG")
     args = parser.parse_args(argv)
+    if args.chart is not None and (args.chart.suffix.lower() != ".png"
+                                   or not args.chart.parent.is_dir()):
+        print(f"error: --chart: {str(args.chart)!r}; allowed: a .png file in an existing "
+              "folder", file=sys.stderr)
+        return 2
     try:
         result = transport_checks(args.scale, tuple(args.seeds), args.fit)
     except ParameterError as error:

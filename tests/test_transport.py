@@ -130,3 +130,12 @@ def test_new_city_buses_are_electric(checks):
 def test_cost_per_additional_nev_in_the_published_range(checks):
     low, high = PUBLISHED_COST_PER_NEV
     assert low <= checks["cost_per_additional_nev"] <= high
+
+
+@pytest.mark.parametrize("chart", ["/no/such/folder/fit.png", "fit.txt"])
+def test_a_bad_chart_path_is_refused_before_running(chart, capsys):
+    from calibration.transport_checks import main
+
+    assert main(["--scale", "2000", "--seeds", "1", "--chart", chart]) == 2
+    err = capsys.readouterr().err
+    assert "--chart" in err and repr(chart) in err and "allowed" in err
