@@ -44,6 +44,12 @@ class ParamSpec:
         """The part of the key before the last dot (e.g. ``behaviour.household_pv``)."""
         return self.key.rsplit(".", 1)[0]
 
+    @property
+    def range_text(self) -> str:
+        """``[min, max]`` and the unit, e.g. ``[0, 5] CNY/W`` (a share's unit ``1`` left out)."""
+        unit = "" if self.unit == "1" else f" {self.unit}"
+        return f"[{self.min:g}, {self.max:g}]{unit}"
+
     def check(self, value: Any, where: str = "") -> float | int:
         """Return ``value`` converted to the declared type, or raise ParameterError.
 
@@ -54,20 +60,19 @@ class ParamSpec:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(
                 f"{place}parameter {self.key!r}: got {value!r} ({type(value).__name__}); "
-                f"allowed: a {self.type} in [{self.min:g}, {self.max:g}] {self.unit}"
+                f"allowed: a {self.type} in {self.range_text}"
             )
         if isinstance(value, float) and not math.isfinite(value):
             raise ParameterError(f"{place}parameter {self.key!r}: got {value!r}; allowed: a "
-                                 f"finite {self.type} in [{self.min:g}, {self.max:g}] "
-                                 f"{self.unit}")
+                                 f"finite {self.type} in {self.range_text}")
         if not (self.min <= value <= self.max):
             raise ParameterError(
                 f"{place}parameter {self.key!r}: got {value!r}; allowed range "
-                f"[{self.min:g}, {self.max:g}] {self.unit}"
+                f"{self.range_text}"
             )
         if self.type == "int" and float(value) != int(value):
             raise ParameterError(f"{place}parameter {self.key!r}: got {value!r}; allowed: an "
-                                 f"integer in [{self.min:g}, {self.max:g}] {self.unit}")
+                                 f"integer in {self.range_text}")
         return int(value) if self.type == "int" else float(value)
 
 

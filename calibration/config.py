@@ -311,8 +311,8 @@ def _parameters(entries: tuple[ParameterEntry, ...] | list[ParameterEntry], wher
         high = spec.max if item.max is None else item.max
         if not spec.min <= low < high <= spec.max:
             raise ParameterError(f"{here}: bounds [{low:g}, {high:g}] for {item.key!r} (fields "
-                                 f"'min', 'max') must satisfy {spec.min:g} <= min < max <= "
-                                 f"{spec.max:g} {spec.unit}")
+                                 f"'min', 'max') must lie in {spec.range_text} with min < "
+                                 "max")
         parameters.append(FreeParameter(item.key, float(low), float(high)))
     return parameters
 
