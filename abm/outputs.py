@@ -74,7 +74,11 @@ LABELS: dict[str, Label] = {
     "clean_share_sales_all": Label("NEV and LNG share of all new vehicles",
                                    "全部新增车辆中新能源及清洁能源占比"),
     "phev_share_sales_nev": Label("Plug-in hybrid share of new NEVs", "新能源新车中插电混动占比"),
+    "phev_share_sales_expected_nev": Label("Plug-in hybrid share of new NEVs (choice probability)",
+                                           "新能源新车中插电混动占比（选择概率）"),
     "lng_share_sales_truck": Label("LNG share of new heavy trucks", "重型货车新车中LNG占比"),
+    "lng_share_sales_expected_truck": Label("LNG share of new heavy trucks (choice probability)",
+                                            "重型货车新车中LNG占比（选择概率）"),
     "first_purchases": Label("First-time buyers' new cars (vehicles)", "首次购车新增车辆（辆）"),
     "stock_all": Label("Vehicle stock (vehicles)", "机动车保有量（辆）"),
     "land_transport_oil_ml": Label("Land transport oil (million L)", "陆路交通用油（百万升）"),
@@ -153,6 +157,8 @@ def _family_label(metric: str) -> Label | None:
             ("sales_", "New {} (vehicles)", "{}新车销量（辆）"),
             ("stock_", "{} on the road (vehicles)", "{}保有量（辆）"),
             ("nev_share_sales_", "NEV share of new {}", "{}新车中新能源占比"),
+            ("nev_share_sales_expected_", "NEV share of new {} (choice probability)",
+             "{}新车中新能源占比（选择概率）"),
             ("nev_share_stock_", "NEV share of {} on the road", "{}保有量中新能源占比")):
         vtype = metric.removeprefix(prefix)
         if metric.startswith(prefix) and vtype in VEHICLE_TYPE_LABELS:

@@ -182,6 +182,8 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
         nev_sales_all += nev
         rows.append((f"sales_{v}", sales, "vehicles"))
         rows.append((f"nev_share_sales_{v}", ratio(nev, sales), "1"))
+        rows.append((f"nev_share_sales_expected_{v}",
+                     ratio(a("vehicles", f"nev_sales_expected_{v}"), sales), "1"))
         rows.append((f"stock_{v}", a("vehicles", f"stock_{v}"), "vehicles"))
         rows.append((f"nev_share_stock_{v}", ratio(a("vehicles", f"nev_stock_{v}"),
                                                    a("vehicles", f"stock_{v}")), "1"))
@@ -189,8 +191,13 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
     rows.append(("clean_share_sales_all", ratio(nev_sales_all + a("vehicles", "lng_sales"),
                                                 sales_all), "1"))
     rows.append(("phev_share_sales_nev", ratio(a("vehicles", "phev_sales"), nev_sales_all), "1"))
+    nev_expected_all = sum(a("vehicles", f"nev_sales_expected_{v}") for v in data.VEHICLE_TYPES)
+    rows.append(("phev_share_sales_expected_nev", ratio(a("vehicles", "phev_sales_expected"),
+                                                        nev_expected_all), "1"))
     rows.append(("lng_share_sales_truck", ratio(a("vehicles", "lng_sales"),
                                                 a("vehicles", "sales_truck")), "1"))
+    rows.append(("lng_share_sales_expected_truck", ratio(a("vehicles", "lng_sales_expected"),
+                                                         a("vehicles", "sales_truck")), "1"))
     rows.append(("first_purchases", a("vehicles", "first_purchases"), "vehicles"))
     stock = sum(a("vehicles", f"stock_{v}") for v in data.VEHICLE_TYPES)
     rows.append(("stock_all", stock, "vehicles"))

@@ -305,6 +305,10 @@ def test_vehicle_choice(path):
     assert sums[vehicles.V_SALES] == pytest.approx(3.0 * N)
     assert sums[vehicles.V_NEV_SALES] == pytest.approx(3.0 * (n_bev + n_phev))
     assert sums[vehicles.V_PHEV_SALES] == pytest.approx(3.0 * n_phev)
+    # The expected NEV purchases are the probabilities, not the draws: Σ w·(P_bev + P_phev).
+    assert sums[vehicles.V_NEV_EXPECTED] == pytest.approx(3.0 * N * (p[1] + p[2]))
+    assert sums[vehicles.V_LNG_EXPECTED] == 0.0
+    assert sums[vehicles.V_PHEV_EXPECTED] == pytest.approx(3.0 * N * p[2])
     assert sums[vehicles.V_FIRST] == 0.0
     assert sums[vehicles.V_EV_SUB] == pytest.approx(3.0 * (5000.0 * n_bev + 2000.0 * n_phev))
     exempt_phev = 0.1 * 110_000.0 / 1.13
@@ -321,8 +325,11 @@ def test_fleet_type_uses_its_own_tco_weight_and_no_social_terms(path):
     x.update(by_type, life_type=np.array([10.0, 10.0]), horizon=np.array([10.0, 10.0]),
              beta_tco=np.array([0.0, 6.0]), private=np.array([1.0, 0.0]),
              mandate=np.zeros(2))
-    t, _ = vehicle_case(path, inputs=x, vtype=1)
-    assert_three_way_choice(t, vehicle_probabilities(beta=6.0, social=False))
+    t, sums = vehicle_case(path, inputs=x, vtype=1)
+    p = vehicle_probabilities(beta=6.0, social=False)
+    assert_three_way_choice(t, p)
+    assert sums[vehicles.V_NEV_EXPECTED + 1] == pytest.approx(3.0 * N * (p[1] + p[2]))
+    assert sums[vehicles.V_NEV_EXPECTED] == 0.0  # no private car bought
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -76,21 +76,23 @@ METRICS = (
     Metric("green_finance_cny", "CNY"), Metric("trade_in_cny", "CNY"),
     Metric("first_purchases", "count"), Metric("phev_sales", "count"),
     Metric("phev_stock", "count", "stock"), Metric("lng_sales", "count"),
-    Metric("lng_stock", "count", "stock"),
+    Metric("lng_stock", "count", "stock"), Metric("lng_sales_expected", "count"),
+    Metric("phev_sales_expected", "count"),
     *[Metric(f"stock_{v}", "count", "stock") for v in data.VEHICLE_TYPES],
     *[Metric(f"nev_stock_{v}", "count", "stock") for v in data.VEHICLE_TYPES],
     *[Metric(f"sales_{v}", "count") for v in data.VEHICLE_TYPES],
     *[Metric(f"nev_sales_{v}", "count") for v in data.VEHICLE_TYPES],
+    *[Metric(f"nev_sales_expected_{v}", "count") for v in data.VEHICLE_TYPES],
     *[Metric(f"co2_kg_{v}", "kg CO2") for v in data.VEHICLE_TYPES],
     *[Metric(f"km_{v}", "km") for v in data.VEHICLE_TYPES],
 )
 _NAMES = [x.name for x in METRICS]
 (V_CO2, V_OIL, V_EV_KWH, V_LNG, V_H2, V_KM, V_CAR_KM_BASE, V_CAR_KM, V_EV_SUB, V_TAX,
  V_CI_CREDIT, V_GF, V_TRADE, V_FIRST, V_PHEV_SALES, V_PHEV_STOCK, V_LNG_SALES,
- V_LNG_STOCK) = range(18)
-V_STOCK, V_NEV_STOCK, V_SALES, V_NEV_SALES, V_CO2_TYPE, V_KM_TYPE = (
+ V_LNG_STOCK, V_LNG_EXPECTED, V_PHEV_EXPECTED) = range(20)
+V_STOCK, V_NEV_STOCK, V_SALES, V_NEV_SALES, V_NEV_EXPECTED, V_CO2_TYPE, V_KM_TYPE = (
     _NAMES.index(f"{block}_car") for block in ("stock", "nev_stock", "sales", "nev_sales",
-                                               "co2_kg", "km"))
+                                               "nev_sales_expected", "co2_kg", "km"))
 """First column of each per-vehicle-type block (+ vehicle type)."""
 
 EV_NEV_UP, EV_NEV_DOWN = 1, 2
@@ -259,6 +261,13 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         life[i] = int(life_type[v] * 12.0 * (0.6 + 0.8 * draw(keys[1], t, i)))
         s = sums[d]
         s[V_SALES + v] += w
+        # The choice probabilities themselves (a noise-free estimate of the shares, for
+        # types with few buyers at coarse scales).
+        for j in range(N_POWERTRAINS):
+            if nev(j):
+                s[V_NEV_EXPECTED + v] += w * prob[j]
+        s[V_LNG_EXPECTED] += w * prob[PT_LNG]
+        s[V_PHEV_EXPECTED] += w * prob[PT_PHEV]
         if first_purchase:
             s[V_FIRST] += w
         if choice == PT_PHEV:
@@ -441,8 +450,9 @@ def premiums(params: Any, tables: dict[str, np.ndarray], year: float) -> np.ndar
     """NEV price premia over the combustion model by (type, powertrain) in ``year``, CNY.
 
     Cars and taxis, BEV and PHEV: the observed car premium path (``data/vehicle_paths.csv``;
-    the 2023-24 price competition is in it), shifted by the type's own 2020 premium. Other
-    types' BEVs: the 2020 premium with its battery part at the BNEF pack price,
+    the 2023-24 price competition is in it), shifted by the type's own 2020 premium. A type
+    with its own observed path (heavy-truck BEVs: dealers' 2023-24 prices) follows it the same
+    way. Other types' BEVs: the 2020 premium with its battery part at the BNEF pack price,
     ``premium_2020 + kWh · (pack_t − pack_2020) · CNY/USD``. After the last observed year
     every premium declines at ``tech.vehicle_premium_decline``; LNG and hydrogen premia too
     from 2020.
@@ -455,8 +465,8 @@ def premiums(params: Any, tables: dict[str, np.ndarray], year: float) -> np.ndar
     for v, vtype in enumerate(data.VEHICLE_TYPES):
         for name in OFFERED[vtype]:
             pt = data.POWERTRAINS.index(name)
-            if vtype in ("car", "taxi") and name in ("bev", "phev"):
-                path = paths[("car", name, "price_premium")]
+            path = paths.get(("car" if vtype == "taxi" else vtype, name, "price_premium"))
+            if path is not None:
                 out[v, pt] += _path_value(path, year, decline) - path[min(path)]
             elif name == "bev":
                 out[v, pt] += tables["battery_kwh"][v] * fx * (
