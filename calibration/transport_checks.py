@@ -6,14 +6,20 @@ same history without the 2020-22 national purchase subsidy, and prints:
 
 * the NEV share of new private cars against China's passenger-car retail series (CPCA; the
   fitted mapping of ``calibration/configs/transport.toml``) and beside it the CAAM all-vehicle
-  series, and the NEV share of the car stock (2020-2022 fitted, 2023-2024 held out);
-* the car-stock share the observed sales shares would give through the model's own fleet
-  (its sales and 2020 NEVs), which separates the fleet accounting from the choice model;
+  series (2020-2022 fitted, 2023-2024 held out);
+* the NEV share of the stock, all vehicles, against China's all-vehicle series (MPS; held
+  out, like for like) and of private cars; and the car-stock share the observed sales shares
+  would give through the model's own fleet, which separates the fleet from the choice model;
+* the scrappage rate of cars against China's (registrations minus stock growth);
 * the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
-* per vehicle type the NEV share of sales in 2020 and 2024 (heavy trucks against China's
-  new-energy heavy-truck share; buses under the electrification guideline);
+* per vehicle type the NEV share of sales 2020-2024 (heavy trucks against China's new-energy
+  share of domestic heavy-truck sales; buses under the electrification guideline);
 * the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
   NEVs (all types) it added in those years, against the published range.
+
+Shares of sales are the model's choice probabilities (``nev_share_sales_expected_*``), which
+the drawn choices scatter around: a few thousand heavy-truck purchases a year are a few dozen
+agents at scale 100.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from calibration.cli import _seeds
 from calibration.observed import load_observed, observed_series
 
 SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
-"""The shipped vehicle-choice fit (``python -m calibration run transport --method optuna``)."""
+"""The shipped private-car choice fit (``python -m calibration run transport``)."""
 
 BULLETIN_STOCK_2021 = 1_046_400
 """Jiangmen civilian vehicle stock at end-2021 (statistical bulletin; data/observed)."""
@@ -73,8 +79,9 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     from abm.simulate import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    fitted = read_user_toml(Path(fit or SHIPPED_FIT), "calibrated file")
-    history = load_scenario("history").with_parameters(dict(fitted.get("parameters", {})))
+    fitted = dict(read_user_toml(Path(fit or SHIPPED_FIT), "calibrated file").get(
+        "parameters", {}))
+    history = load_scenario("history").with_parameters(fitted)
     without = dataclasses.replace(
         history, name="history_without_subsidy",
         policies=[p for p in history.policies if p.kind != "ev_purchase_subsidy"])
@@ -85,9 +92,11 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
         counterfactual.append(simulate(without, scale=scale, seed=seed, end_year=2024))
     wide = sum(_wide(r) for r in runs) / len(runs)
     wide_cf = sum(_wide(r) for r in counterfactual) / len(runs)
-    nev_sales = sum(wide.loc[f"sales_{v}"] * wide.loc[f"nev_share_sales_{v}"].fillna(0.0)
+    nev_sales = sum(wide.loc[f"sales_{v}"]
+                    * wide.loc[f"nev_share_sales_expected_{v}"].fillna(0.0)
                     for v in VEHICLE_TYPES)
-    nev_sales_cf = sum(wide_cf.loc[f"sales_{v}"] * wide_cf.loc[f"nev_share_sales_{v}"].fillna(0.0)
+    nev_sales_cf = sum(wide_cf.loc[f"sales_{v}"]
+                       * wide_cf.loc[f"nev_share_sales_expected_{v}"].fillna(0.0)
                        for v in VEHICLE_TYPES)
     added = float(sum(nev_sales[y] - nev_sales_cf[y] for y in years))
     paid = float(np.mean([_subsidy_paid(r, years) for r in runs]))
@@ -96,15 +105,26 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     caam_obs = observed_series(observed, "nev_share_sales", "China")
     stock_obs = observed_series(observed, "nev_share_stock", "China")
     out: dict[str, Any] = {"scale": scale, "seeds": list(seeds)}
-    out["nev_share_sales_car"] = {y: (float(wide.loc["nev_share_sales_car", y]),
-                                      float(sales_obs[y])) for y in range(2020, 2025)}
-    out["nev_share_sales_car_vs_caam"] = {y: (float(wide.loc["nev_share_sales_car", y]),
-                                              float(caam_obs[y])) for y in range(2020, 2025)}
+    years_all = range(2020, 2025)
+    car = wide.loc["nev_share_sales_expected_car"]
+    out["nev_share_sales_car"] = {y: (float(car[y]), float(sales_obs[y])) for y in years_all}
+    out["nev_share_sales_car_vs_caam"] = {y: (float(car[y]), float(caam_obs[y]))
+                                          for y in years_all}
     phev_obs = observed_series(observed, "phev_share_sales_nev", "China")
-    out["phev_share_sales_nev"] = {y: (float(wide.loc["phev_share_sales_nev", y]),
-                                       float(phev_obs[y])) for y in range(2020, 2025)}
+    out["phev_share_sales_nev"] = {y: (float(wide.loc["phev_share_sales_expected_nev", y]),
+                                       float(phev_obs[y])) for y in years_all}
+    out["nev_share_stock_all"] = {y: (float(wide.loc["nev_share_stock_all", y]),
+                                      float(stock_obs[y])) for y in years_all}
     out["nev_share_stock_car"] = {y: (float(wide.loc["nev_share_stock_car", y]),
-                                      float(stock_obs[y])) for y in range(2020, 2025)}
+                                      float(stock_obs[y])) for y in years_all}
+    scrappage_obs = observed_series(observed, "car_scrappage_rate", "China")
+    out["car_scrappage_rate"] = {
+        y: (float((wide.loc["sales_car", y] - wide.loc["first_purchases", y])
+                  / wide.loc["stock_car", y - 1]), float(scrappage_obs[y]))
+        for y in range(2021, 2025)}
+    truck_obs = observed_series(observed, "nev_share_sales_heavy_truck", "China")
+    out["nev_share_sales_truck"] = {y: (float(wide.loc["nev_share_sales_expected_truck", y]),
+                                        float(truck_obs[y])) for y in years_all}
     # The stock share the observed sales shares would give through this fleet (the model's
     # car sales, first purchases and 2020 NEVs): the national stock series is consistent
     # with the national sales series only if Jiangmen's fleet turns over as China's does.
@@ -117,10 +137,10 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
     out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
     out["nev_share_sales_by_type"] = {
-        v: {y: float(wide.loc[f"nev_share_sales_{v}", y]) for y in range(2020, 2025)}
+        v: {y: float(wide.loc[f"nev_share_sales_expected_{v}", y]) for y in years_all}
         for v in VEHICLE_TYPES}
-    out["lng_share_sales_truck"] = {y: float(wide.loc["lng_share_sales_truck", y])
-                                    for y in range(2020, 2025)}
+    out["lng_share_sales_truck"] = {y: float(wide.loc["lng_share_sales_expected_truck", y])
+                                    for y in years_all}
     out["subsidy_paid_2020_22"] = paid
     out["nev_added_2020_22"] = added
     out["nev_without_subsidy_share_2020_22"] = float(
@@ -131,31 +151,35 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
 
 def report(result: dict[str, Any]) -> str:
     """The checks as a Markdown report."""
+    held = {y: " (held out)" if y >= 2023 else "" for y in range(2020, 2025)}
     lines = [f"Transport checks: history at scale {result['scale']:g}, seeds {result['seeds']} "
-             "(mean); 2020-2022 fitted, 2023-2024 held out.", "",
+             "(mean); 2020-2022 fitted, 2023-2024 held out. Shares of sales are choice "
+             "probabilities.", "",
              "| year | NEV share of new cars (model / China, CPCA passenger retail) "
-             "| error, points | (CAAM all vehicles) | error, points "
-             "| NEV share of car stock (model / China, MPS) | error, points |",
-             "|---|---|---|---|---|---|---|"]
+             "| error, points | (CAAM all vehicles) | error, points |",
+             "|---|---|---|---|---|"]
     for y in range(2020, 2025):
         s, so = result["nev_share_sales_car"][y]
         _, ca = result["nev_share_sales_car_vs_caam"][y]
-        k, ko = result["nev_share_stock_car"][y]
-        lines.append(f"| {y}{' (held out)' if y >= 2023 else ''} | {s:.3f} / {so:.3f} | "
-                     f"{100 * (s - so):+.1f} | {ca:.3f} | {100 * (s - ca):+.1f} | "
-                     f"{k:.3f} / {ko:.3f} | {100 * (k - ko):+.1f} |")
+        lines.append(f"| {y}{held[y]} | {s:.3f} / {so:.3f} | {100 * (s - so):+.1f} | "
+                     f"{ca:.3f} | {100 * (s - ca):+.1f} |")
     implied = result["nev_share_stock_car_implied"]
+    lines += ["", "| year | NEV share of the stock, all vehicles (model / China, MPS) "
+                  "| error, points | private cars (model) | private cars, observed sales "
+                  "through the model's fleet |", "|---|---|---|---|---|"]
+    for y in range(2020, 2025):
+        k, ko = result["nev_share_stock_all"][y]
+        car, _ = result["nev_share_stock_car"][y]
+        through = f"{implied[y]:.3f}" if y in implied else "—"
+        lines.append(f"| {y}{' (not fitted)' if y < 2023 else held[y]} | {k:.3f} / {ko:.3f} | "
+                     f"{100 * (k - ko):+.1f} | {car:.3f} | {through} |")
+    lines += ["", "Scrappage of cars (replacements / stock at the start of the year; model / "
+                  "China, registrations minus stock growth): " + ", ".join(
+                      f"{y} {100 * m:.2f} / {100 * o:.2f} %"
+                      for y, (m, o) in result["car_scrappage_rate"].items()) + "."]
     lines += ["", "Plug-in hybrid share of NEV sales (model / China, CAAM): " + ", ".join(
         f"{y} {m:.3f} / {o:.3f}" for y, (m, o) in result["phev_share_sales_nev"].items())
         + "."]
-    lines += ["", "NEV share of the car stock that the observed (CPCA) sales shares would give "
-                  "through the model's fleet (its car sales, first purchases and 2020 NEVs): "
-              + ", ".join(f"{y} {implied[y]:.3f}" for y in implied)
-              + ". Against China's all-vehicle stock series the gap is the mapping, not the "
-                "choice model: that series counts all vehicles (new registrations 30.3 % NEV "
-                "in 2023 against 35.7 % of passenger-car retail) and a fleet that turns over "
-                "more slowly (new registrations 7.3 % of the stock in 2023; Jiangmen's grew "
-                "8.7 % in 2021 alone)."]
     stock, bulletin = result["stock_2021"]
     lines += ["", f"Vehicle stock end-2021: {stock:,.0f} vs bulletin {bulletin:,} "
                   f"({100 * (stock / bulletin - 1):+.1f} %); first purchases 2021: "
@@ -165,6 +189,8 @@ def report(result: dict[str, Any]) -> str:
     for v, shares in result["nev_share_sales_by_type"].items():
         lines.append(f"| {v} | " + " | ".join(f"{shares[y]:.3f}" for y in range(2020, 2025))
                      + " |")
+    lines.append("| truck, China (domestic sales) | " + " | ".join(
+        f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
         f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
     lo, hi = PUBLISHED_COST_PER_NEV
@@ -177,10 +203,11 @@ def report(result: dict[str, Any]) -> str:
 
 
 def checks_chart(result: dict[str, Any], path: Path) -> Path:
-    """Two panels: NEV share of new cars and of the car stock, model against observed.
+    """Three panels, model against observed: NEV share of new cars, of the stock, of new trucks.
 
     Held-out years (2023-2024) are shaded and their observations drawn hollow; the stock
-    panel adds the share the observed sales would give through the model's fleet.
+    panel (not fitted in any year) adds private cars and the share the observed car sales
+    would give through the model's fleet.
     """
     import matplotlib
 
@@ -190,31 +217,38 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
     from abm.charts import save_figure
 
     years = list(range(2020, 2025))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5.6))
     panels = (("nev_share_sales_car", "NEV share of new private cars",
                "China, CPCA passenger retail"),
-              ("nev_share_stock_car", "NEV share of the car stock", "China, MPS all vehicles"))
+              ("nev_share_stock_all", "NEV share of the vehicle stock (not fitted)",
+               "China, MPS all vehicles"),
+              ("nev_share_sales_truck", "NEV share of new heavy trucks",
+               "China, domestic heavy-truck sales"))
     for ax, (key, title, observed_label) in zip(axes, panels, strict=True):
         model = [100 * result[key][y][0] for y in years]
         observed = [100 * result[key][y][1] for y in years]
         ax.axvspan(2022.5, 2024.5, color="0.92", label="held out (not fitted)")
         ax.plot(years, model, "-o", color="tab:blue",
                 label=f"model (scale {result['scale']:g}, seeds {result['seeds']})")
-        ax.plot(years[:3], observed[:3], "o", color="black", label=f"{observed_label}, fitted")
+        fitted = ", fitted" if key == "nev_share_sales_car" else " (not fitted)"
+        ax.plot(years[:3], observed[:3], "o", color="black", label=f"{observed_label}{fitted}")
         ax.plot(years[3:], observed[3:], "o", color="black", mfc="white",
                 label=f"{observed_label}, held out")
         if key == "nev_share_sales_car":
             caam = [100 * result["nev_share_sales_car_vs_caam"][y][1] for y in years]
             ax.plot(years, caam, ":", color="0.4", label="China, CAAM all vehicles")
-        else:
+        elif key == "nev_share_stock_all":
+            cars = [100 * result["nev_share_stock_car"][y][0] for y in years]
+            ax.plot(years, cars, "-", color="tab:blue", alpha=0.4, label="model, private cars")
             implied = result["nev_share_stock_car_implied"]
             ax.plot(list(implied), [100 * v for v in implied.values()], "--", color="tab:green",
-                    label="observed sales through the model's fleet")
+                    label="private cars: observed sales through the model's fleet")
         ax.set_title(title, fontsize=10)
         ax.set_xticks(years)
         ax.set_ylabel("%")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    fig.subplots_adjust(bottom=0.33, wspace=0.25)
     return save_figure(fig, path)
 
 
@@ -228,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated model seeds, e.g. 1,2")
     parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
     parser.add_argument("--chart", type=Path,
-                        help="also draw the fit (new-car and stock shares) to this PNG")
+                        help="also draw the fit (new cars, stock, new heavy trucks) to this PNG")
     args = parser.parse_args(argv)
     if args.chart is not None and (args.chart.suffix.lower() != ".png"
                                    or not args.chart.parent.is_dir()):

@@ -3,10 +3,11 @@
 One ``history`` run and its counterfactual without the 2020-22 purchase subsidy
 (:func:`calibration.transport_checks.transport_checks`, scale 100, two seeds) are compared
 with sourced figures: the 2021 vehicle stock (Jiangmen statistical bulletin), first purchases
-as the bulletin's growth, the NEV share of new cars and of the stock in the fitted years
-(2020-2022) and the held-out years (2023-2024), heavy trucks mostly diesel in 2020-2022, new
-city buses electric (provincial guideline), and the cost per additional NEV of the 2020-22
-subsidy inside the published range.
+as the bulletin's growth, the scrappage rate of cars (China), the NEV share of new cars and of
+the stock in the fitted years (2020-2022) and the held-out years (2023-2024), heavy trucks
+(China's new-energy share of domestic sales), new city buses electric (provincial
+guideline), and the cost per additional NEV of the 2020-22 subsidy inside the published
+range. Shares of sales are the model's choice probabilities.
 """
 
 from __future__ import annotations
@@ -36,9 +37,23 @@ def test_first_purchases_are_the_bulletins_growth(checks):
 
 
 def test_fitted_years_follow_the_passenger_car_series(checks):
-    for year in (2021, 2022):  # 2020's few sales (replacements only) are noisy
+    for year in (2020, 2021, 2022):
         model, observed = checks["nev_share_sales_car"][year]
-        assert abs(model - observed) < 0.04, year
+        assert abs(model - observed) < 0.03, year
+
+
+def test_cars_are_scrapped_as_chinas_were_in_the_fitted_years(checks):
+    """The car life (20 years) is chosen so 2021-22 scrappage is China's 1.86 and 2.06 %."""
+    for year in (2021, 2022):
+        model, observed = checks["car_scrappage_rate"][year]
+        assert abs(model - observed) < 0.003, year
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_held_out_scrappage_within_1_point(checks, year):
+    """Not fitted: China's 2.37 and 2.92 % (registrations minus stock growth)."""
+    model, observed = checks["car_scrappage_rate"][year]
+    assert abs(model - observed) < 0.01
 
 
 ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
@@ -46,9 +61,31 @@ ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
 SERIES = {"sales": "nev_share_sales_car", "stock": "nev_share_stock_car"}
 
 
+def predictive(target: str, part: str) -> pd.DataFrame:
+    """The shipped ABC fit's posterior predictive (posterior draws × seeds 1-3) by year."""
+    bands = pd.read_csv(DATA_DIR / "calibrated" / "transport" / "predictive.csv")
+    return bands[(bands["target"] == target) & (bands["part"] == part)].set_index("year")
+
+
 @pytest.mark.parametrize("year", [2023, 2024])
-def test_held_out_new_car_share_within_3_points(checks, year):
-    """Fitted on 2020-2022 only; China's passenger-car retail NEV share (CPCA) held out."""
+def test_held_out_new_car_share_within_3_points(year):
+    """Fitted on 2020-2022 only; China's passenger-car retail NEV share (CPCA) held out.
+
+    The calibrated model's forecast is its posterior predictive median (what
+    ``python -m calibration run transport`` reports); the point values the scenarios
+    include (posterior medians) are checked below with the issue's tolerance as well.
+    """
+    row = predictive("nev_share_new_cars", "holdout").loc[year]
+    assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
+
+
+@pytest.mark.parametrize("year", [
+    pytest.param(2023, marks=pytest.mark.xfail(
+        strict=True, reason="just outside: +3.1 points at the posterior medians (the "
+                            "predictive median is -0.2); README, Transport")),
+    2024])
+def test_held_out_new_car_share_at_the_point_values(checks, year):
+    """The same at the posterior medians (scale 100, seeds 1 and 2)."""
     model, observed = checks["nev_share_sales_car"][year]
     assert abs(model - observed) < ISSUE_TOLERANCE["sales"]
 
@@ -68,11 +105,10 @@ def test_stock_share_is_what_the_observed_sales_give_through_the_fleet(checks, y
 def test_held_out_observations_inside_the_posterior_predictive_band():
     """The shipped ABC fit's 5-95 % predictive band (posterior draws, seeds 1-3) covers the
     held-out new-car shares (data/calibrated/transport/predictive.csv)."""
-    bands = pd.read_csv(DATA_DIR / "calibrated" / "transport" / "predictive.csv")
-    held = bands[(bands["target"] == "nev_share_new_cars") & (bands["part"] == "holdout")]
-    assert sorted(held["year"]) == [2023, 2024]
-    for row in held.itertuples():
-        assert row.p05 <= row.observed <= row.p95, row.year
+    held = predictive("nev_share_new_cars", "holdout")
+    assert sorted(held.index) == [2023, 2024]
+    for year, row in held.iterrows():
+        assert row.p05 <= row.observed <= row.p95, year
 
 
 def test_plug_in_hybrids_follow_the_fitted_years(checks):
@@ -82,7 +118,7 @@ def test_plug_in_hybrids_follow_the_fitted_years(checks):
         assert abs(model - observed) < 0.08, year
 
 
-@pytest.mark.xfail(strict=True, reason="not reached: the model's PHEV share falls to 11-13 % "
+@pytest.mark.xfail(strict=True, reason="not reached: the model's PHEV share falls to 16 and 13 % "
                                        "in 2023-24 while China's rose to 30 and 40 % (range "
                                        "extenders, BYD DM-i; README, Transport)")
 @pytest.mark.parametrize("year", [2023, 2024])
@@ -91,34 +127,47 @@ def test_plug_in_hybrid_share_held_out(checks, year):
     assert abs(model - observed) < 0.05
 
 
-STOCK_REACHED = {2023: 0.035, 2024: 0.045}
-"""How far the model's car stock share is from China's all-vehicle stock series (README,
-Transport: Jiangmen's fleet turns over faster and the national series counts all vehicles);
-a guard against getting worse, not a claim of success."""
+STOCK_REACHED = 0.025
+"""How far the model's all-vehicle NEV stock share is from China's (+1.7 and +1.9 points in
+2023 and 2024; README, Transport: Jiangmen's stock grew 8.7 % in 2021 and its buses are all
+electric); a guard against getting worse, not a claim of success."""
 
 
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_stock_share_against_the_national_series_is_no_worse(checks, year):
-    model, observed = checks["nev_share_stock_car"][year]
-    assert abs(model - observed) < STOCK_REACHED[year]
+    """All vehicles against all vehicles (MPS counts every 汽车, trucks and buses too)."""
+    model, observed = checks["nev_share_stock_all"][year]
+    assert abs(model - observed) < STOCK_REACHED
 
 
-@pytest.mark.xfail(strict=True, reason="not reached: China's all-vehicle stock series is not "
-                                       "consistent with its passenger-car sales series through "
-                                       "Jiangmen's faster-growing fleet (README, Transport)")
+@pytest.mark.xfail(strict=True, reason="not reached: +1.7 and +1.9 points; Jiangmen's stock "
+                                       "grew faster than China's in 2021 (8.7 against 7.5 %) "
+                                       "and the model sells a little more NEV share than CPCA "
+                                       "in 2020 and 2023-24 (README, Transport)")
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_stock_share_within_1_point_of_the_national_series(checks, year):
-    model, observed = checks["nev_share_stock_car"][year]
+    model, observed = checks["nev_share_stock_all"][year]
     assert abs(model - observed) < ISSUE_TOLERANCE["stock"]
 
 
 def test_heavy_trucks_stay_mostly_diesel_until_2022(checks):
-    """China: ~0.2 % of new heavy trucks new-energy in 2020 (data/observed); LNG a minority."""
+    """China: 0.16, 0.83 and 5.2 % of new heavy trucks new-energy in 2020-22 (data/observed)."""
     for year in (2020, 2021, 2022):
-        nev = checks["nev_share_sales_by_type"]["truck"][year]
+        nev, observed = checks["nev_share_sales_truck"][year]
         lng = checks["lng_share_sales_truck"][year]
-        assert nev < 0.05, year
+        assert nev < max(2.0 * observed, 0.02), year
         assert nev + lng < 0.25, year
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_heavy_trucks_answer_the_2023_24_price_war_plausibly(checks, year):
+    """Within a factor of two of China's new-energy share of domestic heavy-truck sales (5.7 %
+    in mid-2023, 14.8 % in 2024), not more: the national figure is led by closed short-haul
+    routes (steel, coal, ports in Hebei, Shanxi, Shanghai), and the coefficients are hand-set.
+    The rise comes from the dealers' 2023-24 prices (data/vehicle_paths.csv)."""
+    nev, observed = checks["nev_share_sales_truck"][year]
+    assert 0.5 * observed <= nev <= 2.0 * observed
+    assert nev > checks["nev_share_sales_truck"][2022][0]
 
 
 def test_new_city_buses_are_electric(checks):
