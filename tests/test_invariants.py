@@ -39,7 +39,7 @@ def test_no_nan_and_no_negative_stocks(plan_run):
         # The only undefined values: a vehicle type's NEV share of sales in a year without
         # sales (few agents of that type at this scale).
         assert metric.startswith("nev_share_sales_"), metric
-        vtype = metric.removeprefix("nev_share_sales_")
+        vtype = metric.removeprefix("nev_share_sales_").removeprefix("expected_")
         assert (wide.loc[wide[metric].isna(), f"sales_{vtype}"] == 0).all()
     monthly = monthly_frame(model)
     assert np.isfinite(monthly["value"]).all()
