@@ -4,7 +4,9 @@ Jiangmen publishes few energy figures; each test says which one it uses and how 
 be. Manufacturing energy and the clinker intensity were set from these figures (the firm table
 was reconciled to them), so those two tests check that synthesis reproduces the table; the
 territorial bridge to CEADs, the GDP deflator and the connected fishery-PV capacity are
-independent checks.
+independent checks. Electricity by sector has no Jiangmen figure: it is checked against ranges
+derived from Guangdong's and China's statistics (a share × Jiangmen's population or GDP), which
+bound the model rather than calibrate it.
 """
 
 from __future__ import annotations
