@@ -215,3 +215,28 @@ def test_services_electricity_reaches_the_tertiary_range(base):
     GDP-based city total (20.2 TWh), the low ends of both."""
     tertiary = _twh(base, "electricity_gwh_services") + _twh(base, "electricity_gwh_transport")
     assert tertiary >= STATS[("jiangmen_tertiary_electricity_low", 2020)]
+
+
+# Transport energy has no Jiangmen or Guangdong figure either: China's transport energy on the
+# international definition (Liu et al. 2019: 452 Mtce in 2015, all modes, private vehicles
+# included) per person × Jiangmen's population gives 1.54 Mtce (no growth after 2015) to 2.12 Mtce
+# (2010-15's 6.7 %/yr kept to 2020). The model's transport is road vehicles only (the vehicle
+# files belong to the transport work; these tests only report).
+
+def test_road_transport_energy_not_above_the_national_all_modes_rate(base):
+    """Model transport (road, 1.96 Mtce) at most 2.12 Mtce, the high end of the all-modes range."""
+    assert (base.loc[2020, "energy_final_mtce_transport"]
+            <= STATS[("jiangmen_transport_all_modes_high", 2020)])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "model road transport 1.96 Mtce leaves almost nothing of the national all-modes rate per "
+    "person (1.54-2.12 Mtce) for rail, water and air: at most 1.87 Mtce if road is no more than "
+    "88 % of transport energy (its share of the 2010-15 growth, Liu et al. 2019; assumption for "
+    "the level). Not fitted here: data/vehicles.csv and the transport calibration belong to the "
+    "transport work; reported in README 'What is still weak'"))
+def test_road_transport_energy_within_road_s_share_of_the_national_rate(base):
+    """Model transport at most 88 % × 2.12 Mtce = 1.87 Mtce (road's share of the 2010-15 growth in
+    China's transport energy, taken as an upper bound of its share of the level)."""
+    assert (base.loc[2020, "energy_final_mtce_transport"]
+            <= 0.88 * STATS[("jiangmen_transport_all_modes_high", 2020)])
