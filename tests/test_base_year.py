@@ -4,7 +4,9 @@ Jiangmen publishes few energy figures; each test says which one it uses and how 
 be. Manufacturing energy and the clinker intensity were set from these figures (the firm table
 was reconciled to them), so those two tests check that synthesis reproduces the table; the
 territorial bridge to CEADs, the GDP deflator and the connected fishery-PV capacity are
-independent checks.
+independent checks. Electricity by sector has no Jiangmen figure: it is checked against ranges
+derived from Guangdong's and China's statistics (a share × Jiangmen's population or GDP), which
+bound the model rather than calibrate it.
 """
 
 from __future__ import annotations
@@ -133,3 +135,108 @@ def test_non_fossil_share_by_hand(base):
                        + row["pv_generation_gwh"]) * 0.3055 / 1000.0
     assert row["non_fossil_share"] == pytest.approx(non_fossil_mtce / row["energy_total_mtce"],
                                                     rel=1e-9)
+
+
+# Electricity by sector (issue 11). No Jiangmen electricity statistic was found (data/RESEARCH.md
+# §4), so each figure is derived: a Guangdong or national share times a Jiangmen anchor
+# (population or GDP). The tolerance of each test is the spread of its derivations, said in the
+# test; it is not the 10 % the issue asks of sourced sector energy, which these are not.
+
+def _twh(base, column: str = "electricity_gwh") -> float:
+    """A 2020 electricity column of the summary in TWh (the summary holds GWh)."""
+    return float(base.loc[2020, column]) / 1000.0
+
+
+def test_the_derived_city_totals_follow_from_their_sources():
+    """The two derived totals (data/energy_statistics.csv) recomputed from their published parts."""
+    gd = STATS[("guangdong_electricity_total", 2020)]
+    by_pop = gd * STATS[("jiangmen_population_census", 2020)] / STATS[
+        ("guangdong_population_census", 2020)]
+    by_gdp = gd * 320.1 / STATS[("guangdong_gdp_current", 2020)]
+    assert by_pop == pytest.approx(STATS[("jiangmen_electricity_by_population", 2020)], abs=0.05)
+    assert by_gdp == pytest.approx(STATS[("jiangmen_electricity_by_gdp", 2020)], abs=0.05)
+    share = (STATS[("guangdong_tertiary_electricity_jan_oct", 2019)]
+             / STATS[("guangdong_electricity_jan_oct", 2019)])
+    assert share * by_pop == pytest.approx(STATS[("jiangmen_tertiary_electricity_high", 2020)],
+                                           abs=0.01)
+
+
+def test_electricity_of_the_modelled_sectors_lies_between_the_two_city_totals(base):
+    """Model electricity (23.8 TWh) within 20.2-26.4 TWh: Guangdong's 692.6 TWh by Jiangmen's GDP
+    share and by its population share. Tolerance: the two derivations themselves (±13 % about
+    their mean); the model leaves out construction, farming other than fishery and the power
+    sector's own use, which 全社会用电量 counts, so it should not exceed the upper end."""
+    assert (STATS[("jiangmen_electricity_by_gdp", 2020)] <= _twh(base)
+            <= STATS[("jiangmen_electricity_by_population", 2020)])
+
+
+def test_industry_electricity_at_guangdong_s_industrial_share(base):
+    """Firms' electricity (16.0 TWh) within 12.6-16.4 TWh: Guangdong's industrial share of
+    electricity (62.3 %, January-October 2019) times the two city totals."""
+    industry = _twh(base, "electricity_gwh_industry")
+    assert (STATS[("jiangmen_industry_electricity_low", 2020)] <= industry
+            <= STATS[("jiangmen_industry_electricity_high", 2020)])
+
+
+def test_household_electricity_between_the_national_rate_and_30_percent_above(base):
+    """Households' electricity (4.3 TWh, 904 kWh a person) within 1.0-1.3 × the national rate per
+    person (776 kWh, NEA 2020 / census) × Jiangmen's population = 3.72-4.84 TWh. The floor is an
+    assumption (Guangdong's long cooling season), the ceiling too: no Guangdong or Jiangmen
+    household figure was found, so this bounds the 2,800 kWh a household assumption."""
+    floor = STATS[("jiangmen_residential_electricity_national_rate", 2020)]
+    assert floor <= _twh(base, "electricity_gwh_residential") <= 1.3 * floor
+
+
+def test_fishery_electricity_within_the_primary_sector_share(base):
+    """Fishery electricity (0.26 TWh) within 0.5-1.0 × the national primary-industry share (1.14 %)
+    of the city totals, 0.12-0.30 TWh. The model's fishery is one part of 第一产业 (no crops or
+    livestock), so it may not exceed the upper end; 0.5 × the lower end is an assumption (pond
+    aeration and pumping the larger part of farm electricity in the Pearl River Delta)."""
+    fishery = _twh(base, "electricity_gwh_fishery")
+    assert 0.5 * STATS[("jiangmen_primary_electricity_low", 2020)] <= fishery
+    assert fishery <= STATS[("jiangmen_primary_electricity_high", 2020)]
+
+
+def test_services_electricity_not_above_the_tertiary_range(base):
+    """Services (buildings) plus vehicle charging (3.23 TWh) at most 5.10 TWh, the high end of the
+    tertiary range (Guangdong's 19.4 % share × the population-based total)."""
+    tertiary = _twh(base, "electricity_gwh_services") + _twh(base, "electricity_gwh_transport")
+    assert tertiary <= STATS[("jiangmen_tertiary_electricity_high", 2020)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the model's services are commercial and public buildings only (3.07 TWh; 3.23 with vehicle "
+    "charging); 第三产业 also counts rail, ports, telecoms, water works and street lighting, which "
+    "the model leaves out, so it sits just under the 3.24 TWh low end (national share × the "
+    "GDP-based total). Reported in README 'What is still weak' rather than fitted: the range "
+    "rests on shares, not a Jiangmen figure"))
+def test_services_electricity_reaches_the_tertiary_range(base):
+    """Services plus vehicle charging at least 3.24 TWh: national tertiary share (16.1 %) × the
+    GDP-based city total (20.2 TWh), the low ends of both."""
+    tertiary = _twh(base, "electricity_gwh_services") + _twh(base, "electricity_gwh_transport")
+    assert tertiary >= STATS[("jiangmen_tertiary_electricity_low", 2020)]
+
+
+# Transport energy has no Jiangmen or Guangdong figure either: China's transport energy on the
+# international definition (Liu et al. 2019: 452 Mtce in 2015, all modes, private vehicles
+# included) per person × Jiangmen's population gives 1.54 Mtce (no growth after 2015) to 2.12 Mtce
+# (2010-15's 6.7 %/yr kept to 2020). The model's transport is road vehicles only (the vehicle
+# files belong to the transport work; these tests only report).
+
+def test_road_transport_energy_not_above_the_national_all_modes_rate(base):
+    """Model transport (road, 1.96 Mtce) at most 2.12 Mtce, the high end of the all-modes range."""
+    assert (base.loc[2020, "energy_final_mtce_transport"]
+            <= STATS[("jiangmen_transport_all_modes_high", 2020)])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "model road transport 1.96 Mtce leaves almost nothing of the national all-modes rate per "
+    "person (1.54-2.12 Mtce) for rail, water and air: at most 1.87 Mtce if road is no more than "
+    "88 % of transport energy (its share of the 2010-15 growth, Liu et al. 2019; assumption for "
+    "the level). Not fitted here: data/vehicles.csv and the transport calibration belong to the "
+    "transport work; reported in README 'What is still weak'"))
+def test_road_transport_energy_within_road_s_share_of_the_national_rate(base):
+    """Model transport at most 88 % × 2.12 Mtce = 1.87 Mtce (road's share of the 2010-15 growth in
+    China's transport energy, taken as an upper bound of its share of the level)."""
+    assert (base.loc[2020, "energy_final_mtce_transport"]
+            <= 0.88 * STATS[("jiangmen_transport_all_modes_high", 2020)])
