@@ -132,9 +132,14 @@ class RunResult:
         return self.summary.assign(scenario=self.scenario, seed=self.seed, scale=self.scale)
 
 
-@dataclass
+@dataclass(eq=False)
 class RunSet:
-    """The levers' scenario and the baseline, each run for every seed of a config."""
+    """The levers' scenario and the baseline, each run for every seed of a config.
+
+    Two sets are equal only if they are the same object: the page compares the run on screen
+    with the last one on every render, and comparing their tables would cost more than
+    drawing them.
+    """
 
     config: RunConfig
     scenario: Scenario
