@@ -123,9 +123,33 @@ class RunResult:
     """Year-end adoption share of each technology by district (year × district, 0–1):
     :func:`district_adoption`."""
 
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Series and headline numbers of this run, computed once (:meth:`series`,
+    :meth:`headline_numbers`)."""
+
+    def _plain_summary(self) -> pd.DataFrame:
+        """``summary`` with its metric names as plain Python strings (a NumPy object column).
+
+        Selecting a metric's rows then compares and takes with NumPy: pandas' Arrow-backed
+        string column takes ~100× longer, and in the page's server each of those calls gives
+        up the interpreter lock to threads that may keep it.
+        """
+        if "plain" not in self.memo:
+            self.memo["plain"] = self.summary.astype({"metric": object})
+        return self.memo["plain"]
+
     def series(self, metric: str) -> pd.Series:
-        """One annual metric indexed by year."""
-        return series(self.summary, metric)
+        """One annual metric indexed by year (:func:`abm.headline.series`)."""
+        known = self.memo.setdefault("series", {})
+        if metric not in known:
+            known[metric] = series(self._plain_summary(), metric)
+        return known[metric].copy()
+
+    def headline_numbers(self) -> dict[str, float]:
+        """:func:`abm.headline.headline` of this run (computed once)."""
+        if "headline" not in self.memo:
+            self.memo["headline"] = run_headline(self._plain_summary(), self.targets)
+        return dict(self.memo["headline"])
 
     def annual_csv_frame(self) -> pd.DataFrame:
         """The annual table exactly as ``python -m abm run`` writes ``<name>_annual.csv``."""
@@ -207,7 +231,7 @@ def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
     ``abated_mt``: cumulative abatement against the baseline of the same seed. The cost per
     tonne of the paid levers comes from :attr:`RunSet.accounting` (:mod:`abm.accounting`).
     """
-    out = run_headline(run.summary, run.targets)
+    out = run.headline_numbers()
     out["abated_mt"] = float("nan")
     if baseline is not None:
         out["abated_mt"] = float((baseline.series("co2_total")
