@@ -152,7 +152,8 @@ def import_scenario(content: bytes, filename: str, lang: str = "en"
     except UnicodeDecodeError:
         return None, i18n.message("import_not_text", lang, name=name)
     except tomllib.TOMLDecodeError as error:
-        return None, i18n.message("import_not_toml", lang, name=name, error=error)
+        return None, i18n.message("import_not_toml", lang, name=name, error=error,
+                                  where=toml_place(error, lang))
     if not tree:
         return None, i18n.message("import_empty", lang, name=name)
     try:
@@ -163,6 +164,14 @@ def import_scenario(content: bytes, filename: str, lang: str = "en"
     if not levers.safe_name(draft["name"]):
         draft["name"] = "imported"
     return draft, ""
+
+
+def toml_place(error: tomllib.TOMLDecodeError, lang: str) -> str:
+    """Where in the file a TOML error is, in ``lang`` (``""`` if the error does not say)."""
+    place = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+    if place:
+        return i18n.message("toml_at", lang, line=place[1], column=place[2])
+    return i18n.message("toml_at_end", lang) if "end of document" in str(error) else ""
 
 
 # --------------------------------------------------------------------------- lever diffs
