@@ -14,6 +14,7 @@ change*, run again. Downloads are of the run on screen, from that run's levers.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import reacton.core
 import reacton.ipyvuetify as rv
 import solara
 import solara.lab
@@ -183,6 +185,8 @@ class Session:
     """The session's run task (``solara.lab.use_task``)."""
     checked: dict = field(default_factory=dict)
     """:func:`check_request` of the last levers and language (several components ask)."""
+    render_context: Any = None
+    """The page's reacton render context (:func:`batch`)."""
 
     def t(self, key: str) -> str:
         """Interface string in the session's language."""
@@ -995,6 +999,15 @@ def checked_request(s: Session) -> tuple[Scenario | None, RunConfig | None, list
     return s.checked["value"]
 
 
+def batch(s: Session) -> Any:
+    """A context in which changes of the session's state make one render at its end.
+
+    Reacton walks the page's whole element tree on every render (thousands of elements with
+    a lever group open), so changes that go together are made together.
+    """
+    return s.render_context if s.render_context is not None else contextlib.nullcontext()
+
+
 def start_run(s: Session, preview: bool = False) -> None:
     """Start a run of the levers on screen (an instant preview if ``preview``)."""
     # read the levers now (not from a render's closure): the latest typed values count
@@ -1004,10 +1017,11 @@ def start_run(s: Session, preview: bool = False) -> None:
     if preview:
         config = instant_config(config)
     s.request[0] = (scenario, config, s.draft.peek(), dict(s.inputs.peek()), preview)
-    s.progress.value = 0.0
-    if s.outcome.peek().message:
-        s.outcome.value = Outcome("", s.outcome.peek().result)
-    s.task()
+    with batch(s):  # every render walks the whole page: one for these three changes
+        s.progress.value = 0.0
+        if s.outcome.peek().message:
+            s.outcome.value = Outcome("", s.outcome.peek().result)
+        s.task()
 
 
 def run_request(s: Session) -> None:
@@ -1031,27 +1045,31 @@ def run_request(s: Session) -> None:
     runs.number, runs.draft, runs.inputs, runs.preview = number, draft, inputs, preview
     runs.key = state.request_key(draft, inputs)
     s.counter[0] = number
-    # one change of state: the message and the charts together
-    s.outcome.value = Outcome(f"done:{runs.seconds:.1f}", runs)
+    with batch(s):  # one render: the message, the charts, and Run free again
+        s.outcome.value = Outcome(f"done:{runs.seconds:.1f}", runs)
+        s.accounting.value = runs.pending
     if not runs.pending:
         return
-    # the Run button is free again; a new run (or Cancel) stops these runs. They start a
-    # moment later, so that they do not take the CPU from drawing the charts.
+    # a new run (or Cancel) stops the accounting's runs. They start a moment later, so that
+    # they do not take the CPU from drawing the charts.
     for _ in range(int(ACCOUNTING_DELAY / 0.05)):
         if not task.is_current():
             return
         time.sleep(0.05)
-    s.accounting.value = True
     try:
         done = add_accounting(runs, s.baseline_cache, should_stop=lambda: not task.is_current())
     except RunCancelled:
         return
-    finally:
+    except Exception:
         if task.is_current():
             s.accounting.value = False
-    outcome = s.outcome.peek()
-    if task.is_current() and outcome.result is runs:
-        s.outcome.value = Outcome(outcome.message, done)
+        raise
+    if not task.is_current():
+        return
+    with batch(s):
+        s.accounting.value = False
+        if s.outcome.peek().result is runs:
+            s.outcome.value = Outcome(s.outcome.peek().message, done)
 
 
 def pick_scenario(s: Session, name: str) -> None:
@@ -1098,6 +1116,7 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
 
     solara.lab.use_task(wait_ready, dependencies=[], raise_error=False)
     s.task = solara.lab.use_task(lambda: run_request(s), dependencies=None, raise_error=False)
+    s.render_context = reacton.core.get_render_context()
 
     solara.Title(s.t("title"))
     solara.Style(CSS)
