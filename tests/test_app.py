@@ -227,6 +227,21 @@ def test_plotly_json_of_a_figure_is_made_once(two_seeds):
         figures.chart(two_seeds, "emissions", "en", lambda: None)
 
 
+def test_agent_sample_made_when_asked_is_the_runs():
+    """The page runs without the agent sample; asked for later, it is the run's own."""
+    from webapp.runner import agents_of, clear_caches
+
+    config = RunConfig(scale=3000, end_year=2022)
+    clear_caches()
+    lazy = run_set(load_scenario("plan"), config, with_accounting=False, with_agents=False)
+    assert lazy.runs[0].agents is None
+    later = agents_of(lazy)  # runs the seed again, with its agents
+    clear_caches()
+    eager = run_set(load_scenario("plan"), config, with_accounting=False)
+    pd.testing.assert_frame_equal(later, eager.runs[0].agents)
+    assert agents_of(eager) is eager.runs[0].agents
+
+
 def test_figures_are_cached_with_their_run(two_seeds):
     made = []
     first = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "fig")

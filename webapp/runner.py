@@ -396,7 +396,7 @@ def run_set(scenario: Scenario, config: RunConfig,
             should_stop: Callable[[], bool] | None = None,
             baseline_cache: dict | None = None,
             on_ready: Callable[[RunSet], None] | None = None,
-            with_accounting: bool = True) -> RunSet:
+            with_accounting: bool = True, with_agents: bool = True) -> RunSet:
     """Run the scenario and the baseline for every seed of ``config``.
 
     Args:
@@ -412,6 +412,8 @@ def run_set(scenario: Scenario, config: RunConfig,
             charts at once; the returned set shares its ``extras`` (cached figures).
         with_accounting: Run the cost accounting's extra runs now; if False, the set is
             returned ``pending`` (no accounting) and :func:`add_accounting` completes it.
+        with_agents: Sample the first seed's households (:func:`agent_sample`); if False,
+            :func:`agents_of` samples them when they are asked for.
 
     Raises:
         ValueError: If ``config`` has problems (their messages joined).
@@ -449,7 +451,8 @@ def run_set(scenario: Scenario, config: RunConfig,
     runs: list[RunResult] = []
     for kind, seed in todo:
         if kind == "scenario":
-            runs.append(run_one(scenario, config, seed, tick, keep_agents=seed == config.seed))
+            runs.append(run_one(scenario, config, seed, tick,
+                                keep_agents=with_agents and seed == config.seed))
         else:
             cache[(baseline_key, config.scale, seed, config.end_year)] = run_one(
                 baseline, config, seed, tick, keep_agents=False)
@@ -473,6 +476,19 @@ def run_set(scenario: Scenario, config: RunConfig,
     if progress is not None:
         progress(1.0)
     return done
+
+
+def agents_of(runs: RunSet) -> pd.DataFrame | None:
+    """The households sampled from the set's first seed (:func:`agent_sample`).
+
+    A set run without them (``run_set(..., with_agents=False)``, what the page does: the
+    sample costs a tenth of a run and only the agent view shows it) gets them from the run
+    kept with its agents, or by running that seed again (the same run: same identity).
+    """
+    first = runs.runs[0]
+    if first.agents is None:
+        first = run_one(runs.scenario, runs.config, runs.config.seed, keep_agents=True)
+    return first.agents
 
 
 def add_accounting(runs: RunSet, baseline_cache: dict | None = None,

@@ -40,6 +40,7 @@ from webapp.runner import (
     RunConfig,
     RunSet,
     add_accounting,
+    agents_of,
     instant_config,
     lever_contributions,
     run_set,
@@ -813,7 +814,17 @@ def AgentsView(s: Session, current: RunSet) -> None:  # noqa: N802
     """Households of one district at the end of the run: who adopted what."""
     lang = s.lang.value
     code, set_code = solara.use_state("TS")
-    sample = current.runs[0].agents
+    # the page's runs come without their agent sample; it is made when this view opens
+    task = solara.lab.use_task(lambda: agents_of(current), dependencies=[current],
+                               raise_error=False)
+    if not task.finished:
+        if task.error:
+            solara.Error(f"{s.t('failed')} {task.exception}")
+            return
+        with solara.Row(classes=["tab-loading", "agents-loading"]):
+            rv.ProgressCircular(indeterminate=True, size=24, color="primary")
+        return
+    sample = task.value
     if sample is None:
         solara.Info(s.t("no_agents"))
         return
@@ -1034,7 +1045,8 @@ def run_request(s: Session) -> None:
     try:
         runs = run_set(scenario, config, progress=lambda share: s.progress.set(100 * share),
                        should_stop=lambda: not task.is_current(),
-                       baseline_cache=s.baseline_cache, with_accounting=False)
+                       baseline_cache=s.baseline_cache, with_accounting=False,
+                       with_agents=False)
     except RunCancelled:
         if s.request[0] is mine:  # not replaced by a newer run (auto, instant)
             s.outcome.value = Outcome("cancelled", s.outcome.peek().result)
