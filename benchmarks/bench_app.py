@@ -175,10 +175,7 @@ def browser(report: dict, repeats: int) -> None:
                 if k:
                     page.get_by_text("Rooftop and fishery PV", exact=False).first.click() \
                         if k == 1 else None
-                    field = page.locator(lever)
-                    field.fill(f"{0.3 + 0.1 * k:.1f}")
-                    field.press("Enter")
-                    page.locator(".stale-banner").wait_for()
+                    commit(page, lever, f"{0.3 + 0.1 * k:.1f}", ".stale-banner")
                 time.sleep(1.0)  # the lever change's renders are over
                 meter.start()
                 start = time.perf_counter()
@@ -237,6 +234,26 @@ def appears(page, selector: str) -> None:
     """
     page.wait_for_function("selector => document.querySelector(selector) !== null",
                            arg=selector, polling="raf")
+
+
+def commit(page, selector: str, value: str, then: str) -> None:
+    """Type ``value`` into a lever's field and press Enter until ``then`` shows.
+
+    An Enter pressed while the field is still being wired up (its group just opened) is lost;
+    the benchmark presses it again instead of waiting forever.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    field = page.locator(selector)
+    field.fill(value)
+    for _ in range(5):
+        field.press("Enter")
+        try:
+            page.locator(then).wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.locator(then).wait_for()
 
 
 def drawn(page, chart: str, number: int) -> None:
