@@ -16,6 +16,9 @@ import os
 # It must be set before the first parallel kernel runs, i.e. here, at import.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from pathlib import Path
+
+import plotly
 import solara.server.settings
 
 from webapp import warm
@@ -23,6 +26,11 @@ from webapp.ui import Page
 
 # The "runs on Solara" badge sat over the charts' legends.
 solara.server.settings.theme.show_banner = False
+# The charts load plotly.js once per page from /static/assets/plotly.min.js (webapp/plotly.vue):
+# the copy that the plotly package ships, so it matches the Python side and needs no network.
+PLOTLY_JS_DIR = str(Path(plotly.__file__).parent / "package_data")
+if PLOTLY_JS_DIR not in solara.server.settings.assets.extra_locations:
+    solara.server.settings.assets.extra_locations.append(PLOTLY_JS_DIR)
 # Compile (or load from .numba_cache) the model's kernels now, before the first user clicks;
 # the page shows "preparing the model" until they are ready.
 warm.start()

@@ -8,10 +8,15 @@ Numbers, not assertions (the machine's load changes them). Four measurements:
    follow it (the page shows the chart first). Then the same in a second new process with
    that cache filled, as after ``make setup`` (which runs ``python -m webapp.warm``).
 2. **warm click-to-chart** in Chromium: a Solara server (``--production``), a lever change and
-   Run, timed from the click until the emissions chart of the new run is drawn; repeated.
+   Run, timed from the click until plotly.js has drawn the emissions chart of the new run
+   (its element's ``data-drawn`` is the run's number, ``webapp/plotly.vue``); repeated.
 3. **instant preview**: with *Instant preview* on, from Enter in a lever's field until the
    emissions chart of the preview run (scale 200, one seed) is drawn.
 4. **tab switch**: from a click on a tab until its chart is drawn (first visit and revisit).
+
+With 2 and 3 go the CPU seconds that the server's process (all its threads: the model's
+kernels, Solara) and Chromium (all its processes) used from the click to the drawn chart:
+on a shared machine the wall-clock times grow with the load, the CPU seconds much less.
 
 Usage::
 
@@ -35,6 +40,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -85,6 +92,48 @@ def cold(report: dict) -> None:
         report["accounting_after_setup_s"] = acc
 
 
+def cpu_seconds(pid: int, name_part: str = "") -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its descendants
+    (only those whose name contains ``name_part``, if given)."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            if name_part and name_part not in proc.name():
+                continue
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+class CpuMeter:
+    """CPU seconds of the server and of Chromium between :meth:`start` and :meth:`stop`."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.server: list[float] = []
+        self.browser: list[float] = []
+        self._at = (0.0, 0.0)
+
+    def _now(self) -> tuple[float, float]:
+        # Chromium runs under Playwright's driver, a child of this process
+        return cpu_seconds(self.server_pid), cpu_seconds(os.getpid(), "chrom")
+
+    def start(self) -> None:
+        self._at = self._now()
+
+    def stop(self) -> None:
+        server, browser = self._now()
+        self.server.append(server - self._at[0])
+        self.browser.append(browser - self._at[1])
+
+
 def _port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -120,54 +169,96 @@ def browser(report: dict, repeats: int) -> None:
                                    " return b && !b.disabled; }")
             report["page_ready_s"] = time.perf_counter() - start
             clicks = []
+            meter = CpuMeter(proc.pid)
             lever = ".lever-pv_subsidy-household-level-input input"
             for k in range(repeats + 1):
                 if k:
                     page.get_by_text("Rooftop and fishery PV", exact=False).first.click() \
                         if k == 1 else None
-                    field = page.locator(lever)
-                    field.fill(f"{0.3 + 0.1 * k:.1f}")
-                    field.press("Enter")
-                    page.locator(".stale-banner").wait_for()
+                    commit(page, lever, f"{0.3 + 0.1 * k:.1f}", ".stale-banner")
+                time.sleep(1.0)  # the lever change's renders are over
+                meter.start()
                 start = time.perf_counter()
                 page.locator(".run-button").click()
-                page.locator(".run-label", has_text=f"#{k + 1} ").wait_for()
-                page.locator(".chart-emissions .js-plotly-plot").wait_for()
+                drawn(page, "emissions", k + 1)
                 clicks.append(time.perf_counter() - start)
+                meter.stop()
             report["first_click_to_chart_s"] = clicks[0]  # the server prefilled these runs
             report["warm_click_to_chart_s"] = clicks[1:]
             report["warm_click_to_chart_median_s"] = statistics.median(clicks[1:])
+            report["warm_click_server_cpu_s"] = meter.server[1:]
+            report["warm_click_browser_cpu_s"] = meter.browser[1:]
             # instant preview: a lever change (Enter) until the chart of its preview is drawn
             page.locator(".instant-run").get_by_text("Instant preview", exact=False).click()
             instant = []
+            meter = CpuMeter(proc.pid)
             number = repeats + 1
             for k in range(repeats + 2):
                 value = f"{0.35 + 0.1 * k:.2f}"
                 field = page.locator(lever)
                 field.fill(value)
+                time.sleep(1.0)  # the previous run's renders (and its accounting) are over
+                meter.start()
                 start = time.perf_counter()
                 field.press("Enter")
                 number += 1
-                page.locator(".run-label", has_text=f"#{number} ").wait_for()
-                page.locator(".chart-emissions .js-plotly-plot").wait_for()
-                page.locator(".preview-banner").wait_for()
+                drawn(page, "emissions", number)
                 instant.append(time.perf_counter() - start)
+                meter.stop()
+                page.locator(".preview-banner").wait_for()
             page.locator(".instant-run").get_by_text("Instant preview", exact=False).click()
             report["instant_change_to_chart_s"] = instant
             report["instant_change_to_chart_median_s"] = statistics.median(instant)
+            report["instant_server_cpu_s"] = meter.server
+            report["instant_browser_cpu_s"] = meter.browser
             tabs = {}
             for visit in ("first", "again"):
                 for tab, name in (("adoption", "adoption"), ("districts", "district_map"),
                                   ("cost", "cost"), ("emissions", "emissions")):
                     start = time.perf_counter()
                     page.locator(f".tab-{tab}").click()
-                    page.locator(f".chart-{name} .js-plotly-plot").wait_for()
+                    appears(page, f".chart-{name} .plotly-chart[data-drawn]")
                     tabs[f"{tab}_{visit}"] = time.perf_counter() - start
             report["tab_switch_s"] = tabs
             chromium.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def appears(page, selector: str) -> None:
+    """Wait until ``selector`` matches, checking on every animation frame.
+
+    (A locator's ``wait_for`` checks every 500 ms after its first few tries, which would
+    round every time up to the next half second.)
+    """
+    page.wait_for_function("selector => document.querySelector(selector) !== null",
+                           arg=selector, polling="raf")
+
+
+def commit(page, selector: str, value: str, then: str) -> None:
+    """Type ``value`` into a lever's field and press Enter until ``then`` shows.
+
+    An Enter pressed while the field is still being wired up (its group just opened) is lost;
+    the benchmark presses it again instead of waiting forever.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    field = page.locator(selector)
+    field.fill(value)
+    for _ in range(5):
+        field.press("Enter")
+        try:
+            page.locator(then).wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.locator(then).wait_for()
+
+
+def drawn(page, chart: str, number: int) -> None:
+    """Wait until plotly.js has drawn ``chart`` of run ``number`` (``webapp/plotly.vue``)."""
+    appears(page, f'.chart-{chart} .plotly-chart[data-drawn="{number}"]')
 
 
 def main() -> None:

@@ -200,6 +200,48 @@ def test_charts_draw_with_whole_years_and_one_legend_entry_each(lang, two_seeds)
         assert "household" not in legend_names and "baseline" not in legend_names
 
 
+def test_page_series_and_headline_are_the_engines(two_seeds):
+    """The page's per-run series and headline (read through NumPy, kept with the run) are
+    exactly what :mod:`abm.headline` gives from the run's summary."""
+    from abm.headline import headline as engine_headline
+    from abm.headline import series as engine_series
+
+    run = two_seeds.runs[0]
+    for metric in run.summary["metric"].unique():
+        expected = engine_series(run.summary, metric)
+        for _ in range(2):  # computed, then kept
+            got = run.series(metric)
+            pd.testing.assert_series_equal(got, expected)
+    got.iloc[0] = -1.0  # a caller's change does not reach the kept series
+    assert run.series(metric).iloc[0] == expected.iloc[0]
+    assert run.headline_numbers() == pytest.approx(engine_headline(run.summary, run.targets),
+                                                   rel=0, abs=0, nan_ok=True)
+
+
+def test_plotly_json_of_a_figure_is_made_once(two_seeds):
+    fig = figures.emissions_figure(two_seeds, "en")
+    spec = figures.figure_json(fig)
+    assert figures.figure_json(fig) is spec
+    assert b"plotly" in figures.html_from_json(spec)[:5000].lower()
+    assert figures.chart(two_seeds, "emissions", "en", lambda: fig) is \
+        figures.chart(two_seeds, "emissions", "en", lambda: None)
+
+
+def test_agent_sample_made_when_asked_is_the_runs():
+    """The page runs without the agent sample; asked for later, it is the run's own."""
+    from webapp.runner import agents_of, clear_caches
+
+    config = RunConfig(scale=3000, end_year=2022)
+    clear_caches()
+    lazy = run_set(load_scenario("plan"), config, with_accounting=False, with_agents=False)
+    assert lazy.runs[0].agents is None
+    later = agents_of(lazy)  # runs the seed again, with its agents
+    clear_caches()
+    eager = run_set(load_scenario("plan"), config, with_accounting=False)
+    pd.testing.assert_frame_equal(later, eager.runs[0].agents)
+    assert agents_of(eager) is eager.runs[0].agents
+
+
 def test_figures_are_cached_with_their_run(two_seeds):
     made = []
     first = figures.cached(two_seeds, "x", "en", lambda: made.append(1) or "fig")

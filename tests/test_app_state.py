@@ -86,6 +86,18 @@ def test_import_validates_like_the_cli():
         assert "mine.toml" in error or words == "empty"
 
 
+def test_import_messages_in_chinese():
+    """The import's own messages are Chinese on a Chinese page (the file name stays as it
+    is); the engine's validation detail is quoted inside a Chinese sentence."""
+    big = b" " * (state.MAX_IMPORT_BYTES + 1)
+    for content in (b"name = ", b"[policies\n", b"", b"\xff\xfe", big):
+        draft, error = state.import_scenario(content, "情景.toml", "zh")
+        assert draft is None and error.startswith("情景.toml："), error
+        assert not leftover_latin(error.replace("情景.toml", "").replace("UTF-8", "")), error
+    _, error = state.import_scenario(b'name = "x"\nbogus = 1\n', "情景.toml", "zh")
+    assert error.startswith("情景.toml：情景文件中的设定无效") and "bogus" in error
+
+
 def test_lever_diff_lists_only_what_differs():
     plan = levers.draft_from_scenario(load_scenario("plan"))
     pv = next(i for i, p in enumerate(plan["policies"]) if p["kind"] == "pv_subsidy"

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from abm import data
@@ -50,6 +51,21 @@ def cached(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure],
     if full not in store:
         store[full] = make()
     return store[full]
+
+
+def chart(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure], *key: Any
+          ) -> str:
+    """:func:`cached`'s figure as plotly.js JSON (:func:`figure_json`): what the page draws."""
+    return figure_json(cached(runs, name, lang, make, *key))
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as plotly.js JSON (what the page's chart draws), made once per figure."""
+    text = getattr(fig, "_page_json", None)
+    if text is None:
+        text = pio.to_json(fig, validate=False)
+        fig._page_json = text
+    return text
 
 
 def _layout(fig: go.Figure, lang: str, y_title: str, height: int = 420,
@@ -398,6 +414,12 @@ def html_export(fig: go.Figure) -> bytes:
     """The figure as a self-contained, offline HTML page (plotly.js included)."""
     return fig.to_html(include_plotlyjs=True, full_html=True,
                        config={"displaylogo": False}).encode()
+
+
+def html_from_json(spec: str) -> bytes:
+    """:func:`html_export` of a figure given as its plotly.js JSON (:func:`figure_json`)."""
+    return pio.to_html(json.loads(spec), include_plotlyjs=True, full_html=True,
+                       config={"displaylogo": False}, validate=False).encode()
 
 
 def _lever_name(contribution, lang: str) -> str:

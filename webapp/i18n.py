@@ -393,6 +393,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "结束年份 {year} 不允许；请使用 {lo} 至 {hi} 年。"),
     "run_span": ("The years {start}–{end} are an empty span: the last year must not be before "
                  "the first.", "{start}–{end} 年为空区间：结束年份不能早于起始年份。"),
+    # scenario TOML import
+    "import_too_big": ("{name}: the file is larger than {kb} kB.",
+                       "{name}：文件大于 {kb} 千字节。"),
+    "import_not_text": ("{name}: not a text file (UTF-8).", "{name}：不是文本文件（UTF-8）。"),
+    "import_not_toml": ("{name}: not valid TOML: {error}.",
+                        "{name}：不是有效的 TOML 文件{where}。"),
+    "toml_at": ("at line {line}, column {column}", "（第 {line} 行第 {column} 列）"),
+    "toml_at_end": ("at the end of the file", "（在文件末尾）"),
+    "import_empty": ("{name}: the file is empty.", "{name}：文件为空。"),
+    "import_invalid": ("{error}", "{name}：情景文件中的设定无效（引擎的检查结果如下）：{error}"),
 }
 
 RUN_LABELS: dict[str, tuple[str, str]] = {

@@ -123,18 +123,47 @@ class RunResult:
     """Year-end adoption share of each technology by district (year × district, 0–1):
     :func:`district_adoption`."""
 
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Series and headline numbers of this run, computed once (:meth:`series`,
+    :meth:`headline_numbers`)."""
+
+    def _plain_summary(self) -> pd.DataFrame:
+        """``summary`` with its metric names as plain Python strings (a NumPy object column).
+
+        Selecting a metric's rows then compares and takes with NumPy: pandas' Arrow-backed
+        string column takes ~100× longer, and in the page's server each of those calls gives
+        up the interpreter lock to threads that may keep it.
+        """
+        if "plain" not in self.memo:
+            self.memo["plain"] = self.summary.astype({"metric": object})
+        return self.memo["plain"]
+
     def series(self, metric: str) -> pd.Series:
-        """One annual metric indexed by year."""
-        return series(self.summary, metric)
+        """One annual metric indexed by year (:func:`abm.headline.series`)."""
+        known = self.memo.setdefault("series", {})
+        if metric not in known:
+            known[metric] = series(self._plain_summary(), metric)
+        return known[metric].copy()
+
+    def headline_numbers(self) -> dict[str, float]:
+        """:func:`abm.headline.headline` of this run (computed once)."""
+        if "headline" not in self.memo:
+            self.memo["headline"] = run_headline(self._plain_summary(), self.targets)
+        return dict(self.memo["headline"])
 
     def annual_csv_frame(self) -> pd.DataFrame:
         """The annual table exactly as ``python -m abm run`` writes ``<name>_annual.csv``."""
         return self.summary.assign(scenario=self.scenario, seed=self.seed, scale=self.scale)
 
 
-@dataclass
+@dataclass(eq=False)
 class RunSet:
-    """The levers' scenario and the baseline, each run for every seed of a config."""
+    """The levers' scenario and the baseline, each run for every seed of a config.
+
+    Two sets are equal only if they are the same object: the page compares the run on screen
+    with the last one on every render, and comparing their tables would cost more than
+    drawing them.
+    """
 
     config: RunConfig
     scenario: Scenario
@@ -202,7 +231,7 @@ def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
     ``abated_mt``: cumulative abatement against the baseline of the same seed. The cost per
     tonne of the paid levers comes from :attr:`RunSet.accounting` (:mod:`abm.accounting`).
     """
-    out = run_headline(run.summary, run.targets)
+    out = run.headline_numbers()
     out["abated_mt"] = float("nan")
     if baseline is not None:
         out["abated_mt"] = float((baseline.series("co2_total")
@@ -367,7 +396,7 @@ def run_set(scenario: Scenario, config: RunConfig,
             should_stop: Callable[[], bool] | None = None,
             baseline_cache: dict | None = None,
             on_ready: Callable[[RunSet], None] | None = None,
-            with_accounting: bool = True) -> RunSet:
+            with_accounting: bool = True, with_agents: bool = True) -> RunSet:
     """Run the scenario and the baseline for every seed of ``config``.
 
     Args:
@@ -383,6 +412,8 @@ def run_set(scenario: Scenario, config: RunConfig,
             charts at once; the returned set shares its ``extras`` (cached figures).
         with_accounting: Run the cost accounting's extra runs now; if False, the set is
             returned ``pending`` (no accounting) and :func:`add_accounting` completes it.
+        with_agents: Sample the first seed's households (:func:`agent_sample`); if False,
+            :func:`agents_of` samples them when they are asked for.
 
     Raises:
         ValueError: If ``config`` has problems (their messages joined).
@@ -420,7 +451,8 @@ def run_set(scenario: Scenario, config: RunConfig,
     runs: list[RunResult] = []
     for kind, seed in todo:
         if kind == "scenario":
-            runs.append(run_one(scenario, config, seed, tick, keep_agents=seed == config.seed))
+            runs.append(run_one(scenario, config, seed, tick,
+                                keep_agents=with_agents and seed == config.seed))
         else:
             cache[(baseline_key, config.scale, seed, config.end_year)] = run_one(
                 baseline, config, seed, tick, keep_agents=False)
@@ -444,6 +476,19 @@ def run_set(scenario: Scenario, config: RunConfig,
     if progress is not None:
         progress(1.0)
     return done
+
+
+def agents_of(runs: RunSet) -> pd.DataFrame | None:
+    """The households sampled from the set's first seed (:func:`agent_sample`).
+
+    A set run without them (``run_set(..., with_agents=False)``, what the page does: the
+    sample costs a tenth of a run and only the agent view shows it) gets them from the run
+    kept with its agents, or by running that seed again (the same run: same identity).
+    """
+    first = runs.runs[0]
+    if first.agents is None:
+        first = run_one(runs.scenario, runs.config, runs.config.seed, keep_agents=True)
+    return first.agents
 
 
 def add_accounting(runs: RunSet, baseline_cache: dict | None = None,

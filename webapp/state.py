@@ -135,31 +135,43 @@ def valid_inputs(inputs: Any, keys: tuple[str, ...]) -> bool:
 
 
 # --------------------------------------------------------------------------- import
-def import_scenario(content: bytes, filename: str) -> tuple[dict[str, Any] | None, str]:
+def import_scenario(content: bytes, filename: str, lang: str = "en"
+                    ) -> tuple[dict[str, Any] | None, str]:
     """A scenario TOML file as a draft, validated as the CLI validates it.
 
-    Returns ``(draft, "")`` or ``(None, message)``; the message names the file and, from the
-    engine's validation (:func:`abm.scenario.parse_scenario`), the field and what is allowed.
+    Returns ``(draft, "")`` or ``(None, message)``; the message (in ``lang``, from
+    :data:`webapp.i18n.MESSAGES`) names the file and, from the engine's validation
+    (:func:`abm.scenario.parse_scenario`), the field and what is allowed.
     """
     name = str(filename or "scenario.toml")
     if len(content) > MAX_IMPORT_BYTES:
-        return None, f"{name}: the file is larger than {MAX_IMPORT_BYTES // 1000} kB."
+        return None, i18n.message("import_too_big", lang, name=name,
+                                  kb=MAX_IMPORT_BYTES // 1000)
     try:
         tree = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
-        return None, f"{name}: not a text file (UTF-8)."
+        return None, i18n.message("import_not_text", lang, name=name)
     except tomllib.TOMLDecodeError as error:
-        return None, f"{name}: not valid TOML: {error}."
+        return None, i18n.message("import_not_toml", lang, name=name, error=error,
+                                  where=toml_place(error, lang))
     if not tree:
-        return None, f"{name}: the file is empty."
+        return None, i18n.message("import_empty", lang, name=name)
     try:
         scenario = parse_scenario(tree, name)
     except ParameterError as error:
-        return None, str(error)
+        return None, i18n.message("import_invalid", lang, name=name, error=error)
     draft = levers.draft_from_scenario(scenario)
     if not levers.safe_name(draft["name"]):
         draft["name"] = "imported"
     return draft, ""
+
+
+def toml_place(error: tomllib.TOMLDecodeError, lang: str) -> str:
+    """Where in the file a TOML error is, in ``lang`` (``""`` if the error does not say)."""
+    place = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+    if place:
+        return i18n.message("toml_at", lang, line=place[1], column=place[2])
+    return i18n.message("toml_at_end", lang) if "end of document" in str(error) else ""
 
 
 # --------------------------------------------------------------------------- lever diffs

@@ -14,17 +14,18 @@ change*, run again. Downloads are of the run on screen, from that run's levers.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import reacton.core
 import reacton.ipyvuetify as rv
 import solara
 import solara.lab
-from plotly.graph_objs import FigureWidget
 from solara.components.input import use_change
 
 from abm import data
@@ -39,6 +40,7 @@ from webapp.runner import (
     RunConfig,
     RunSet,
     add_accounting,
+    agents_of,
     instant_config,
     lever_contributions,
     run_set,
@@ -141,25 +143,51 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
     return " · ".join(parts)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Outcome:
+    """How the last run request ended and the run on screen: one value, set once per change.
+
+    ``message`` is ``""`` (running or nothing yet), ``"done:<seconds>"``, ``"cancelled"`` or
+    ``"error:<text>"``; ``result`` is the run shown (kept when a later request fails).
+    """
+
+    message: str = ""
+    result: RunSet | None = None
+
+
+@dataclass(eq=False)
 class Session:
-    """The reactive state of one browser session."""
+    """The reactive state of one browser session (one object for the session's life).
+
+    Each part of the page is its own component and reads only the values it shows, so that a
+    change re-renders only what depends on it: a run's result never re-renders the levers,
+    and a lever change re-renders the results only to mark them stale.
+    """
 
     lang: solara.Reactive[str]
     scenario: solara.Reactive[str]
     base: solara.Reactive[dict]
     draft: solara.Reactive[dict]
     inputs: solara.Reactive[dict]
-    result: solara.Reactive[RunSet | None]
+    outcome: solara.Reactive[Outcome]
     pinned: solara.Reactive[list]
-    message: solara.Reactive[str]
     accounting: solara.Reactive[bool]
     progress: solara.Reactive[float]
     auto: solara.Reactive[bool]
     instant: solara.Reactive[bool]
     notice: solara.Reactive[str]
-    baseline_cache: dict
-    counter: list
+    ready: solara.Reactive[bool]
+    """The model's kernels are compiled or loaded (:mod:`webapp.warm`)."""
+    baseline_cache: dict = field(default_factory=dict)
+    counter: list = field(default_factory=lambda: [0])
+    request: list = field(default_factory=lambda: [None])
+    """The request the run task works on: ``(scenario, config, draft, inputs, preview)``."""
+    task: Any = None
+    """The session's run task (``solara.lab.use_task``)."""
+    checked: dict = field(default_factory=dict)
+    """:func:`check_request` of the last levers and language (several components ask)."""
+    render_context: Any = None
+    """The page's reacton render context (:func:`batch`)."""
 
     def t(self, key: str) -> str:
         """Interface string in the session's language."""
@@ -284,10 +312,12 @@ def ParameterInput(s: Session, spec: ParamSpec, errors: dict[str, str],  # noqa:
 
 
 @solara.component
-def LeverPanel(s: Session, errors: dict[str, str]) -> None:  # noqa: N802
+def LeverPanel(s: Session) -> None:  # noqa: N802
     """The levers, grouped as the plan groups them; groups with changed levers say how many."""
     lang = s.lang.value
     draft = s.draft.value
+    errors = levers.field_errors(draft, lang)
+    solara.Text(s.t("levers"), style={"font-weight": "bold", "font-size": "1.1em"})
     changed = solara.use_memo(lambda: state.changed_levers(draft, s.base.value),
                               [state.request_key(draft, {}), state.request_key(s.base.value,
                                                                                {})])
@@ -560,12 +590,18 @@ def levers_diff_html(s: Session, runs: list[RunSet], labels: list[str]) -> str:
 
 
 @solara.component
-def Plot(fig, name: str, s: Session) -> None:  # noqa: N802
-    """A plotly chart (interactive) with its HTML download."""
+def Plot(spec: str, name: str, s: Session, revision: str = "") -> None:  # noqa: N802
+    """A plotly chart (interactive) with its HTML download.
+
+    ``spec`` is the figure's plotly.js JSON (:func:`webapp.figures.chart`): a text, so that
+    comparing a new figure with the last one costs a string comparison (plotly's own ``==``
+    converts both figures). ``revision`` names what the figure shows (the run's number): the
+    chart's element gets ``data-drawn="<revision>"`` once plotly.js has drawn it. A new figure
+    for the same chart is drawn in place.
+    """
     with solara.Div(classes=["chart", f"chart-{name}"]):
-        PlotlyFigure(fig)
-        ResizeNudge().key(f"resize-{id(fig)}")
-    solara.FileDownload(lambda: figures.html_export(fig), filename=f"{name}.html",
+        PlotlyChart(spec=spec, revision=revision, config=PLOTLY_CONFIG)
+    solara.FileDownload(lambda: figures.html_from_json(spec), filename=f"{name}.html",
                         label=f"{s.t('download_html')}: {name}.html", mime_type="text/html")
 
 
@@ -573,14 +609,13 @@ PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-class ResponsiveFigure(FigureWidget):
-    """plotly's widget with the page's config (responsive width, PNG export at 2×)."""
+@solara.component_vue("plotly.vue")
+def PlotlyChart(spec: str, revision: str, config: dict) -> None:  # noqa: N802
+    """A chart drawn by plotly.js from the figure's JSON (``spec``), in place when it changes.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # autosize from the start: plotly.js draws at the column's width (else at 700 px)
-        kwargs.setdefault("layout", {"autosize": True})
-        super().__init__(*args, **kwargs)
-        self._config = PLOTLY_CONFIG
+    plotly.js is loaded once per page from the server's assets (app.py); plotly's
+    ``FigureWidget`` sent its 5 MB bundle with every new chart.
+    """
 
 
 @solara.component_vue("url.vue")
@@ -607,27 +642,6 @@ def imported_file(info: dict) -> dict:
     return {"name": name, "data": str(info.get("text") or "").encode("utf-8")}
 
 
-@solara.component_vue("resize.vue")
-def ResizeNudge() -> None:  # noqa: N802
-    """Sends the browser window a resize event after mounting (plotly then fits its column)."""
-
-
-@solara.component
-def PlotlyFigure(fig) -> Any:  # noqa: N802
-    """``solara.FigurePlotly`` with plotly's responsive config: the chart fills its column."""
-    element = ResponsiveFigure.element()
-
-    def update() -> None:
-        widget = solara.get_widget(element)
-        widget.layout = fig.layout
-        length = len(widget.data)
-        widget.add_traces(fig.data)
-        widget.data = list(widget.data)[length:]
-
-    solara.use_effect(update, [id(fig)])
-    return element
-
-
 @solara.component
 def Deferred(render: Callable[[], None]) -> None:  # noqa: N802
     """A spinner first, then the content: a tab switch shows at once, never the old tab."""
@@ -644,17 +658,18 @@ def Deferred(render: Callable[[], None]) -> None:  # noqa: N802
 def EmissionsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     """CO2 by sector against the baseline."""
     lang = s.lang.value
-    fig = figures.cached(current, "emissions", lang,
+    spec = figures.chart(current, "emissions", lang,
                          lambda: figures.emissions_figure(current, lang))
-    Plot(fig, "emissions", s)
+    Plot(spec, "emissions", s, str(current.number))
 
 
 @solara.component
 def AdoptionTab(s: Session, current: RunSet) -> None:  # noqa: N802
     """Adoption curves."""
     lang = s.lang.value
-    Plot(figures.cached(current, "adoption", lang,
-                        lambda: figures.adoption_figure(current, lang)), "adoption", s)
+    Plot(figures.chart(current, "adoption", lang,
+                        lambda: figures.adoption_figure(current, lang)), "adoption", s,
+         str(current.number))
 
 
 @solara.component
@@ -686,15 +701,15 @@ def DistrictsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
             shown = technology if metric == "adoption" else ""
-            Plot(figures.cached(current, "map", lang,
+            Plot(figures.chart(current, "map", lang,
                                 lambda: figures.map_figure(current, lang, year, metric,
                                                            technology),
-                                year, metric, shown), "district_map", s)
+                                year, metric, shown), "district_map", s, str(current.number))
             solara.Text(s.t("map_source"), style={"font-size": "0.75em", "color": "#777"})
         with solara.Div(style={"flex": "1 1 420px", "min-width": "320px"}):
-            Plot(figures.cached(current, "sectors", lang,
+            Plot(figures.chart(current, "sectors", lang,
                                 lambda: figures.district_sectors_figure(current, lang, year),
-                                year), "district_sectors", s)
+                                year), "district_sectors", s, str(current.number))
     solara.HTML(unsafe_innerHTML=districts_html(s, current))
 
 
@@ -704,9 +719,10 @@ def CostTab(s: Session, current: RunSet) -> None:  # noqa: N802
     lang = s.lang.value
     solara.HTML(unsafe_innerHTML=accounting_html(s, current).replace("<details",
                                                                      "<details open"))
-    Plot(figures.cached(current, "cost", lang, lambda: figures.cost_figure(current, lang)),
-         "cost", s)
-    Contributions(s, current)
+    Plot(figures.chart(current, "cost", lang, lambda: figures.cost_figure(current, lang)),
+         "cost", s, str(current.number))
+    # its state (the lever runs, their progress) belongs to one run
+    Contributions(s, current).key(f"contributions-{current.number}")
 
 
 @solara.component
@@ -731,10 +747,12 @@ def Contributions(s: Session, current: RunSet) -> None:  # noqa: N802
             solara.ProgressLinear(share)
         return
     total = current.headline()["abated_mt"]
-    Plot(figures.cached(current, "wedge", lang,
-                        lambda: figures.wedge_figure(done, total, lang)), "wedge", s)
-    Plot(figures.cached(current, "cost_curve", lang,
-                        lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s)
+    revision = str(current.number)
+    Plot(figures.chart(current, "wedge", lang,
+                        lambda: figures.wedge_figure(done, total, lang)), "wedge", s, revision)
+    Plot(figures.chart(current, "cost_curve", lang,
+                        lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s,
+         revision)
     solara.HTML(unsafe_innerHTML=contributions_html(s, done))
     solara.Text(s.t("contributions_note"), style={"font-size": "0.8em", "color": "#555"})
 
@@ -768,9 +786,13 @@ def contributions_html(s: Session, contributions: list) -> str:
 def Results(s: Session, current: RunSet, stale: bool) -> None:  # noqa: N802
     """The key numbers and the tabs of the run on screen (greyed when stale)."""
     tab, set_tab = solara.use_state(0)
+    lang = s.lang.value
+    base = s.base.value
+    kpis = solara.use_memo(lambda: headline_html(s, current), [current, lang])
+    label = solara.use_memo(lambda: s.label(current), [current, lang, base])
     with solara.Div(classes=["results"] + (["stale"] if stale else [])):
-        solara.HTML(unsafe_innerHTML=headline_html(s, current), classes=["kpi-strip"])
-        solara.Text(f"{s.label(current)} — {s.t('vs_baseline')}", classes=["run-label"],
+        solara.HTML(unsafe_innerHTML=kpis, classes=["kpi-strip"])
+        solara.Text(f"{label} — {s.t('vs_baseline')}", classes=["run-label"],
                     style={"font-size": "0.8em", "color": "#555"})
         tabs = (("emissions", lambda: EmissionsTab(s, current)),
                 ("adoption", lambda: AdoptionTab(s, current)),
@@ -783,7 +805,8 @@ def Results(s: Session, current: RunSet, stale: bool) -> None:  # noqa: N802
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):
             for key, render in tabs:
                 with solara.lab.Tab(s.t(key), classes=[f"tab-{key}"]):
-                    Deferred(render).key(f"{key}-{current.number}-{s.lang.value}")
+                    # keyed by tab, not by run: a new run's charts are drawn in place
+                    Deferred(render).key(f"{key}-{s.lang.value}")
 
 
 @solara.component
@@ -791,7 +814,17 @@ def AgentsView(s: Session, current: RunSet) -> None:  # noqa: N802
     """Households of one district at the end of the run: who adopted what."""
     lang = s.lang.value
     code, set_code = solara.use_state("TS")
-    sample = current.runs[0].agents
+    # the page's runs come without their agent sample; it is made when this view opens
+    task = solara.lab.use_task(lambda: agents_of(current), dependencies=[current],
+                               raise_error=False)
+    if not task.finished:
+        if task.error:
+            solara.Error(f"{s.t('failed')} {task.exception}")
+            return
+        with solara.Row(classes=["tab-loading", "agents-loading"]):
+            rv.ProgressCircular(indeterminate=True, size=24, color="primary")
+        return
+    sample = task.value
     if sample is None:
         solara.Info(s.t("no_agents"))
         return
@@ -802,8 +835,8 @@ def AgentsView(s: Session, current: RunSet) -> None:  # noqa: N802
                   on_value=lambda v: set_code(names[v]))
     solara.Text(s.t("agent_note"))
     part = sample[sample["district"] == code]
-    Plot(figures.cached(current, "agents", lang, lambda: figures.agents_figure(part, lang),
-                        code), "agents", s)
+    Plot(figures.chart(current, "agents", lang, lambda: figures.agents_figure(part, lang),
+                        code), "agents", s, str(current.number))
     solara.HTML(unsafe_innerHTML=agents_table_html(i18n.agent_table(part.head(20), lang)))
 
 
@@ -845,10 +878,10 @@ def ComparePanel(s: Session, current: RunSet) -> None:  # noqa: N802
         return
     solara.HTML(unsafe_innerHTML=compare_html(s, current, pinned))
     labels = [s.label(r) for r in (current, *pinned)]
-    fig = solara.use_memo(lambda: figures.compare_figure([current, *pinned], labels,
-                                                         s.lang.value),
-                          [current.number, *[p.number for p in pinned], s.lang.value])
-    Plot(fig, "compare", s)
+    spec = solara.use_memo(lambda: figures.figure_json(figures.compare_figure(
+        [current, *pinned], labels, s.lang.value)),
+        [current.number, *[p.number for p in pinned], s.lang.value])
+    Plot(spec, "compare", s, str(current.number))
 
 
 @solara.component
@@ -956,184 +989,244 @@ def url_state(s: Session) -> str:
     return state.encode_state(body)
 
 
+def new_session(first: dict[str, Any]) -> Session:
+    """A session's state from its first state (:func:`initial_state`)."""
+    return Session(
+        lang=solara.reactive(first["lang"]), scenario=solara.reactive(first["scenario"]),
+        base=solara.reactive(first["base"]), draft=solara.reactive(first["draft"]),
+        inputs=solara.reactive(first["inputs"]), outcome=solara.reactive(Outcome()),
+        pinned=solara.reactive([]), accounting=solara.reactive(False),
+        progress=solara.reactive(0.0), auto=solara.reactive(first["auto"]),
+        instant=solara.reactive(first["instant"]), notice=solara.reactive(""),
+        ready=solara.reactive(warm.READY.is_set()))
+
+
+def checked_request(s: Session) -> tuple[Scenario | None, RunConfig | None, list[str]]:
+    """:func:`check_request` of the session's levers, computed once per levers and language."""
+    key = (state.request_key(s.draft.value, s.inputs.value), s.lang.value)
+    if s.checked.get("key") != key:
+        s.checked.clear()
+        s.checked.update(key=key, value=check_request(s))
+    return s.checked["value"]
+
+
+def batch(s: Session) -> Any:
+    """A context in which changes of the session's state make one render at its end.
+
+    Reacton walks the page's whole element tree on every render (thousands of elements with
+    a lever group open), so changes that go together are made together.
+    """
+    return s.render_context if s.render_context is not None else contextlib.nullcontext()
+
+
+def start_run(s: Session, preview: bool = False) -> None:
+    """Start a run of the levers on screen (an instant preview if ``preview``)."""
+    # read the levers now (not from a render's closure): the latest typed values count
+    scenario, config = current_request(s)
+    if scenario is None or config is None or s.task is None:
+        return
+    if preview:
+        config = instant_config(config)
+    s.request[0] = (scenario, config, s.draft.peek(), dict(s.inputs.peek()), preview)
+    with batch(s):  # every render walks the whole page: one for these three changes
+        s.progress.value = 0.0
+        if s.outcome.peek().message:
+            s.outcome.value = Outcome("", s.outcome.peek().result)
+        s.task()
+
+
+def run_request(s: Session) -> None:
+    """The run task: the request's runs, shown at once; then its cost accounting's runs."""
+    mine = s.request[0]
+    scenario, config, draft, inputs, preview = mine
+    task = s.task
+    number = s.counter[0] + 1
+    s.accounting.value = False
+    try:
+        runs = run_set(scenario, config, progress=lambda share: s.progress.set(100 * share),
+                       should_stop=lambda: not task.is_current(),
+                       baseline_cache=s.baseline_cache, with_accounting=False,
+                       with_agents=False)
+    except RunCancelled:
+        if s.request[0] is mine:  # not replaced by a newer run (auto, instant)
+            s.outcome.value = Outcome("cancelled", s.outcome.peek().result)
+        return
+    except (ParameterError, ValueError) as error:
+        s.outcome.value = Outcome(f"error:{error}", s.outcome.peek().result)
+        return
+    runs.number, runs.draft, runs.inputs, runs.preview = number, draft, inputs, preview
+    runs.key = state.request_key(draft, inputs)
+    s.counter[0] = number
+    with batch(s):  # one render: the message, the charts, and Run free again
+        s.outcome.value = Outcome(f"done:{runs.seconds:.1f}", runs)
+        s.accounting.value = runs.pending
+    if not runs.pending:
+        return
+    # a new run (or Cancel) stops the accounting's runs. They start a moment later, so that
+    # they do not take the CPU from drawing the charts.
+    for _ in range(int(ACCOUNTING_DELAY / 0.05)):
+        if not task.is_current():
+            return
+        time.sleep(0.05)
+    try:
+        done = add_accounting(runs, s.baseline_cache, should_stop=lambda: not task.is_current())
+    except RunCancelled:
+        return
+    except Exception:
+        if task.is_current():
+            s.accounting.value = False
+        raise
+    if not task.is_current():
+        return
+    with batch(s):
+        s.accounting.value = False
+        if s.outcome.peek().result is runs:
+            s.outcome.value = Outcome(s.outcome.peek().message, done)
+
+
+def pick_scenario(s: Session, name: str) -> None:
+    """Load a shipped scenario's levers (nothing happens for the one already loaded)."""
+    if name == s.scenario.peek():
+        # the picker also reports its value again when its labels change language: that
+        # must not reset the levers (Reset to scenario does that)
+        return
+    s.scenario.value = name
+    s.base.value = levers.draft_from_scenario(load_scenario(name))
+    s.draft.value = s.base.peek()
+    s.notice.value = ""
+
+
+def import_file(s: Session, info: dict) -> None:
+    """Load an imported scenario TOML's levers, or say why it cannot be read."""
+    new, error = state.import_scenario(info.get("data") or b"", info.get("name", ""),
+                                       s.lang.peek())
+    if new is None:
+        s.notice.value = f"error:{error}"
+        return
+    s.scenario.value = new["name"]
+    s.base.value = new
+    s.draft.value = new
+    s.notice.value = f"ok:{new['name']}"
+
+
 @solara.component
 def Page() -> None:  # noqa: N802 (Solara looks for "Page")
-    """The policy designer's page."""
+    """The policy designer's page.
+
+    The page itself reads no state but the language (its title): each part below is a
+    component of its own that reads what it shows.
+    """
     router = solara.use_router()
     headers = solara.lab.headers.value
-    first = solara.use_memo(lambda: initial_state(router.search, headers), [])
-    s = Session(
-        lang=solara.use_reactive(first["lang"]),
-        scenario=solara.use_reactive(first["scenario"]),
-        base=solara.use_reactive(first["base"]),
-        draft=solara.use_reactive(first["draft"]),
-        inputs=solara.use_reactive(first["inputs"]),
-        result=solara.use_reactive(None),
-        pinned=solara.use_reactive([]),
-        message=solara.use_reactive(""),
-        accounting=solara.use_reactive(False),
-        progress=solara.use_reactive(0.0),
-        auto=solara.use_reactive(first["auto"]),
-        instant=solara.use_reactive(first["instant"]),
-        notice=solara.use_reactive(""),
-        baseline_cache=solara.use_memo(dict, []),
-        counter=solara.use_memo(lambda: [0], []),
-    )
-    ready, set_ready = solara.use_state(warm.READY.is_set())
-    request = solara.use_ref(None)
-    task_ref = solara.use_ref(None)
+    s = solara.use_memo(lambda: new_session(initial_state(router.search, headers)), [])
 
     def wait_ready() -> None:
         if not warm.READY.is_set():
             warm.start()
             warm.READY.wait()
-            set_ready(True)
+            s.ready.value = True
 
     solara.lab.use_task(wait_ready, dependencies=[], raise_error=False)
-
-    def work() -> None:
-        mine = request.current
-        scenario, config, draft, inputs, preview = mine
-        task = task_ref.current
-        number = s.counter[0] + 1
-        s.accounting.value = False
-        try:
-            runs = run_set(scenario, config,
-                           progress=lambda share: s.progress.set(100 * share),
-                           should_stop=lambda: not task.is_current(),
-                           baseline_cache=s.baseline_cache, with_accounting=False)
-        except RunCancelled:
-            if request.current is mine:  # not replaced by a newer run (auto, instant)
-                s.message.value = "cancelled"
-            return
-        except (ParameterError, ValueError) as error:
-            s.message.value = f"error:{error}"
-            return
-        runs.number, runs.draft, runs.inputs, runs.preview = number, draft, inputs, preview
-        runs.key = state.request_key(draft, inputs)
-        s.counter[0] = number
-        s.message.value = f"done:{runs.seconds:.1f}"
-        s.result.value = runs  # the charts now; the cost accounting's extra runs follow
-        if not runs.pending:
-            return
-        # the Run button is free again; a new run (or Cancel) stops these runs. They start a
-        # moment later, so that they do not take the CPU from drawing the charts.
-        for _ in range(int(ACCOUNTING_DELAY / 0.05)):
-            if not task.is_current():
-                return
-            time.sleep(0.05)
-        s.accounting.value = True
-        try:
-            done = add_accounting(runs, s.baseline_cache,
-                                  should_stop=lambda: not task.is_current())
-        except RunCancelled:
-            return
-        finally:
-            if task.is_current():
-                s.accounting.value = False
-        if task.is_current() and s.result.value is runs:
-            s.result.value = done
-
-    task = solara.lab.use_task(work, dependencies=None, raise_error=False)
-    task_ref.current = task
-
-    draft = s.draft.value
-    lang = s.lang.value
-    errors = levers.field_errors(draft, lang)
-    start_year = draft["parameters"].get("run.start_year", 2020)
-    _, config, problems = check_request(s)
-    running = task.pending and not s.accounting.value
-    key = state.request_key(draft, s.inputs.value)
-    result = s.result.value
-    stale = result is not None and result.key != key
-
-    def start(preview: bool = False) -> None:
-        # read the levers now (not from this render's closure): the latest typed values count
-        now_scenario, now_config = current_request(s)
-        if now_scenario is None or now_config is None:
-            return
-        if preview:
-            now_config = instant_config(now_config)
-        request.current = (now_scenario, now_config, s.draft.value, dict(s.inputs.value),
-                           preview)
-        s.message.value = ""
-        s.progress.value = 0.0
-        task()
-
-    def auto_run() -> None:
-        instant = s.instant.value
-        if not (s.auto.value or instant) or not ready or problems:
-            return
-        if result is None or stale or (result.preview and not instant):
-            start(preview=instant)
-
-    solara.use_effect(auto_run, [key, s.auto.value, s.instant.value, ready])
-
-    query = solara.use_memo(lambda: url_state(s), [key, lang, s.scenario.value, s.auto.value,
-                                                   s.instant.value])
-
-    def pick(name: str) -> None:
-        if name == s.scenario.value:
-            # the picker also reports its value again when its labels change language: that
-            # must not reset the levers (Reset to scenario does that)
-            return
-        s.scenario.value = name
-        s.base.value = levers.draft_from_scenario(load_scenario(name))
-        s.draft.value = s.base.value
-        s.notice.value = ""
-
-    def on_file(info: dict) -> None:
-        new, error = state.import_scenario(info.get("data") or b"", info.get("name", ""))
-        if new is None:
-            s.notice.value = f"error:{error}"
-            return
-        s.scenario.value = new["name"]
-        s.base.value = new
-        s.draft.value = new
-        s.notice.value = f"ok:{new['name']}"
+    s.task = solara.lab.use_task(lambda: run_request(s), dependencies=None, raise_error=False)
+    s.render_context = reacton.core.get_render_context()
 
     solara.Title(s.t("title"))
     solara.Style(CSS)
-    UrlState(query=query)
+    UrlSync(s)
+    AutoRun(s)
     with solara.AppBar():
         solara.AppBarTitle(s.t("title"))
-        solara.ToggleButtonsSingle(
-            value=next(k for k, v in LANG_BUTTONS.items() if v == lang),
-            values=list(LANG_BUTTONS), on_value=lambda v: s.lang.set(LANG_BUTTONS[v]),
-            classes=["lang-switch"])
+        LanguageSwitch(s)
     with solara.Sidebar():
-        with solara.Div(classes=["run-sticky"]):
-            with solara.Row(style={"align-items": "center"}):
-                solara.Button(s.t("run"), on_click=start, color="primary",
-                              disabled=bool(problems) or running or not ready,
-                              classes=["run-button"])
-                with solara.Div(classes=["auto-run"]):
-                    solara.Checkbox(label=s.t("auto_run"), value=s.auto)
-                with solara.Div(classes=["instant-run"]):
-                    solara.Checkbox(label=s.t("instant_run").format(scale=f"{INSTANT_SCALE:g}"),
-                                    value=s.instant)
-                if running or s.accounting.value:
-                    solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
-                                  classes=["cancel-button"])
-            if not ready:
-                solara.Info(s.t("preparing"), dense=True, classes=["preparing"])
-            if running:
-                RunProgress(s)
-        ScenarioPicker(s, pick, on_file)
-        RunInputs(s, start_year)
-        with solara.Div():
-            if config is not None and config.scale < HEAVY_SCALE:
-                solara.Warning(s.t("heavy_run"), dense=True)
-        solara.Text(s.t("levers"), style={"font-weight": "bold", "font-size": "1.1em"})
-        LeverPanel(s, errors)
-    # banners in one container, so that they never shift the results below (and reset them)
+        RunControls(s)
+        ScenarioPicker(s)
+        RunInputs(s)
+        LeverPanel(s)
+    StatusBanners(s)
+    ResultsArea(s)
+
+
+@solara.component
+def LanguageSwitch(s: Session) -> None:  # noqa: N802
+    """EN / 中文."""
+    lang = s.lang.value
+    solara.ToggleButtonsSingle(
+        value=next(k for k, v in LANG_BUTTONS.items() if v == lang),
+        values=list(LANG_BUTTONS), on_value=lambda v: s.lang.set(LANG_BUTTONS[v]),
+        classes=["lang-switch"])
+
+
+@solara.component
+def UrlSync(s: Session) -> None:  # noqa: N802
+    """Keeps the page's URL (``?s=``) in step with the levers, run inputs and language."""
+    key = state.request_key(s.draft.value, s.inputs.value)
+    lang, scenario, auto, instant = (s.lang.value, s.scenario.value, s.auto.value,
+                                     s.instant.value)
+    query = solara.use_memo(lambda: url_state(s), [key, lang, scenario, auto, instant])
+    UrlState(query=query)
+
+
+@solara.component
+def AutoRun(s: Session) -> None:  # noqa: N802
+    """*Run on every change* and *Instant preview*: starts a run when the levers change."""
+    key = state.request_key(s.draft.value, s.inputs.value)
+    auto, instant, ready = s.auto.value, s.instant.value, s.ready.value
+
+    def auto_run() -> None:
+        if not (auto or instant) or not ready or checked_request(s)[2]:
+            return
+        result = s.outcome.peek().result
+        if result is None or result.key != key or (result.preview and not instant):
+            start_run(s, preview=instant)
+
+    solara.use_effect(auto_run, [key, auto, instant, ready])
+
+
+@solara.component
+def RunControls(s: Session) -> None:  # noqa: N802
+    """Run, the auto-run switches, Cancel and the run's progress (sticky at the top)."""
+    _, _, problems = checked_request(s)
+    task = s.task
+    accounting = s.accounting.value
+    running = task.pending and not accounting
+    ready = s.ready.value
+    with solara.Div(classes=["run-sticky"]):
+        with solara.Row(style={"align-items": "center"}):
+            solara.Button(s.t("run"), on_click=lambda: start_run(s), color="primary",
+                          disabled=bool(problems) or running or not ready,
+                          classes=["run-button"])
+            with solara.Div(classes=["auto-run"]):
+                solara.Checkbox(label=s.t("auto_run"), value=s.auto)
+            with solara.Div(classes=["instant-run"]):
+                solara.Checkbox(label=s.t("instant_run").format(scale=f"{INSTANT_SCALE:g}"),
+                                value=s.instant)
+            if running or accounting:
+                solara.Button(s.t("cancel"), on_click=task.cancel, outlined=True,
+                              classes=["cancel-button"])
+        if not ready:
+            solara.Info(s.t("preparing"), dense=True, classes=["preparing"])
+        if running:
+            RunProgress(s)
+
+
+@solara.component
+def StatusBanners(s: Session) -> None:  # noqa: N802
+    """Input problems, how the last run ended, preview and stale notices.
+
+    All in one container, so that they never shift the results below (and reset them).
+    """
+    _, _, problems = checked_request(s)
+    outcome = s.outcome.value
+    result = outcome.result
+    stale = result is not None and result.key != state.request_key(s.draft.value,
+                                                                    s.inputs.value)
     with solara.Div(classes=["status"]):
         if problems:
             with solara.Div(classes=["input-problems"]):
                 solara.Error(s.t("fix_inputs"), dense=True)
                 for problem in problems:
                     solara.Error(problem, dense=True, icon=False, classes=["input-problem"])
-        message = s.message.value
+        message = outcome.message
         if message == "cancelled":
             solara.Warning(s.t("cancelled"), classes=["run-message"])
         elif message.startswith("error:"):
@@ -1148,15 +1241,21 @@ def Page() -> None:  # noqa: N802 (Solara looks for "Page")
         if stale:
             solara.Warning(s.t("stale").format(run=f"#{result.number}"), dense=True,
                            classes=["stale-banner"])
-    if result is None:
-        solara.Info(s.t("press_run"), classes=["no-run"])
-    else:
-        Results(s, result, stale)
 
 
 @solara.component
-def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
-                   on_file: Callable[[dict], None]) -> None:
+def ResultsArea(s: Session) -> None:  # noqa: N802
+    """The run on screen, or how to get one."""
+    result = s.outcome.value.result
+    if result is None:
+        solara.Info(s.t("press_run"), classes=["no-run"])
+        return
+    stale = result.key != state.request_key(s.draft.value, s.inputs.value)
+    Results(s, result, stale)
+
+
+@solara.component
+def ScenarioPicker(s: Session) -> None:  # noqa: N802
     """The scenario, its description, reset, TOML import (chosen or dropped), and its name."""
     lang = s.lang.value
     names = available_scenarios()
@@ -1166,7 +1265,8 @@ def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
         titles[current] = current
     solara.Select(s.t("scenario"), values=list(titles),
                   value=next(k for k, v in titles.items() if v == current),
-                  on_value=lambda v: pick(titles[v]) if titles[v] in names else None,
+                  on_value=lambda v: pick_scenario(s, titles[v]) if titles[v] in names
+                  else None,
                   classes=["scenario-select"])
     description = s.base.value.get("description", "")
     solara.Text(i18n.scenario_description(current, description, lang),
@@ -1175,7 +1275,8 @@ def ScenarioPicker(s: Session, pick: Callable[[str], None],  # noqa: N802
         solara.Button(s.t("reset"), on_click=lambda: s.draft.set(s.base.value), text=True,
                       icon_name="mdi-restore", classes=["reset-button"])
     with solara.Details(summary=s.t("import_toml"), expand=False):
-        TomlImport(label=s.t("import_drop"), event_file=lambda info: on_file(imported_file(info)))
+        TomlImport(label=s.t("import_drop"),
+                   event_file=lambda info: import_file(s, imported_file(info)))
     notice = s.notice.value
     if notice.startswith("error:"):
         solara.Error(f"{s.t('import_failed')} {notice[6:]}", dense=True,
@@ -1198,10 +1299,11 @@ def RunProgress(s: Session) -> None:  # noqa: N802
 
 
 @solara.component
-def RunInputs(s: Session, start_year: Any) -> None:  # noqa: N802
-    """First and last year, scale, seed and number of seeds."""
+def RunInputs(s: Session) -> None:  # noqa: N802
+    """First and last year, scale, seed and number of seeds; a warning for a heavy scale."""
     inputs = s.inputs.value
     lang = s.lang.value
+    start_year = s.draft.value["parameters"].get("run.start_year", 2020)
 
     def set_input(key: str, text: str) -> None:
         s.inputs.value = {**s.inputs.value, key: text}
@@ -1211,7 +1313,8 @@ def RunInputs(s: Session, start_year: Any) -> None:  # noqa: N802
         s.draft.value = levers.with_parameter(s.draft.value, "run.start_year",
                                               None if value == 2020 else value)
 
-    _, problems = run_config(inputs, start_year if isinstance(start_year, int) else 2020, lang)
+    config, problems = run_config(inputs, start_year if isinstance(start_year, int) else 2020,
+                                  lang)
     k = 1 if lang == "zh" else 0
 
     def problem(label: str) -> str:
@@ -1240,3 +1343,6 @@ def RunInputs(s: Session, start_year: Any) -> None:  # noqa: N802
                             lambda v: set_input("n_seeds", v), problem("Number of seeds"),
                             css="n-seeds")
 
+    with solara.Div():
+        if config is not None and config.scale < HEAVY_SCALE:
+            solara.Warning(s.t("heavy_run"), dense=True)

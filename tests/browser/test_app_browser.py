@@ -377,7 +377,7 @@ def leftover_latin(text: str) -> set[str]:
     return {w for w in words if w not in ALLOWED_LATIN and w.lower() not in ALLOWED_LATIN}
 
 
-def test_chinese_browser_opens_in_chinese_and_leaves_no_english(new_app_page):
+def test_chinese_browser_opens_in_chinese_and_leaves_no_english(new_app_page, tmp_path):
     app = new_app_page(locale="zh-CN", width=1280, height=720)
     page = app.page
     try:
@@ -398,6 +398,14 @@ def test_chinese_browser_opens_in_chinese_and_leaves_no_english(new_app_page):
         page.locator(".tab-districts").click()
         chart(page, "district_map")
         app.shot("chinese")
+        # a scenario file that cannot be read: the message is Chinese too
+        bad = tmp_path / "情景.toml"
+        bad.write_text("name = \n", encoding="utf-8")
+        page.get_by_text("导入情景文件（TOML）").click()
+        page.locator(".toml-import-input").set_input_files(str(bad))
+        error = page.locator(".import-error")
+        expect(error).to_contain_text("不是有效的 TOML 文件")
+        assert not leftover_latin(error.inner_text()), error.inner_text()
     finally:
         page.context.close()
 
