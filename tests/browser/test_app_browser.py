@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -16,7 +17,9 @@ from abm.results import TARGETS
 from abm.scenario import load_scenario
 from webapp import levers, state
 
-expect = pytest.importorskip("playwright.sync_api").expect
+_playwright = pytest.importorskip("playwright.sync_api")
+expect = _playwright.expect
+PlaywrightTimeout = _playwright.TimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -421,8 +424,15 @@ def test_layout_at_1280_by_720_keeps_run_and_chart_in_reach(new_app_page):
         open_group(page, "Vehicles")
         lever = page.locator(".lever-ev_purchase_subsidy-level-input input").first
         lever.scroll_into_view_if_needed()
+        # Run stays reachable (sticky); under load the page may still be laying out after
+        # the scroll, so wait (up to 5 s) for the settled position before measuring it.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "() => { const b = document.querySelector('.run-button');"
+                " if (!b) return false; const r = b.getBoundingClientRect();"
+                " return r.top >= 0 && r.top < 720; }", timeout=5000)
         box = page.locator(".run-button").bounding_box()
-        assert box is not None and 0 <= box["y"] < 720  # Run stays reachable (sticky)
+        assert box is not None and 0 <= box["y"] < 720
         app.shot("layout_1280")
     finally:
         page.context.close()
