@@ -326,3 +326,31 @@ def test_charts_come_before_the_cost_accounting():
     assert len(shown) == 1 and shown[0].pending and shown[0].accounting is None
     assert shown[0].extras is runs.extras and not runs.pending and runs.accounting is not None
     assert shown[0].runs is runs.runs
+
+
+def test_levers_are_run_ahead_of_run_and_never_shown_stale(monkeypatch):
+    """A lever change runs the levers ahead of *Run* (webapp.ui.prerun); *Run* takes that run
+    only for the same levers and config, once; newer levers or a click first stop it."""
+    from webapp import state, ui
+
+    monkeypatch.setattr(ui, "PRERUN_DELAY", 0.0)
+    s = ui.new_session(ui.initial_state(None, None))
+    s.inputs.value = {**s.inputs.value, "scale": "3000", "end_year": "2023"}
+    scenario, config, problems = ui.checked_request(s)
+    assert not problems
+    key = state.request_key(s.draft.value, s.inputs.value)
+    ui.stop_prerun(s)
+    ui.prerun(s, key, scenario, config, s.prepared[1])
+    assert ui.prepared_runs(s, key + "x", config) is None  # other levers: not theirs
+    runs = ui.prepared_runs(s, key, config)
+    assert runs is not None and runs.scenario == scenario and runs.config == config
+    assert ("emissions", s.lang.value) in runs.extras["figures"]  # its chart is made too
+    assert ui.prepared_runs(s, key, config) is None  # used once
+    generation = s.prepared[1]
+    ui.stop_prerun(s)  # the levers changed while it would run: nothing is kept
+    ui.prerun(s, key, scenario, config, generation)
+    assert s.prepared[0] is None
+    ui.stop_prerun(s)
+    s.prepared[2] = s.prepared[1]  # Run was pressed before it started: it stays off
+    ui.prerun(s, key, scenario, config, s.prepared[1])
+    assert s.prepared[0] is None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ LANG_BUTTONS = {"EN": "en", "中文": "zh"}
 MAX_PINNED = 6
 ACCOUNTING_DELAY = 1.5
 """Seconds between showing a run's charts and starting its cost accounting's extra runs."""
+PRERUN_DELAY = 0.15
+"""Seconds the levers must stay unchanged before the page runs them ahead of *Run*
+(:func:`prerun`): the lever change's own renders go first, and a slider dragged or a number
+typed does not start a run per step."""
 
 parse_number = state.parse_number
 parse_int = state.parse_int
@@ -188,6 +193,10 @@ class Session:
     """:func:`check_request` of the last levers and language (several components ask)."""
     render_context: Any = None
     """The page's reacton render context (:func:`batch`)."""
+    prepared: list = field(default_factory=lambda: [None, 0, -1])
+    """``[((key, config), runs) or None, generation, claimed]``: the run of the levers on
+    screen made ahead of *Run* (:func:`prerun`), the number of the latest lever state, and
+    the number of the one a click has asked for (a prerun not yet started then stays off)."""
 
     def t(self, key: str) -> str:
         """Interface string in the session's language."""
@@ -1027,6 +1036,7 @@ def start_run(s: Session, preview: bool = False) -> None:
         return
     if preview:
         config = instant_config(config)
+    s.prepared[2] = s.prepared[1]
     s.request[0] = (scenario, config, s.draft.peek(), dict(s.inputs.peek()), preview)
     with batch(s):  # every render walks the whole page: one for these three changes
         s.progress.value = 0.0
@@ -1043,10 +1053,10 @@ def run_request(s: Session) -> None:
     number = s.counter[0] + 1
     s.accounting.value = False
     try:
-        runs = run_set(scenario, config, progress=lambda share: s.progress.set(100 * share),
-                       should_stop=lambda: not task.is_current(),
-                       baseline_cache=s.baseline_cache, with_accounting=False,
-                       with_agents=False)
+        runs = prepared_runs(s, state.request_key(draft, inputs), config) or run_set(
+            scenario, config, progress=lambda share: s.progress.set(100 * share),
+            should_stop=lambda: not task.is_current(), baseline_cache=s.baseline_cache,
+            with_accounting=False, with_agents=False)
     except RunCancelled:
         if s.request[0] is mine:  # not replaced by a newer run (auto, instant)
             s.outcome.value = Outcome("cancelled", s.outcome.peek().result)
@@ -1082,6 +1092,62 @@ def run_request(s: Session) -> None:
         s.accounting.value = False
         if s.outcome.peek().result is runs:
             s.outcome.value = Outcome(s.outcome.peek().message, done)
+
+
+def prerun(s: Session, key: str, scenario: Scenario, config: RunConfig, generation: int
+           ) -> None:
+    """Run the levers on screen ahead of *Run*, and make their emissions chart.
+
+    Started in a thread when the levers change (:func:`AutoRun`, neither automatic mode on);
+    stops as soon as they change again. What it makes is kept in ``s.prepared`` and in the
+    server's run cache (:func:`webapp.runner.run_one`, by identity), so *Run* shows it at
+    once; a click while it is still running waits for the same computation rather than
+    starting another. Nothing is shown until *Run*.
+    """
+    def replaced() -> bool:
+        return s.prepared[1] != generation
+
+    time.sleep(PRERUN_DELAY)
+    if replaced() or s.prepared[2] == generation:
+        return  # newer levers, or Run was pressed first and runs them itself
+    try:
+        runs = run_set(scenario, config, should_stop=replaced, baseline_cache=s.baseline_cache,
+                       with_accounting=False, with_agents=False)
+    except (RunCancelled, ParameterError, ValueError):
+        return  # a newer lever state, or levers that Run will report on
+    lang = s.lang.peek()
+    figures.chart(runs, "emissions", lang, lambda: figures.emissions_figure(runs, lang))
+    if not replaced():
+        s.prepared[0] = ((key, config), runs)
+
+
+def prepared_runs(s: Session, key: str, config: RunConfig) -> RunSet | None:
+    """The runs :func:`prerun` made of these levers (request key) and config, or None.
+
+    Used once: the page numbers and keeps them as the run of a click.
+    """
+    made = s.prepared[0]
+    if made is None or made[0] != (key, config):
+        return None
+    s.prepared[0] = None
+    return made[1]
+
+
+def stop_prerun(s: Session) -> None:
+    """Stop a :func:`prerun` under way and forget what one made (the levers changed)."""
+    s.prepared[1] += 1
+    s.prepared[0] = None
+
+
+def start_prerun(s: Session) -> None:
+    """Start :func:`prerun` of the levers on screen, replacing any earlier one."""
+    stop_prerun(s)
+    scenario, config, problems = checked_request(s)
+    if problems or scenario is None or config is None:
+        return
+    key = state.request_key(s.draft.peek(), s.inputs.peek())
+    threading.Thread(target=prerun, args=(s, key, scenario, config, s.prepared[1]),
+                     name="prerun", daemon=True).start()
 
 
 def pick_scenario(s: Session, name: str) -> None:
@@ -1168,12 +1234,22 @@ def UrlSync(s: Session) -> None:  # noqa: N802
 
 @solara.component
 def AutoRun(s: Session) -> None:  # noqa: N802
-    """*Run on every change* and *Instant preview*: starts a run when the levers change."""
+    """Starts a run when the levers change.
+
+    With *Run on every change* or *Instant preview* the run is shown; otherwise it is made
+    ahead of *Run* and kept until *Run* is pressed (:func:`prerun`).
+    """
     key = state.request_key(s.draft.value, s.inputs.value)
     auto, instant, ready = s.auto.value, s.instant.value, s.ready.value
 
     def auto_run() -> None:
-        if not (auto or instant) or not ready or checked_request(s)[2]:
+        stop_prerun(s)
+        if not ready or checked_request(s)[2]:
+            return
+        if not (auto or instant):
+            result = s.outcome.peek().result
+            if result is None or result.key != key:
+                start_prerun(s)
             return
         result = s.outcome.peek().result
         if result is None or result.key != key or (result.preview and not instant):
