@@ -9,6 +9,7 @@ agents see next month.
 from __future__ import annotations
 
 import numba as nb
+import numpy as np
 
 
 # ---------------------------------------------------------------- neighbours
@@ -45,21 +46,33 @@ def update_group_peer_counts(indptr, indices, events, bits_up, bits_down, counts
         counts: Each technology's neighbour-count column (a tuple of int32 arrays), added to.
 
     """
-    for i in range(events.size):
-        e = events[i]
-        if e == 0:
+    n = events.size
+    words = events[:n - n % 8].view(np.uint64)  # eight rows' bits at a time: most are 0
+    for word in range(words.size):
+        if words[word] != 0:
+            for i in range(8 * word, 8 * word + 8):
+                _add_peer_events(i, indptr, indices, events, bits_up, bits_down, counts)
+    for i in range(n - n % 8, n):
+        _add_peer_events(i, indptr, indices, events, bits_up, bits_down, counts)
+
+
+@nb.njit(inline="always", cache=True)
+def _add_peer_events(i, indptr, indices, events, bits_up, bits_down, counts):
+    """Row ``i``'s events added to its neighbours' counts (see :func:`update_group_peer_counts`)."""
+    e = events[i]
+    if e == 0:
+        return
+    for tech in range(bits_up.size):
+        step = 0
+        if e & bits_up[tech]:
+            step += 1
+        if bits_down[tech] and (e & bits_down[tech]):
+            step -= 1
+        if step == 0:
             continue
-        for tech in range(bits_up.size):
-            step = 0
-            if e & bits_up[tech]:
-                step += 1
-            if bits_down[tech] and (e & bits_down[tech]):
-                step -= 1
-            if step == 0:
-                continue
-            column = counts[tech]
-            for k in range(indptr[i], indptr[i + 1]):
-                column[indices[k]] += step
+        column = counts[tech]
+        for k in range(indptr[i], indptr[i + 1]):
+            column[indices[k]] += step
 
 
 @nb.njit(cache=True)
