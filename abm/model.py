@@ -126,6 +126,8 @@ class JiangmenModel(mesa.Model):
         self._stream_keys: dict[tuple[str, ...], np.ndarray] = {}
         """Stream keys (uint64) of each phase's streams, made once."""
         self.charging_index = float(self.params["behaviour.charging_index_2020"])
+        self._neutral_levers = neutral_levers({"charging_index": self.charging_index})
+        """The lever record before any policy applies (the stock set each month)."""
         """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
         n_agents = sum(t.n for t in self.tables.values())
@@ -219,13 +221,14 @@ class JiangmenModel(mesa.Model):
         """
         base = self.params["behaviour.charging_index_2020"]
         retire = (1.0 - self.params["tech.charging_retirement"]) ** (1.0 / 12.0)
-        levers = neutral_levers({"charging_index": base + (self.charging_index - base) * retire})
-        declared = set(levers)
+        levers = dict(self._neutral_levers)
+        levers["charging_index"] = base + (self.charging_index - base) * retire
         for policy in self.policies:
             if policy.active(year):
                 policy.apply(levers, years + self.start_year)
-        if set(levers) != declared:
-            raise RuntimeError(f"policies wrote undeclared levers: {set(levers) - declared}")
+        if levers.keys() != self._neutral_levers.keys():
+            raise RuntimeError("policies wrote undeclared levers: "
+                               f"{set(levers) - set(self._neutral_levers)}")
         self.charging_index = levers["charging_index"]
         return levers
 
