@@ -117,13 +117,6 @@ def ci_reward_year(m, c, elec_month, car, car_km_year, car_vtype, car_powertrain
 
 
 @nb.njit(inline="always", cache=True)
-def household_rate(i, m, c, access, discount_rate, credit_draw) -> float:
-    """Household ``i``'s discount rate of an investment (:func:`financing_rate`), 1/yr."""
-    return financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share, c.loan_rate,
-                          m.green_rate_discount)
-
-
-@nb.njit(inline="always", cache=True)
 def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Decide PV, green home and carbon-inclusive participation; account residential CO2.
 
@@ -167,6 +160,9 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         d = district[i]
         w = weight[i]
         ev = 0
+        rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
+                              c.loan_rate, m.green_rate_discount)
+        att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
         # this month's draws of the household, on any stream (np.uint64: a no-op compiled;
         # in the plain path it keeps the hash unsigned)
         hashed = np.uint64(counter_hash(t, i))
@@ -180,8 +176,6 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             if u < coef[T_PV, RATE]:
                 kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
                 if kw >= 1.0:
-                    rate = household_rate(i, m, c, access, discount_rate, credit_draw)
-                    att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
                     econ, net, gross, payback = pv_economics(
                         kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
                         c.pv_self_use_household, use_year, m.tariff_residential,
@@ -213,8 +207,6 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             else:
                 u = draw_hashed(keys[1], hashed)
                 if u < coef[T_RETROFIT, RATE]:
-                    rate = household_rate(i, m, c, access, discount_rate, credit_draw)
-                    att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
                     gross = floor_area[i] * c.retrofit_cost_m2
                     net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
                     value = use_year * c.retrofit_saving * m.tariff_residential
