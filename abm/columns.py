@@ -78,7 +78,8 @@ class AgentTable:
 
     def copy(self) -> AgentTable:
         """A deep copy (used to run two engines on the same start state)."""
-        other = AgentTable(self.schema, self.n)
+        other = AgentTable.__new__(AgentTable)  # no default-filled columns to throw away
+        other.schema, other.n, other._columns = self.schema, self.n, self._columns
         other.arrays = {k: v.copy() for k, v in self.arrays.items()}
         return other
 

@@ -22,7 +22,7 @@ from abm.groups import (
 from abm.groups.base import Group, Phase
 from abm.groups.decision import N_CHUNKS
 from abm.growth import pv_cost
-from abm.kernels import update_peer_counts
+from abm.kernels import update_district_shares, update_group_peer_counts
 from abm.limits import LAST_YEAR
 from abm.market import Constants, Month, constants, grid_factor
 from abm.policies import book_spending, neutral_levers
@@ -112,15 +112,22 @@ class JiangmenModel(mesa.Model):
         self.spending = np.zeros((self.n_months, len(self.policies)))
         self.month_log: list[Month] = []
         self.visibility = self._initial_visibility()
-        self._share_columns = [
-            (row, name, *(group.metric_index(names[0]) if len(names) == 1 else
-                          np.array([group.metric_index(x) for x in names])
-                          for names in tech.share))
-            for name, group in REGISTRY.items()
-            for row, tech in enumerate(group.technologies, TECHNOLOGY_ROWS[name].start)]
-        """(row, group, numerator and denominator metric columns) of each district share: one
-        column, or an array of columns to add."""
+        self._share_columns = {name: self._share_table(name) for name in REGISTRY}
+        """Each group's (numerator columns, denominator columns, rows) of its district
+        shares (:func:`~abm.kernels.update_district_shares`)."""
+        self._peer_bits = {
+            name: (np.array([tech.event_up for tech in group.technologies], np.int64),
+                   np.array([tech.event_down for tech in group.technologies], np.int64))
+            for name, group in REGISTRY.items()}
+        """Each group's (adoption bits, give-up bits) of its technologies."""
+        self._month_sums = {g: np.zeros((N_CHUNKS, len(data.DISTRICTS), len(metrics)))
+                            for g, metrics in GROUP_METRICS.items()}
+        """Each group's per-chunk district sums, zeroed and reused every month."""
+        self._stream_keys: dict[tuple[str, ...], np.ndarray] = {}
+        """Stream keys (uint64) of each phase's streams, made once."""
         self.charging_index = float(self.params["behaviour.charging_index_2020"])
+        self._neutral_levers = neutral_levers({"charging_index": self.charging_index})
+        """The lever record before any policy applies (the stock set each month)."""
         """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
         n_agents = sum(t.n for t in self.tables.values())
@@ -169,22 +176,30 @@ class JiangmenModel(mesa.Model):
                 vis[row] = np.divide(yes, total, out=np.zeros_like(yes), where=total > 0)
         return vis
 
+    @staticmethod
+    def _share_table(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(numerator columns, denominator columns, rows) of group ``name``'s shares.
+
+        Column lists are padded with ``-1`` to the longest (:data:`Technology.share`).
+        """
+        group = REGISTRY[name]
+
+        def columns(side: int) -> np.ndarray:
+            lists = [[group.metric_index(x) for x in tech.share[side]]
+                     for tech in group.technologies]
+            width = max(len(x) for x in lists)
+            return np.array([x + [-1] * (width - len(x)) for x in lists], np.int64)
+
+        rows = np.arange(TECHNOLOGY_ROWS[name].start, TECHNOLOGY_ROWS[name].stop)
+        return columns(0), columns(1), rows
+
     def _update_visibility(self, sums: dict[str, np.ndarray]) -> None:
         """District adoption shares of the month just run, from the declared metrics.
 
         ``share = Σ numerator metrics / Σ denominator metrics`` (0 where the latter is 0).
         """
-        def total(values: np.ndarray, columns: int | np.ndarray) -> np.ndarray:
-            if isinstance(columns, int):
-                return values[:, columns]
-            return values[:, columns].sum(axis=1)
-
-        for row, name, numerator_columns, denominator_columns in self._share_columns:
-            totals = sums[name]
-            numerator = total(totals, numerator_columns)
-            denominator = total(totals, denominator_columns)
-            self.visibility[row] = np.divide(numerator, denominator,
-                                             out=np.zeros_like(numerator), where=denominator > 0)
+        for name, (numerators, denominators, rows) in self._share_columns.items():
+            update_district_shares(sums[name], numerators, denominators, rows, self.visibility)
 
     def _create_agents(self) -> None:
         from agents import AGENT_CLASSES
@@ -206,13 +221,14 @@ class JiangmenModel(mesa.Model):
         """
         base = self.params["behaviour.charging_index_2020"]
         retire = (1.0 - self.params["tech.charging_retirement"]) ** (1.0 / 12.0)
-        levers = neutral_levers({"charging_index": base + (self.charging_index - base) * retire})
-        declared = set(levers)
+        levers = dict(self._neutral_levers)
+        levers["charging_index"] = base + (self.charging_index - base) * retire
         for policy in self.policies:
             if policy.active(year):
                 policy.apply(levers, years + self.start_year)
-        if set(levers) != declared:
-            raise RuntimeError(f"policies wrote undeclared levers: {set(levers) - declared}")
+        if levers.keys() != self._neutral_levers.keys():
+            raise RuntimeError("policies wrote undeclared levers: "
+                               f"{set(levers) - set(self._neutral_levers)}")
         self.charging_index = levers["charging_index"]
         return levers
 
@@ -245,18 +261,18 @@ class JiangmenModel(mesa.Model):
         m = self.build_month(t)
         self.month_state = m
         self.month_log.append(m)
-        n_d = len(data.DISTRICTS)
-        sums = {g: np.zeros((N_CHUNKS, n_d, len(metrics))) for g, metrics in
-                GROUP_METRICS.items()}
+        sums = self._month_sums
+        for s in sums.values():
+            s.fill(0.0)
         if self.engine == "numba":
-            numba.set_num_threads(self.kernel_threads)
+            if numba.get_num_threads() != self.kernel_threads:
+                numba.set_num_threads(self.kernel_threads)
             self._step_kernels(m, sums)
         else:
             self._step_reference(m, sums)
-        totals = {g: s.sum(axis=0) for g, s in sums.items()}
+        # the month's district totals, summed over the chunks straight into the history
+        totals = {g: s.sum(axis=0, out=self.history[g][t]) for g, s in sums.items()}
         self._update_peers()
-        for g, s in totals.items():
-            self.history[g][t] = s
         self.spending[t] = book_spending(self.policies, totals, self.start_year + t // 12)
         self._update_visibility(totals)
         self.month += 1
@@ -266,7 +282,12 @@ class JiangmenModel(mesa.Model):
             self.running = False
 
     def _keys(self, *names: str) -> np.ndarray:
-        return np.array([self.streams.key(n) for n in names], dtype=np.uint64)
+        """Keys (uint64) of the named streams, made once per list of names."""
+        keys = self._stream_keys.get(names)
+        if keys is None:
+            keys = np.array([self.streams.key(n) for n in names], dtype=np.uint64)
+            self._stream_keys[names] = keys
+        return keys
 
     def _prepare_month(self, m: Month) -> None:
         self.month_inputs = {name: group.prepare_month(self, m)
@@ -312,9 +333,10 @@ class JiangmenModel(mesa.Model):
         for name, group in REGISTRY.items():
             table = self.tables[name]
             net = self.networks[name]
-            for tech in group.technologies:
-                update_peer_counts(net.indptr, net.indices, table.events, tech.event_up,
-                                   tech.event_down, table.arrays[tech.peers])
+            bits_up, bits_down = self._peer_bits[name]
+            update_group_peer_counts(net.indptr, net.indices, table.events, bits_up, bits_down,
+                                     tuple(table.arrays[tech.peers]
+                                           for tech in group.technologies))
 
     def last_month_total(self, metric: int, group: str | None = None) -> float:
         """City total of metric column ``metric`` last month.

@@ -36,11 +36,24 @@ def _mix64(z: np.uint64) -> np.uint64:
 
 
 @nb.njit(inline="always", cache=True)
+def counter_hash(month: int, agent: int) -> np.uint64:
+    """The stream-independent half of :func:`draw`: ``mix64(month · golden + agent)``."""
+    return _mix64(np.uint64(month) * _GOLDEN + np.uint64(agent))
+
+
+@nb.njit(inline="always", cache=True)
+def draw_hashed(key: np.uint64, hashed: np.uint64) -> float:
+    """:func:`draw` from its :func:`counter_hash`: ``mix64(key ^ hashed) >> 11`` in [0, 1).
+
+    An agent's draws of one month on several streams share the hash.
+    """
+    return float(_mix64(key ^ hashed) >> np.uint64(11)) * _TO_UNIT
+
+
+@nb.njit(inline="always", cache=True)
 def draw(key: np.uint64, month: int, agent: int) -> float:
     """Uniform number in [0, 1) for (stream key, month, agent); pure and stateless."""
-    counter = np.uint64(month) * _GOLDEN + np.uint64(agent)
-    z = _mix64(key ^ _mix64(counter))
-    return float(z >> np.uint64(11)) * _TO_UNIT
+    return draw_hashed(key, counter_hash(month, agent))
 
 
 def draw_py(key: int, month: int, agent: int) -> float:

@@ -54,7 +54,7 @@ from webapp import figures
 from webapp.runner import RunConfig, add_accounting, run_set
 imported = time.perf_counter()
 runs = run_set(load_scenario("plan"), RunConfig(), with_accounting=False)
-figures.emissions_figure(runs, "en")
+figures.figure_json(figures.emissions_spec(runs, "en"))
 charts = time.perf_counter()
 add_accounting(runs)
 done = time.perf_counter()

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 from plotly.subplots import make_subplots
 
 from abm import data
@@ -53,19 +54,99 @@ def cached(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure],
     return store[full]
 
 
-def chart(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure], *key: Any
+def chart(runs: RunSet, name: str, lang: str, make: Callable[[], go.Figure | dict], *key: Any
           ) -> str:
-    """:func:`cached`'s figure as plotly.js JSON (:func:`figure_json`): what the page draws."""
-    return figure_json(cached(runs, name, lang, make, *key))
+    """:func:`cached`'s figure as plotly.js JSON (:func:`figure_json`): what the page draws.
+
+    ``make`` may build a :class:`go.Figure` or its plain spec (a ``{"data", "layout"}`` dict,
+    e.g. :func:`emissions_spec`: no validation, several times faster); the JSON is kept.
+    """
+    store = runs.extras.setdefault("figures", {})
+    full = ("json", name, lang, *key)
+    if full not in store:
+        store[full] = figure_json(cached(runs, name, lang, make, *key))
+    return store[full]
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as plotly.js JSON (what the page's chart draws), made once per figure."""
+def figure_json(fig: go.Figure | dict) -> str:
+    """The figure (or its plain spec) as plotly.js JSON, what the page's chart draws.
+
+    A :class:`go.Figure`'s JSON is made once and kept with it.
+    """
+    if isinstance(fig, dict):
+        return pio.to_json(_typed_arrays(fig), validate=False)
     text = getattr(fig, "_page_json", None)
     if text is None:
         text = pio.to_json(fig, validate=False)
         fig._page_json = text
     return text
+
+
+def _typed_arrays(value: Any, key: str = "") -> Any:
+    """A copy of a plain spec with its arrays as plotly.js typed arrays (base64).
+
+    As a :class:`go.Figure`'s JSON has them (same rules: plotly's ``to_typed_array_spec``).
+    """
+    if isinstance(value, dict):
+        return {k: _typed_arrays(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_typed_arrays(v) for v in value]
+    if isinstance(value, np.ndarray) and not is_skipped_key(key):
+        return to_typed_array_spec(value)
+    return value
+
+
+@cache
+def _template(name: str) -> dict:
+    """A plotly template as a plain dict, exactly as a figure's JSON holds it.
+
+    Made once; callers put it in a spec and never change it.
+    """
+    return json.loads(pio.to_json(go.Figure(layout={"template": name}),
+                                  validate=False))["layout"]["template"]
+
+
+def _layout_spec(lang: str, y_title: str, height: int = 420) -> dict:
+    """:func:`_layout`'s layout as a plain dict, in the order plotly writes its JSON."""
+    return {"template": _template("plotly_white"),
+            "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+            "font": {"family": FONT, "size": 12},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left",
+                       "x": 0},
+            "height": height, "autosize": True, "hovermode": "x unified",
+            "xaxis": {"title": {"text": i18n.tr("year", lang)}, "tickformat": "d"},
+            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"}}
+
+
+def _years_axis_spec(axis: dict, years: np.ndarray) -> None:
+    """:func:`_years_axis` on a plain axis dict."""
+    span = int(years[-1] - years[0]) if len(years) else 0
+    step = 1 if span <= 12 else 5
+    first = int(years[0]) - int(years[0]) % step if step > 1 else int(years[0])
+    axis.update(tickmode="linear", tick0=first, dtick=step, tickformat="d")
+
+
+def _band_spec(table: pd.DataFrame, colour: str, name: str, dash: str = "solid",
+               unit: str = "", digits: int = 2) -> list[dict]:
+    """:func:`_band`'s traces as plain dicts.
+
+    The mean line, and a lowest-to-highest band when there are several seeds.
+    """
+    years = table.index.to_numpy()
+    traces = []
+    if table.shape[1] > 1:
+        traces.append({"hoverinfo": "skip", "legendgroup": name, "line": {"width": 0},
+                       "showlegend": False, "x": years, "y": table.max(axis=1).to_numpy(),
+                       "type": "scatter"})
+        traces.append({"fill": "tonexty", "fillcolor": _alpha(colour, 0.18),
+                       "hoverinfo": "skip", "legendgroup": name, "line": {"width": 0},
+                       "showlegend": False, "x": years, "y": table.min(axis=1).to_numpy(),
+                       "type": "scatter"})
+    traces.append({"hovertemplate": f"%{{y:.{digits}f}} {unit}<extra>{name}</extra>",
+                   "legendgroup": name, "line": {"color": colour, "dash": dash, "width": 2},
+                   "mode": "lines", "name": name, "showlegend": True, "x": years,
+                   "y": table.mean(axis=1).to_numpy(), "type": "scatter"})
+    return traces
 
 
 def _layout(fig: go.Figure, lang: str, y_title: str, height: int = 420,
@@ -113,34 +194,52 @@ def _alpha(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def emissions_figure(runs: RunSet, lang: str, run_name: str = "") -> go.Figure:
-    """Emissions by sector (mean over seeds), the total with its band, the baseline, the peak."""
+def emissions_spec(runs: RunSet, lang: str, run_name: str = "") -> dict:
+    """:func:`emissions_figure` as a plain plotly spec (``{"data", "layout"}``), unvalidated.
+
+    What the page draws: the same figure (its JSON holds the same content) in a few
+    milliseconds, where building the validated :class:`go.Figure` takes tens.
+    """
     t = lambda key: i18n.tr(key, lang)  # noqa: E731
-    fig = go.Figure()
     years = runs.years
     mt = t("mt")
+    data = []
     for sector in SECTORS_OUT:
         values = runs.metric(f"co2_{sector}").mean(axis=1).clip(lower=0)
         name = i18n.sector_label(sector, lang)
-        fig.add_trace(go.Scatter(x=years, y=values, name=name, stackgroup="sectors",
-                                 line={"width": 0.5, "color": SECTOR_COLOURS[sector]},
-                                 hovertemplate=f"%{{y:.2f}} {mt}<extra>{name}</extra>"))
+        data.append({"hovertemplate": f"%{{y:.2f}} {mt}<extra>{name}</extra>",
+                     "line": {"color": SECTOR_COLOURS[sector], "width": 0.5}, "name": name,
+                     "stackgroup": "sectors", "x": years, "y": values.to_numpy(),
+                     "type": "scatter"})
     total = runs.metric("co2_total")
-    _band(fig, total, "#000000", run_name or t("total"), unit=mt)
-    _band(fig, runs.metric("co2_total", baseline=True), BASELINE, t("baseline_total"),
-          dash="dash", unit=mt)
+    data += _band_spec(total, "#000000", run_name or t("total"), unit=mt)
+    data += _band_spec(runs.metric("co2_total", baseline=True), BASELINE, t("baseline_total"),
+                       dash="dash", unit=mt)
     mean = total.mean(axis=1)
     i = int(np.argmax(mean.to_numpy()))
-    fig.add_trace(go.Scatter(x=[years[i]], y=[mean.iloc[i]], mode="markers+text",
-                             marker={"symbol": "triangle-down", "size": 12, "color": "crimson"},
-                             text=[f"{t('peak')} {years[i]}: {mean.iloc[i]:.1f} {mt}"],
-                             textposition="top right", name=t("peak"), showlegend=False,
-                             hoverinfo="skip"))
+    data.append({"hoverinfo": "skip",
+                 "marker": {"color": "crimson", "size": 12, "symbol": "triangle-down"},
+                 "mode": "markers+text", "name": t("peak"), "showlegend": False,
+                 "text": [f"{t('peak')} {years[i]}: {mean.iloc[i]:.1f} {mt}"],
+                 "textposition": "top right", "x": [years[i]], "y": [mean.iloc[i]],
+                 "type": "scatter"})
+    layout = _layout_spec(lang, t("mt_per_year"))
     if years[0] <= 2030 <= years[-1]:
-        fig.add_vline(x=2030, line={"color": "grey", "dash": "dot", "width": 1})
-    _layout(fig, lang, t("mt_per_year"))
-    _years_axis(fig, years)
-    return fig
+        layout = {"template": layout.pop("template"),
+                  "shapes": [{"line": {"color": "grey", "dash": "dot", "width": 1},
+                              "type": "line", "x0": 2030, "x1": 2030, "xref": "x", "y0": 0,
+                              "y1": 1, "yref": "y domain"}],
+                  **layout}
+    _years_axis_spec(layout["xaxis"], years)
+    return {"data": data, "layout": layout}
+
+
+def emissions_figure(runs: RunSet, lang: str, run_name: str = "") -> go.Figure:
+    """Emissions by sector (mean over seeds), the total with its band, the baseline, the peak.
+
+    The validated figure of :func:`emissions_spec` (for exports and inspection).
+    """
+    return go.Figure(emissions_spec(runs, lang, run_name))
 
 
 def adoption_figure(runs: RunSet, lang: str) -> go.Figure:

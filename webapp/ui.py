@@ -668,7 +668,7 @@ def EmissionsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     """CO2 by sector against the baseline."""
     lang = s.lang.value
     spec = figures.chart(current, "emissions", lang,
-                         lambda: figures.emissions_figure(current, lang))
+                         lambda: figures.emissions_spec(current, lang))
     Plot(spec, "emissions", s, str(current.number))
 
 

@@ -41,7 +41,7 @@ from abm.groups.decision import (
 )
 from abm.groups.synthesis import behaviour_columns, fill, mean_one_lognormal, stratum_sizes
 from abm.params import Parameters
-from abm.rng import draw
+from abm.rng import counter_hash, draw, draw_hashed
 
 NAME = "households"
 
@@ -163,44 +163,49 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         rate = financing_rate(discount_rate[i], credit_draw[i], access, c.loan_share,
                               c.loan_rate, m.green_rate_discount)
         att = attitude[i] + (c.ci_attitude_boost if ci_member[i] else 0.0)
+        # this month's draws of the household, on any stream (np.uint64: a no-op compiled;
+        # in the plain path it keeps the hash unsigned)
+        hashed = np.uint64(counter_hash(t, i))
         use_year = electricity_base[i] * 12.0 * m.household_growth
         # Rooftop PV: owner-occupied roofs only, adoption is permanent.
         # p ≤ rate_max, so a draw above rate_max cannot lead to adoption: the economics
-        # are computed only for the few agents whose draw is below it (exact shortcut).
-        u = draw(keys[0], t, i)
-        if owns_roof[i] and not has_pv[i] and u < coef[T_PV, RATE]:
-            kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
-            if kw >= 1.0:
-                econ, net, gross, payback = pv_economics(
-                    kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
-                    c.pv_self_use_household, use_year, m.tariff_residential,
-                    m.export_price + m.fit_premium, rate, c.pv_lifetime)
-                p = pv_adoption_probability(coef, T_PV, econ,
-                                            payback * c.pv_payback_factor_household,
-                                            draw(keys[0], WILLINGNESS_MONTH, i),
-                                            share(peers_pv[i], degree[i]), vis[T_PV, d], att)
-                if u < p:
-                    has_pv[i] = True
-                    pv_kw[i] = kw
-                    pv_fit_premium[i] = m.fit_premium
-                    ev |= EV_PV
-                    sums[d, H_NEW_PV_KW] += w * kw
-                    sums[d, H_PV_SUB] += w * (gross - net)
-                    if gross > net:
-                        sums[d, H_PV_SUBSIDISED] += w
-                    sums[d, H_GF] += w * interest_support(
-                        net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                        c.loan_years)
+        # are computed only for the few agents whose draw is below it (exact shortcut; the
+        # draws are pure, so one not needed is not made).
+        if owns_roof[i] and not has_pv[i]:
+            u = draw_hashed(keys[0], hashed)
+            if u < coef[T_PV, RATE]:
+                kw = min(roof_area[i] * c.pv_kw_per_m2, c.pv_household_max_kw)
+                if kw >= 1.0:
+                    econ, net, gross, payback = pv_economics(
+                        kw, m.pv_cost_household, m.pv_subsidy_household, c.pv_yield,
+                        c.pv_self_use_household, use_year, m.tariff_residential,
+                        m.export_price + m.fit_premium, rate, c.pv_lifetime)
+                    p = pv_adoption_probability(coef, T_PV, econ,
+                                                payback * c.pv_payback_factor_household,
+                                                draw(keys[0], WILLINGNESS_MONTH, i),
+                                                share(peers_pv[i], degree[i]), vis[T_PV, d], att)
+                    if u < p:
+                        has_pv[i] = True
+                        pv_kw[i] = kw
+                        pv_fit_premium[i] = m.fit_premium
+                        ev |= EV_PV
+                        sums[d, H_NEW_PV_KW] += w * kw
+                        sums[d, H_PV_SUB] += w * (gross - net)
+                        if gross > net:
+                            sums[d, H_PV_SUBSIDISED] += w
+                        sums[d, H_GF] += w * interest_support(
+                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
+                            c.loan_years)
         # Green home: a retrofit, or moving into a new build (green by mandate or choice).
         if not green_home[i]:
-            u_new = draw(keys[2], t, i)
+            u_new = draw_hashed(keys[2], hashed)
             if u_new < c.new_dwelling_rate_month:
                 green_new = max(c.green_share_new, m.green_mandate)
                 if u_new / c.new_dwelling_rate_month < green_new:
                     green_home[i] = True
                     ev |= EV_GREEN
             else:
-                u = draw(keys[1], t, i)
+                u = draw_hashed(keys[1], hashed)
                 if u < coef[T_RETROFIT, RATE]:
                     gross = floor_area[i] * c.retrofit_cost_m2
                     net = max(gross - floor_area[i] * m.retrofit_subsidy, 0.0)
@@ -221,7 +226,7 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         # Carbon-inclusive scheme: credits for recorded savings; join, or drop out.
         elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if green_home[i] else 1.0)
         if ci_member[i]:
-            u = draw(keys[4], t, i)
+            u = draw_hashed(keys[4], hashed)
             if u < c.ci_dropout_base:
                 reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
                                         car_powertrain, energy, unit_co2)
@@ -230,7 +235,7 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     ev |= EV_CI_DROP
                     sums[d, H_CI_DROP] += w
         elif m.ci_credit_price > 0.0 or m.ci_outreach > 0.0:
-            u = draw(keys[3], t, i)
+            u = draw_hashed(keys[3], hashed)
             if u < coef[T_CI, RATE]:
                 reward = ci_reward_year(m, c, elec_now, car[i], car_km_year, car_vtype,
                                         car_powertrain, energy, unit_co2)

@@ -426,11 +426,59 @@ def static_tables(params: Any) -> dict[str, np.ndarray]:
                 fuel_km[v, pt] = tech[(vtype, name, "energy_per_100km")] / 100.0
     diesel = np.array([vt in ("van", "bus", "truck") for vt in data.VEHICLE_TYPES])
     private = np.array([1.0 if vt == "car" else 0.0 for vt in data.VEHICLE_TYPES])
-    return {"fuel_km": fuel_km, "premium_2020": premium, "base_price": base_price,
-            "life": life, "horizon": horizon, "battery_kwh": battery, "asc": asc,
-            "beta_tco": beta_tco, "private": private, "diesel": diesel,
-            "phev_litres": phev_litres, "phev_kwh": phev_kwh, "utility_factor": uf,
-            "vis0": np.array([max(params["init.ev_share_car"], 1e-3)])}
+    tables = {"fuel_km": fuel_km, "premium_2020": premium, "base_price": base_price,
+              "life": life, "horizon": horizon, "battery_kwh": battery, "asc": asc,
+              "beta_tco": beta_tco, "private": private, "diesel": diesel,
+              "phev_litres": phev_litres, "phev_kwh": phev_kwh, "utility_factor": uf,
+              "vis0": np.array([max(params["init.ev_share_car"], 1e-3)])}
+    return {**tables, **_energy_tables(params, tables)}
+
+
+def _energy_tables(p: Any, tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The per-km energy, fuel cost and fuel tables by (type, powertrain), fixed over a run.
+
+    Fossil fuel is diesel or petrol by type; a PHEV's "km" is one unit whose cost and fuels
+    mix its electric share ``UF`` and petrol ``1 − UF``. ``unit_co2`` holds the fuels' CO2
+    per unit; its BEV and PHEV columns depend on the month's grid factor and are filled by
+    :func:`prepare_month` (``phev_litres_km``, ``phev_kwh_km``: a PHEV's L and kWh per km).
+    Also by powertrain ``exempt`` (NEVs: purchase-tax exemption) and ``maintenance``
+    (BEV saving, CNY/km).
+    """
+    ef = data.emission_factors()
+    tech = data.vehicles()
+    nv, npt = N_VTYPES, N_POWERTRAINS
+    energy = tables["fuel_km"].copy()
+    unit_cost = np.zeros((nv, npt))
+    unit_co2 = np.zeros((nv, npt))
+    oil_km, kwh_km, lng_km, h2_km = (np.zeros((nv, npt)) for _ in range(4))
+    diesel = tables["diesel"]
+    fossil_price = np.where(diesel, p["prices.diesel"], p["prices.petrol"])
+    fossil_co2 = np.where(diesel, ef["diesel"], ef["petrol"])
+    unit_cost[:, PT_ICE] = fossil_price
+    unit_co2[:, PT_ICE] = fossil_co2
+    oil_km[:, PT_ICE] = energy[:, PT_ICE]
+    unit_cost[:, PT_BEV] = p["prices.ev_electricity"]
+    kwh_km[:, PT_BEV] = energy[:, PT_BEV]
+    uf = tables["utility_factor"]
+    litres = (1.0 - uf) * tables["phev_litres"]
+    kwh = uf * tables["phev_kwh"]
+    energy[:, PT_PHEV] = np.where(uf > 0, 1.0, 0.0)  # one "km" unit; cost and CO2 are per km
+    unit_cost[:, PT_PHEV] = litres * p["prices.petrol"] + kwh * p["prices.ev_electricity"]
+    oil_km[:, PT_PHEV] = litres
+    kwh_km[:, PT_PHEV] = kwh
+    unit_cost[:, PT_LNG] = p["prices.lng"]
+    unit_co2[:, PT_LNG] = ef["lng"]
+    lng_km[:, PT_LNG] = energy[:, PT_LNG]
+    unit_cost[:, PT_H2] = p["prices.hydrogen"]
+    unit_co2[:, PT_H2] = ef["hydrogen"]
+    h2_km[:, PT_H2] = energy[:, PT_H2]
+    exempt = np.array([1.0 if j in NEV_POWERTRAINS else 0.0 for j in range(npt)])
+    maintenance = np.zeros(npt)
+    maintenance[PT_BEV] = tech[("all", "all", "maintenance_saving_bev")]
+    return {"energy": energy, "unit_cost": unit_cost, "fixed_unit_co2": unit_co2,
+            "oil_km": oil_km, "kwh_km": kwh_km, "lng_km": lng_km, "h2_km": h2_km,
+            "phev_litres_km": litres, "phev_kwh_km": kwh, "exempt": exempt,
+            "maintenance": maintenance}
 
 
 def _path_value(path: dict[int, float], year: float, decline: float) -> float:
@@ -487,52 +535,23 @@ def prepare_month(model: Any, m: Any) -> dict[str, np.ndarray]:
     """
     p = model.params
     tables = model.group_static[NAME]
-    ef = data.emission_factors()
     tech = data.vehicles()
     year = model.start_year + m.years
     price = tables["base_price"][:, None] + premiums(p, tables, year)
     nv, npt = N_VTYPES, N_POWERTRAINS
-    energy = tables["fuel_km"].copy()
-    unit_cost = np.zeros((nv, npt))
-    unit_co2 = np.zeros((nv, npt))
-    oil_km, kwh_km, lng_km, h2_km = (np.zeros((nv, npt)) for _ in range(4))
-    diesel = tables["diesel"]
-    fossil_price = np.where(diesel, p["prices.diesel"], p["prices.petrol"])
-    fossil_co2 = np.where(diesel, ef["diesel"], ef["petrol"])
-    unit_cost[:, PT_ICE] = fossil_price
-    unit_co2[:, PT_ICE] = fossil_co2
-    oil_km[:, PT_ICE] = energy[:, PT_ICE]
-    unit_cost[:, PT_BEV] = p["prices.ev_electricity"]
+    unit_co2 = tables["fixed_unit_co2"].copy()
     unit_co2[:, PT_BEV] = m.grid_factor
-    kwh_km[:, PT_BEV] = energy[:, PT_BEV]
-    uf = tables["utility_factor"]
-    litres = (1.0 - uf) * tables["phev_litres"]
-    kwh = uf * tables["phev_kwh"]
-    energy[:, PT_PHEV] = np.where(uf > 0, 1.0, 0.0)  # one "km" unit; cost and CO2 are per km
-    unit_cost[:, PT_PHEV] = litres * p["prices.petrol"] + kwh * p["prices.ev_electricity"]
-    unit_co2[:, PT_PHEV] = litres * ef["petrol"] + kwh * m.grid_factor
-    oil_km[:, PT_PHEV] = litres
-    kwh_km[:, PT_PHEV] = kwh
-    unit_cost[:, PT_LNG] = p["prices.lng"]
-    unit_co2[:, PT_LNG] = ef["lng"]
-    lng_km[:, PT_LNG] = energy[:, PT_LNG]
-    unit_cost[:, PT_H2] = p["prices.hydrogen"]
-    unit_co2[:, PT_H2] = ef["hydrogen"]
-    h2_km[:, PT_H2] = energy[:, PT_H2]
+    unit_co2[:, PT_PHEV] = (tables["phev_litres_km"] * data.emission_factors()["petrol"]
+                            + tables["phev_kwh_km"] * m.grid_factor)
     subsidy = np.zeros((nv, npt))
     subsidy[:, PT_BEV] = m.ev_subsidy
     subsidy[:, PT_PHEV] = m.ev_subsidy * tech[("all", "phev", "subsidy_ratio")]
     subsidy[:, PT_H2] = m.ev_subsidy
-    exempt = np.array([1.0 if j in NEV_POWERTRAINS else 0.0 for j in range(npt)])
-    maintenance = np.zeros(npt)
-    maintenance[PT_BEV] = tech[("all", "all", "maintenance_saving_bev")]
     trade = np.zeros((nv, npt))
     trade[VT_CAR, :] = m.trade_in_eligible * np.array(
         [m.trade_in_nev if j in NEV_POWERTRAINS else m.trade_in_ice for j in range(npt)])
     mandate = np.array([getattr(m, f"nev_mandate_{v}") for v in data.VEHICLE_TYPES])
-    return {**tables, "price": price, "energy": energy, "unit_cost": unit_cost,
-            "unit_co2": unit_co2, "oil_km": oil_km, "kwh_km": kwh_km, "lng_km": lng_km,
-            "h2_km": h2_km, "subsidy": subsidy, "exempt": exempt, "maintenance": maintenance,
+    return {**tables, "price": price, "unit_co2": unit_co2, "subsidy": subsidy,
             "trade": trade, "mandate": mandate}
 
 
