@@ -1116,7 +1116,7 @@ def prerun(s: Session, key: str, scenario: Scenario, config: RunConfig, generati
     except (RunCancelled, ParameterError, ValueError):
         return  # a newer lever state, or levers that Run will report on
     lang = s.lang.peek()
-    figures.chart(runs, "emissions", lang, lambda: figures.emissions_figure(runs, lang))
+    figures.chart(runs, "emissions", lang, lambda: figures.emissions_spec(runs, lang))
     if not replaced():
         s.prepared[0] = ((key, config), runs)
 
