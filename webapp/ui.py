@@ -54,7 +54,7 @@ LANG_BUTTONS = {"EN": "en", "中文": "zh"}
 MAX_PINNED = 6
 ACCOUNTING_DELAY = 1.5
 """Seconds between showing a run's charts and starting its cost accounting's extra runs."""
-PRERUN_DELAY = 0.15
+PRERUN_DELAY = 0.05
 """Seconds the levers must stay unchanged before the page runs them ahead of *Run*
 (:func:`prerun`): the lever change's own renders go first, and a slider dragged or a number
 typed does not start a run per step."""
