@@ -354,3 +354,27 @@ def test_levers_are_run_ahead_of_run_and_never_shown_stale(monkeypatch):
     s.prepared[2] = s.prepared[1]  # Run was pressed before it started: it stays off
     ui.prerun(s, key, scenario, config, s.prepared[1])
     assert s.prepared[0] is None
+
+
+def test_replaced_edits_can_be_undone():
+    """A scenario switch, *Reset* or import that replaces edited levers keeps them for *Undo*
+    (webapp.ui.replace_levers); levers without edits leave nothing to undo."""
+    from webapp import state, ui
+
+    s = ui.new_session(ui.initial_state(None, None))
+    ui.pick_scenario(s, "baseline")
+    assert s.undo.value is None  # the plan's levers had no edits
+    draft = levers.draft_from_scenario(load_scenario("baseline"))
+    index = next(i for i, p in enumerate(draft["policies"]) if p["kind"] == "carbon_price")
+    edited = levers.with_policy_value(draft, index, "level", 77.0)
+    s.draft.value = edited
+    assert state.changed_levers(s.draft.value, s.base.value)
+    ui.pick_scenario(s, "plan")
+    assert s.scenario.value == "plan" and s.undo.value["draft"] == edited
+    ui.undo_replace(s)
+    assert s.scenario.value == "baseline" and s.draft.value == edited
+    assert s.undo.value is None  # the plan's levers it replaced had no edits
+    ui.replace_levers(s, s.scenario.value, s.base.value, s.base.value, "")  # Reset
+    assert s.draft.value == s.base.value and s.undo.value["draft"] == edited
+    ui.undo_replace(s)
+    assert s.draft.value == edited

@@ -181,6 +181,9 @@ class Session:
     auto: solara.Reactive[bool]
     instant: solara.Reactive[bool]
     notice: solara.Reactive[str]
+    undo: solara.Reactive[dict | None]
+    """The scenario, base and levers that a scenario switch, *Reset* or an import replaced
+    while they held edits (:func:`replace_levers`), for *Undo*; None when there is nothing."""
     ready: solara.Reactive[bool]
     """The model's kernels are compiled or loaded (:mod:`webapp.warm`)."""
     baseline_cache: dict = field(default_factory=dict)
@@ -1007,6 +1010,7 @@ def new_session(first: dict[str, Any]) -> Session:
         pinned=solara.reactive([]), accounting=solara.reactive(False),
         progress=solara.reactive(0.0), auto=solara.reactive(first["auto"]),
         instant=solara.reactive(first["instant"]), notice=solara.reactive(""),
+        undo=solara.reactive(None),
         ready=solara.reactive(warm.READY.is_set()))
 
 
@@ -1156,10 +1160,43 @@ def pick_scenario(s: Session, name: str) -> None:
         # the picker also reports its value again when its labels change language: that
         # must not reset the levers (Reset to scenario does that)
         return
-    s.scenario.value = name
-    s.base.value = levers.draft_from_scenario(load_scenario(name))
-    s.draft.value = s.base.peek()
-    s.notice.value = ""
+    base = levers.draft_from_scenario(load_scenario(name))
+    replace_levers(s, name, base, base, "")
+
+
+def replace_levers(s: Session, scenario: str, base: dict, draft: dict, notice: str) -> None:
+    """Put new levers on screen; edited levers they replace are kept for *Undo*.
+
+    The levers on screen hold edits when they differ from their scenario's
+    (:func:`webapp.state.changed_levers`); then the scenario, base and levers are kept in
+    ``s.undo`` until the next replacement, and *Undo* (:func:`undo_replace`) brings them back.
+    """
+    with batch(s):
+        old = {"scenario": s.scenario.peek(), "base": s.base.peek(), "draft": s.draft.peek()}
+        if state.changed_levers(old["draft"], old["base"]) and old["draft"] != draft:
+            s.undo.value = old
+        else:
+            s.undo.value = None
+        s.scenario.value = scenario
+        s.base.value = base
+        s.draft.value = draft
+        s.notice.value = notice
+
+
+def undo_replace(s: Session) -> None:
+    """Bring back the levers the last replacement took away.
+
+    The levers it replaces are kept in turn when edited, so a second *Undo* swaps back.
+    """
+    old = s.undo.peek()
+    if old is None:
+        return
+    with batch(s):
+        current = {"scenario": s.scenario.peek(), "base": s.base.peek(), "draft": s.draft.peek()}
+        s.scenario.value, s.base.value, s.draft.value = old["scenario"], old["base"], old["draft"]
+        s.undo.value = current if state.changed_levers(current["draft"], current["base"]) \
+            else None
+        s.notice.value = ""
 
 
 def import_file(s: Session, info: dict) -> None:
@@ -1169,10 +1206,7 @@ def import_file(s: Session, info: dict) -> None:
     if new is None:
         s.notice.value = f"error:{error}"
         return
-    s.scenario.value = new["name"]
-    s.base.value = new
-    s.draft.value = new
-    s.notice.value = f"ok:{new['name']}"
+    replace_levers(s, new["name"], new, new, f"ok:{new['name']}")
 
 
 @solara.component
@@ -1348,11 +1382,19 @@ def ScenarioPicker(s: Session) -> None:  # noqa: N802
     solara.Text(i18n.scenario_description(current, description, lang),
                 classes=["scenario-description"])
     with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
-        solara.Button(s.t("reset"), on_click=lambda: s.draft.set(s.base.value), text=True,
-                      icon_name="mdi-restore", classes=["reset-button"])
+        solara.Button(s.t("reset"), on_click=lambda: replace_levers(
+            s, s.scenario.peek(), s.base.peek(), s.base.peek(), ""), text=True,
+            icon_name="mdi-restore", classes=["reset-button"])
     with solara.Details(summary=s.t("import_toml"), expand=False):
         TomlImport(label=s.t("import_drop"),
                    event_file=lambda info: import_file(s, imported_file(info)))
+    undo = s.undo.value
+    if undo is not None:
+        with solara.Row(gap="4px", classes=["undo-row"], style={"align-items": "center"}):
+            solara.Info(s.t("levers_replaced").format(
+                name=i18n.scenario_title(undo["scenario"], lang)), dense=True, icon=False)
+            solara.Button(s.t("undo"), on_click=lambda: undo_replace(s), text=True,
+                          icon_name="mdi-undo", classes=["undo-button"])
     notice = s.notice.value
     if notice.startswith("error:"):
         solara.Error(f"{s.t('import_failed')} {notice[6:]}", dense=True,

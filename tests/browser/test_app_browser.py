@@ -365,6 +365,27 @@ def test_reload_keeps_levers_language_and_scenario(app_page):
     assert "规划" in page.locator(".scenario-select").inner_text()
 
 
+
+def test_switching_scenario_or_reset_keeps_edits_for_undo(app_page):
+    """A scenario switch or *Reset* that replaces edited levers says so and offers *Undo*."""
+    page = app_page.page
+    open_group(page, "Rooftop and fishery PV")
+    set_input(page, PV_HOUSEHOLD, "0.9")
+    page.locator(".v-expansion-panel-header", has_text="(1 changed)").wait_for()
+    page.locator(".scenario-select .v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^baseline")).click()
+    undo = page.locator(".undo-button")
+    undo.wait_for()
+    assert "plan" in page.locator(".undo-row").inner_text()
+    undo.click()
+    expect(page.locator(".scenario-select")).to_contain_text("plan")
+    page.locator(".v-expansion-panel-header", has_text="(1 changed)").wait_for()
+    expect(page.locator(PV_HOUSEHOLD)).to_have_value("0.9")
+    page.locator(".reset-button").click()
+    expect(page.locator(PV_HOUSEHOLD)).not_to_have_value("0.9")
+    page.locator(".undo-button").click()
+    expect(page.locator(PV_HOUSEHOLD)).to_have_value("0.9")
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ALLOWED_LATIN = {"EN", "CO", "CNY", "MW", "kW", "kWh", "TOML", "CSV", "PNG", "HTML", "NEV", "ETS",
                  "logit", "GW", "PV", "LNG", "Mesa", "amap", "cnmaps", "data", "MIT", "toml",
