@@ -377,6 +377,7 @@ def test_switching_scenario_or_reset_keeps_edits_for_undo(app_page):
     undo = page.locator(".undo-button")
     undo.wait_for()
     assert "plan" in page.locator(".undo-row").inner_text()
+    app_page.shot("undo")
     undo.click()
     expect(page.locator(".scenario-select")).to_contain_text("plan")
     page.locator(".v-expansion-panel-header", has_text="(1 changed)").wait_for()
