@@ -10,6 +10,9 @@ same history without the 2020-22 national purchase subsidy, and prints:
 * the NEV share of the stock, all vehicles, against China's all-vehicle series (MPS; held
   out, like for like) and of private cars; and the car-stock share the observed sales shares
   would give through the model's own fleet, which separates the fleet from the choice model;
+  and, for all vehicles, the model's NEV share of sales against China's NEV share of new
+  registrations (MPS, the inflow of its stock series) and the stock those registrations give
+  through the model's fleet, which separates the fleet from the sales mapping;
 * the scrappage rate of cars against China's (registrations minus stock growth);
 * the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
 * per vehicle type the NEV share of sales 2020-2024 (heavy trucks against China's new-energy
@@ -134,6 +137,18 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
         nev += float(sales_obs[y]) * float(wide.loc["sales_car", y])
         implied[y] = nev / float(wide.loc["stock_car", y])
     out["nev_share_stock_car_implied"] = implied
+    # The same for all vehicles with China's registrations (MPS: the inflow of its own stock
+    # series): separates the fleet (growth, scrappage, 2020 stock) from the sales mapping.
+    registrations = observed_series(observed, "nev_share_registrations", "China")
+    sales_all = sum(wide.loc[f"sales_{v}"] for v in VEHICLE_TYPES)
+    out["nev_share_sales_all_vs_registrations"] = {
+        y: (float(nev_sales[y] / sales_all[y]), float(registrations[y])) for y in range(2021, 2025)}
+    nev_all = float(wide.loc["nev_share_stock_all", 2020] * wide.loc["stock_all", 2020])
+    through = {}
+    for y in range(2021, 2025):
+        nev_all += float(registrations[y] * sales_all[y])
+        through[y] = nev_all / float(wide.loc["stock_all", y])
+    out["nev_share_stock_all_registrations"] = through
     out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
     out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
     out["nev_share_sales_by_type"] = {
@@ -173,6 +188,17 @@ def report(result: dict[str, Any]) -> str:
         through = f"{implied[y]:.3f}" if y in implied else "—"
         lines.append(f"| {y}{' (not fitted)' if y < 2023 else held[y]} | {k:.3f} / {ko:.3f} | "
                      f"{100 * (k - ko):+.1f} | {car:.3f} | {through} |")
+    lines += ["", "All vehicles, China's registrations through the model's fleet (MPS: the NEV "
+                  "share of newly registered vehicles, the inflow of its stock series; no NEV "
+                  "scrapped):",
+              "", "| year | NEV share of sales, all vehicles (model / China, MPS registrations) "
+                  "| error, points | stock those registrations give (2020 stock: the model's) "
+                  "| against China's stock, points |", "|---|---|---|---|---|"]
+    for y, (m, o) in result["nev_share_sales_all_vs_registrations"].items():
+        via = result["nev_share_stock_all_registrations"][y]
+        _, ko = result["nev_share_stock_all"][y]
+        lines.append(f"| {y}{held[y]} | {m:.3f} / {o:.3f} | {100 * (m - o):+.1f} | {via:.3f} "
+                     f"| {100 * (via - ko):+.1f} |")
     lines += ["", "Scrappage of cars (replacements / stock at the start of the year; model / "
                   "China, registrations minus stock growth): " + ", ".join(
                       f"{y} {100 * m:.2f} / {100 * o:.2f} %"
