@@ -17,6 +17,8 @@ same history without the 2020-22 national purchase subsidy, and prints:
 * the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
 * per vehicle type the NEV share of sales 2020-2024 (heavy trucks against China's new-energy
   share of domestic heavy-truck sales; buses under the electrification guideline);
+* the fitted social influence as additional NEV purchases per extra NEV in a quarter
+  (:func:`installed_base_multiplier`) beside a published peer effect;
 * the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
   NEVs (all types) it added in those years, against the published range.
 
@@ -54,6 +56,46 @@ PUBLISHED_COST_PER_NEV = (63_000.0, 170_000.0)
 """CNY per additional NEV: 4,453 CNY/t (Zhang, Burke & Wang, China) × ~14 t lifetime saving of
 a car (12,000 km/yr × 15 yr × (7 L/100 km × 2.3 kg/L − 15 kWh/100 km × 0.55 kg/kWh)), and
 US$24.5 k per additional plug-in (Sheldon & Dua, US) × 6.9 CNY/USD."""
+
+
+PUBLISHED_PEER_EFFECT = {"neighbours": 0.111, "all peer groups": 0.202}
+"""Additional EV acquisitions in the next quarter caused by one new EV among a buyer's peers:
+neighbours 0.111, co-workers 0.077, family 0.014 (Tebbe, "Peer effects in (hybrid) electric
+vehicle adoption", Sweden, shift-share IV on peers' leasing renewals; sebastiantebbe.github.io).
+Published for Sweden, not China: a size to compare with, not a target."""
+
+
+def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tuple[float, float]]:
+    """Additional NEV purchases in a quarter caused by one more NEV car, by year (model).
+
+    The fitted social influence, derived from the choice rule (README, Transport) at the
+    city's car-stock share ``s`` (mean of the year's start and end; districts ignored):
+    consideration ``F = 1 − (1 − F_2020)·exp(−k·(s − s_2020))``, the NEV share among those who
+    consider ``P_c = P_nev / F`` and the quarterly purchase rate ``q`` (car sales / 4 / car
+    stock). One more NEV raises ``s`` by ``1/N`` for the ``N`` cars of its district, whose
+    ``q·N`` buyers a quarter then choose an NEV ``P_c·k·(1 − F)/N`` more often:
+    ``consideration = q·P_c·k·(1 − F)``; and its ``deg`` network neighbours' peer share by
+    ``1/deg``: ``peer = q·β_peer·F·P_c·(1 − P_c)``.
+
+    Returns:
+        ``{year: (consideration, peer)}``, NEVs per NEV per quarter.
+
+    """
+    f0 = params["behaviour.vehicle_ev.familiarity_2020"]
+    k = params["behaviour.vehicle_ev.familiarity_rate"]
+    beta_peer = params["behaviour.vehicle_ev.beta_peer"]
+    s0 = max(params["init.ev_share_car"], 1e-3)
+    start = params["init.ev_share_car"]
+    out = {}
+    for y in range(2020, 2025):
+        end = float(wide.loc["nev_share_stock_car", y])
+        s = 0.5 * (start + end)
+        start = end
+        known = 1.0 - (1.0 - f0) * math.exp(-k * max(s - s0, 0.0))
+        p_c = float(wide.loc["nev_share_sales_expected_car", y]) / known
+        q = float(wide.loc["sales_car", y]) / 4.0 / float(wide.loc["stock_car", y])
+        out[y] = (q * p_c * k * (1.0 - known), q * beta_peer * known * p_c * (1.0 - p_c))
+    return out
 
 
 def _wide(run: Any) -> pd.DataFrame:
@@ -161,6 +203,7 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     out["nev_without_subsidy_share_2020_22"] = float(
         sum(nev_sales_cf[y] for y in years) / sum(nev_sales[y] for y in years))
     out["cost_per_additional_nev"] = paid / added if added > 0 else float("inf")
+    out["installed_base_multiplier"] = installed_base_multiplier(wide, history.params)
     return out
 
 
@@ -225,6 +268,13 @@ def report(result: dict[str, Any]) -> str:
                   f"{100 * result['nev_without_subsidy_share_2020_22']:.0f} % of the NEVs are "
                   f"still bought); cost per additional NEV "
                   f"{result['cost_per_additional_nev']:,.0f} CNY (published {lo:,.0f}-{hi:,.0f})."]
+    peers = PUBLISHED_PEER_EFFECT
+    lines += ["", "Social influence: additional NEV purchases in a quarter per extra NEV car "
+                  "(consideration + neighbours; published, Sweden: "
+                  f"{peers['neighbours']} from neighbours, {peers['all peer groups']} from all "
+                  "peer groups): " + ", ".join(
+                      f"{y} {c + n:.3f} ({c:.3f} + {n:.4f})"
+                      for y, (c, n) in result["installed_base_multiplier"].items()) + "."]
     return "\n".join(lines)
 
 
