@@ -955,6 +955,7 @@ tr.marginal td { background: #f3f0fa; }
 .stale-banner { position: sticky; top: 0; z-index: 4; }
 .run-sticky { position: sticky; top: 0; z-index: 5; background: white; padding-bottom: 4px;
               border-bottom: 1px solid #eee; }
+.v-navigation-drawer__content > div { height: auto !important; min-height: 100%; }
 .chart .js-plotly-plot, .chart .plot-container { width: 100% !important; }
 .scenario-description { font-size: 0.78em; color: #555; }
 .tab-loading { min-height: 60px; align-items: center; }

@@ -446,8 +446,15 @@ def test_layout_at_1280_by_720_keeps_run_and_chart_in_reach(new_app_page):
         open_group(page, "Vehicles")
         lever = page.locator(".lever-ev_purchase_subsidy-level-input input").first
         lever.scroll_into_view_if_needed()
-        # Run stays reachable (sticky); under load the page may still be laying out after
-        # the scroll, so wait (up to 5 s) for the settled position before measuring it.
+        # Run stays reachable (sticky) however far the sidebar is scrolled: to its very end.
+        # (It scrolled away once the sidebar passed its first screen while the drawer's
+        # content box was one screen high: sticky holds only inside its parent's box.)
+        page.evaluate("() => { const d = document.querySelector("
+                      "'.v-navigation-drawer__content'); d.scrollTop = d.scrollHeight; }")
+        assert page.evaluate("() => document.querySelector("
+                             "'.v-navigation-drawer__content').scrollTop") > 720
+        # under load the page may still be laying out after the scroll: wait (up to 5 s) for
+        # the settled position before measuring it
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(
                 "() => { const b = document.querySelector('.run-button');"
