@@ -282,8 +282,8 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
     """Three panels, model against observed: NEV share of new cars, of the stock, of new trucks.
 
     Held-out years (2023-2024) are shaded and their observations drawn hollow; the stock
-    panel (not fitted in any year) adds private cars and the share the observed car sales
-    would give through the model's fleet.
+    panel (not fitted in any year) adds private cars, the share the observed car sales would
+    give through the model's fleet, and the all-vehicle share China's registrations would.
     """
     import matplotlib
 
@@ -319,6 +319,9 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
             implied = result["nev_share_stock_car_implied"]
             ax.plot(list(implied), [100 * v for v in implied.values()], "--", color="tab:green",
                     label="private cars: observed sales through the model's fleet")
+            through = result["nev_share_stock_all_registrations"]
+            ax.plot(list(through), [100 * v for v in through.values()], "-.", color="tab:red",
+                    label="all vehicles: China's registrations (MPS) through the model's fleet")
         ax.set_title(title, fontsize=10)
         ax.set_xticks(years)
         ax.set_ylabel("%")
