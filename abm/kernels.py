@@ -14,30 +14,12 @@ import numpy as np
 
 # ---------------------------------------------------------------- neighbours
 @nb.njit(cache=True)
-def update_peer_counts(indptr, indices, events, bit_up, bit_down, counts):
-    """Incremental neighbour counts: +1 for each neighbour of an adopter, −1 of a leaver.
-
-    Runs serially over the few agents whose event bits are set this month (O(adopters ·
-    degree), not O(edges)).
-    """
-    for i in range(events.size):
-        e = events[i]
-        if e == 0:
-            continue
-        step = 0
-        if e & bit_up:
-            step += 1
-        if bit_down and (e & bit_down):
-            step -= 1
-        if step == 0:
-            continue
-        for k in range(indptr[i], indptr[i + 1]):
-            counts[indices[k]] += step
-
-
-@nb.njit(cache=True)
 def update_group_peer_counts(indptr, indices, events, bits_up, bits_down, counts):
-    """:func:`update_peer_counts` for all of a group's technologies in one pass over its rows.
+    """Incremental neighbour counts of a group's technologies, in one pass over its rows.
+
+    For each technology, +1 for each neighbour of a row that adopted it this month and −1 for
+    each neighbour of a row that gave it up. Only rows with event bits cost anything
+    (O(events · degree), not O(edges)); eight rows without events are skipped at a time.
 
     Args:
         indptr, indices: The group's CSR network.

@@ -126,9 +126,9 @@ class JiangmenModel(mesa.Model):
         self._stream_keys: dict[tuple[str, ...], np.ndarray] = {}
         """Stream keys (uint64) of each phase's streams, made once."""
         self.charging_index = float(self.params["behaviour.charging_index_2020"])
+        """Charging availability built so far (a stock: what is built stays built)."""
         self._neutral_levers = neutral_levers({"charging_index": self.charging_index})
         """The lever record before any policy applies (the stock set each month)."""
-        """Charging availability built so far (a stock: what is built stays built)."""
         self.month_state: Month | None = None
         n_agents = sum(t.n for t in self.tables.values())
         # Small models run the kernels on one thread: thread start-up costs more than it

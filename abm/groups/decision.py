@@ -75,6 +75,23 @@ def interest_support(net_capex: float, credit_draw: float, access: float, loan_s
 
 
 @nb.njit(inline="always", cache=True)
+def book_support(row: np.ndarray, w: float, gross: float, net: float, col_subsidy: int,
+                 col_subsidised: int, col_green_finance: int, credit_draw: float, access: float,
+                 c, m) -> None:
+    """Book the public support of an investment just made into a district's sums ``row``.
+
+    ``row[subsidy] += w · (gross − net)`` (CNY); ``row[subsidised] += w`` if a subsidy was
+    paid (``gross > net``); ``row[green finance] += w ·`` :func:`interest_support` of the net
+    cost. ``c``: run constants (loan share, years), ``m``: the month (green rate discount).
+    """
+    row[col_subsidy] += w * (gross - net)
+    if gross > net:
+        row[col_subsidised] += w
+    row[col_green_finance] += w * interest_support(net, credit_draw, access, c.loan_share,
+                                                   m.green_rate_discount, c.loan_years)
+
+
+@nb.njit(inline="always", cache=True)
 def adoption_probability(coef: np.ndarray, tech: int, econ: float, peer_share: float,
                          district_share: float, attitude: float, extra: float) -> float:
     """P = rate_max · σ(β0 + β_econ·econ + β_peer·peer + β_vis·district + β_att·att + extra)."""

@@ -32,6 +32,7 @@ from abm.groups.decision import (
     WILLINGNESS_MONTH,
     adoption_probability,
     annuity,
+    book_support,
     financing_rate,
     interest_support,
     pv_adoption_probability,
@@ -241,12 +242,8 @@ def firm_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     pv_fit_premium[i] = m.fit_premium
                     ev |= EV_FIRM_PV
                     sums[d, F_NEW_PV_KW] += w * kw
-                    sums[d, F_PV_SUB] += w * (gross - net)
-                    if gross > net:
-                        sums[d, F_PV_SUBSIDISED] += w
-                    sums[d, F_GF] += w * interest_support(
-                        net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                        c.loan_years)
+                    book_support(sums[d], w, gross, net, F_PV_SUB, F_PV_SUBSIDISED, F_GF,
+                                 credit_draw[i], access, c, m)
         # Efficiency retrofit at the investment cycle (at most two).
         if investing and retrofits[i] < 2:
             saved = energy * c.firm_retrofit_saving

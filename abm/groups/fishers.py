@@ -37,8 +37,8 @@ from abm.groups.decision import (
     RATE,
     WILLINGNESS_MONTH,
     annuity,
+    book_support,
     financing_rate,
-    interest_support,
     pv_adoption_probability,
     pv_economics,
     share,
@@ -174,11 +174,8 @@ def fisher_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     pv_fit_premium[i] = m.fit_premium
                     ev |= EV_FISHER_PV
                     s[X_NEW_PV_KW] += w * kw
-                    s[X_PV_SUB] += w * (gross - net)
-                    if gross > net:
-                        s[X_PV_SUBSIDISED] += w
-                    s[X_GF] += w * interest_support(net, credit_draw[i], access, c.loan_share,
-                                                    m.green_rate_discount, c.loan_years)
+                    book_support(s, w, gross, net, X_PV_SUB, X_PV_SUBSIDISED, X_GF,
+                                 credit_draw[i], access, c, m)
             elec = electricity_base[i] / 12.0
             pv = pv_kw[i] * c.pv_yield / 12.0 if has_pv[i] else 0.0
             export = max(pv - min(pv * FISHERY_PV_SELF_USE, elec), 0.0)

@@ -33,8 +33,8 @@ from abm.groups.decision import (
     WILLINGNESS_MONTH,
     adoption_probability,
     annuity,
+    book_support,
     financing_rate,
-    interest_support,
     pv_adoption_probability,
     pv_economics,
     share,
@@ -190,12 +190,8 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                         pv_fit_premium[i] = m.fit_premium
                         ev |= EV_PV
                         sums[d, H_NEW_PV_KW] += w * kw
-                        sums[d, H_PV_SUB] += w * (gross - net)
-                        if gross > net:
-                            sums[d, H_PV_SUBSIDISED] += w
-                        sums[d, H_GF] += w * interest_support(
-                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                            c.loan_years)
+                        book_support(sums[d], w, gross, net, H_PV_SUB, H_PV_SUBSIDISED, H_GF,
+                                     credit_draw[i], access, c, m)
         # Green home: a retrofit, or moving into a new build (green by mandate or choice).
         if not green_home[i]:
             u_new = draw_hashed(keys[2], hashed)
@@ -217,12 +213,8 @@ def household_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                     if u < p:
                         green_home[i] = True
                         ev |= EV_GREEN
-                        sums[d, H_RETRO_SUB] += w * (gross - net)
-                        if gross > net:
-                            sums[d, H_RETRO_SUBSIDISED] += w
-                        sums[d, H_GF] += w * interest_support(
-                            net, credit_draw[i], access, c.loan_share, m.green_rate_discount,
-                            c.loan_years)
+                        book_support(sums[d], w, gross, net, H_RETRO_SUB, H_RETRO_SUBSIDISED,
+                                     H_GF, credit_draw[i], access, c, m)
         # Carbon-inclusive scheme: credits for recorded savings; join, or drop out.
         elec_now = use_year / 12.0 * (1.0 - c.retrofit_saving if green_home[i] else 1.0)
         if ci_member[i]:
