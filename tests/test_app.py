@@ -378,3 +378,25 @@ def test_replaced_edits_can_be_undone():
     assert s.draft.value == s.base.value and s.undo.value["draft"] == edited
     ui.undo_replace(s)
     assert s.draft.value == edited
+
+
+def test_enter_commits_the_text_last_typed_even_after_a_stale_render():
+    """A render that started before the last keystroke arrived (another thread: a run ending)
+    writes its older text into the field just before Enter is handled; Enter must still
+    commit what was typed (the rare lost edit of the browser test of stale results)."""
+    import reacton.core
+    import solara
+
+    from webapp.ui import NumberField
+
+    committed = []
+    _, rc = solara.render(NumberField("level", 0.6, committed.append), handle_error=False)
+    widget = rc.find(v_model="0.6").widget
+    widget.v_model = "0.9"  # the browser's keystrokes
+    with reacton.core.suppress_events():  # what a render begun before them writes back
+        widget.v_model = "0.6"
+    widget.fire_event("keyup.enter", {})
+    assert committed == ["0.9"]
+    widget.fire_event("focusout", {})
+    assert committed == ["0.9", "0.9"]
+    rc.close()

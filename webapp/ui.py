@@ -221,12 +221,17 @@ def NumberField(label: str, value: Any, on_value, error: str = "", css: str = ""
     between (a run finishing, another session's progress) draws the typed text again instead
     of the last committed value, which used to wipe the keystrokes. A new ``value`` from
     elsewhere (the slider, *Reset*, a parsed "0,5") replaces the text.
+
+    Enter and focus-out commit the text last typed (this state), not the widget's value: a
+    render that began before the last keystroke arrived (on another thread, e.g. a run
+    ending) writes its older text into the widget just before the Enter event is handled,
+    and committing the widget's value then lost the edit while the field showed it.
     """
     typed = solara.use_reactive(fmt(value))
     field = rv.TextField(v_model=typed.value, on_v_model=typed.set, label=label,
                          error=bool(error), messages=[error or hint] if error or hint else [],
                          class_=f"{css} number-field", hide_details="auto")
-    use_change(field, lambda text: on_value(str(text)))
+    use_change(field, lambda _widget_text: on_value(str(typed.value)))
     return field
 
 
