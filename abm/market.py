@@ -74,6 +74,7 @@ class Constants(NamedTuple):
     maintenance_saving_bev: float
     purchase_tax_rate: float
     beta_charging: float
+    charging_weight_phev: float
     familiarity_2020: float
     familiarity_rate: float
     asc_vessel_electric: float
@@ -167,6 +168,7 @@ def constants(p: Parameters) -> Constants:
         maintenance_saving_bev=veh[("all", "all", "maintenance_saving_bev")],
         purchase_tax_rate=veh[("all", "all", "purchase_tax_rate")],
         beta_charging=p["behaviour.vehicle_ev.beta_charging"],
+        charging_weight_phev=p["behaviour.vehicle_ev.charging_weight_phev"],
         familiarity_2020=p["behaviour.vehicle_ev.familiarity_2020"],
         familiarity_rate=p["behaviour.vehicle_ev.familiarity_rate"],
         asc_vessel_electric=p["behaviour.fisher_vessel.asc_electric"],

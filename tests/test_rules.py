@@ -218,8 +218,8 @@ def test_household_ci_drop_with_car(path):
 
 
 # ---------------------------------------------------------------- vehicles
-VEH_CONST = dict(purchase_tax_rate=0.1, beta_charging=0.8, ci_km_reduction=0.1,
-                 familiarity_2020=1.0)
+VEH_CONST = dict(purchase_tax_rate=0.1, beta_charging=0.8, charging_weight_phev=0.5,
+                 ci_km_reduction=0.1, familiarity_2020=1.0)
 VEH_MONTH = dict(ev_subsidy=5000.0, tax_exemption=1.0, tax_exemption_cap=10_000.0,
                  km_growth=1.0, charging_index=0.5, grid_factor=0.5, ci_credit_price=50.0)
 EV_COEF = (0.0, 3.0, 1.0, 2.0, 0.5, 0.0)
@@ -263,7 +263,8 @@ def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, constants=No
 
 def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=0.0,
                           considering=1.0):
-    """By hand: TCO_j = price − subsidy − exemption − trade-in + A(8 %, 10 yr)·km·cost/km."""
+    """By hand: TCO_j = price − subsidy − exemption − trade-in + A(8 %, 10 yr)·km·cost/km;
+    charging index 0.5 at weight 0.8, PHEVs half of it."""
     a = (1 - 1.08 ** -10) / 0.08
     km = 15_000.0
     tco_ice = 100_000.0 - trade[0] + a * km * 0.07 * 8.0
@@ -274,7 +275,7 @@ def vehicle_probabilities(beta=3.0, social=True, trade=(0.0, 0.0, 0.0), mandate=
     s = (1.0 * (1 / 5) + 2.0 * math.log(0.25 / 0.1) + 0.5 * 0.4) if social else 0.0
     v = np.array([0.0,
                   -1.0 + beta * (tco_ice - tco_bev) / tco_ice + s + 0.8 * 0.5,
-                  -1.5 + beta * (tco_ice - tco_phev) / tco_ice + s])
+                  -1.5 + beta * (tco_ice - tco_phev) / tco_ice + s + 0.5 * 0.8 * 0.5])
     p = np.exp(v) / np.exp(v).sum()
     p[0] += (1.0 - considering) * p[1:].sum()
     p[1:] *= considering
@@ -457,10 +458,12 @@ def test_plug_in_hybrid_month_inputs_mix_fuel_and_electricity():
     assert x["subsidy"][car, PHEV] == pytest.approx(
         18_000.0 * tech[("all", "phev", "subsidy_ratio")])
     assert x["mandate"][vehicles.VT_BUS] == 1.0
-    # The 2024 price path is data: the car PHEV premium of data/vehicle_paths.csv.
+    # The 2024 price path is data (data/vehicle_paths.csv): the cheapest BYD PHEV (Qin PLUS
+    # DM-i Honor, 79,800 CNY) and BEV (Dolphin Honor, 98,800) against ~94,000 CNY for the
+    # cheapest petrol cars (Yicai, 2024-02), rounded to 5,000 CNY.
     premium = vehicles.premiums(p, model.group_static["vehicles"], 2024.5)
-    assert premium[car, PHEV] == pytest.approx(-10_000.0)
-    assert premium[car, BEV] == pytest.approx(5_000.0)
+    assert premium[car, PHEV] == pytest.approx(round((79_800 - 94_000) / 5000) * 5000)
+    assert premium[car, BEV] == pytest.approx(round((98_800 - 94_000) / 5000) * 5000)
 
 
 def test_stock_growth_path_follows_the_bulletin():

@@ -79,13 +79,13 @@ def test_held_out_new_car_share_within_3_points(year):
     assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
 
 
-@pytest.mark.parametrize("year", [
-    pytest.param(2023, marks=pytest.mark.xfail(
-        strict=True, reason="just outside: +3.1 points at the posterior medians (the "
-                            "predictive median is -0.2); README, Transport")),
-    2024])
+@pytest.mark.parametrize("year", [2023, 2024])
 def test_held_out_new_car_share_at_the_point_values(checks, year):
-    """The same at the posterior medians (scale 100, seeds 1 and 2)."""
+    """The same at the posterior medians (scale 100, seeds 1 and 2): +2.9 and +2.2 points.
+
+    2023 is inside by 0.1 point only: it was +3.1 until the 2023-24 PHEV premia were put on
+    the basis their source gives (data/vehicle_paths.csv), a correction of the data, not a fit.
+    """
     model, observed = checks["nev_share_sales_car"][year]
     assert abs(model - observed) < ISSUE_TOLERANCE["sales"]
 
@@ -118,7 +118,7 @@ def test_plug_in_hybrids_follow_the_fitted_years(checks):
         assert abs(model - observed) < 0.08, year
 
 
-@pytest.mark.xfail(strict=True, reason="not reached: the model's PHEV share falls to 16 and 13 % "
+@pytest.mark.xfail(strict=True, reason="not reached: the model's PHEV share falls to 16 and 14 % "
                                        "in 2023-24 while China's rose to 30 and 40 % (range "
                                        "extenders, BYD DM-i; README, Transport)")
 @pytest.mark.parametrize("year", [2023, 2024])
@@ -159,8 +159,8 @@ def test_stock_share_against_the_national_series_is_no_worse(checks, year):
     assert abs(model - observed) < STOCK_REACHED
 
 
-@pytest.mark.xfail(strict=True, reason="not reached: +1.7 and +1.9 points, of which 1.0 and "
-                                       "1.2 from the sales mapping (the model sells 6.3 and 4.5 "
+@pytest.mark.xfail(strict=True, reason="not reached: +1.7 and +1.9 points, of which 0.9 and "
+                                       "1.2 from the sales mapping (the model sells 6.2 and 4.6 "
                                        "points more NEV share than China registered), 0.3 from "
                                        "the 2020 stock and 0.4 from the fleet (README, Transport)")
 @pytest.mark.parametrize("year", [2023, 2024])

@@ -134,7 +134,8 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     ``TCO_j = price_j − subsidy_j − exemption_j − trade-in_j + A(r, H_type)·km·(cost per km_j
     − maintenance saving_j)``, ``V_j = asc_{type,j} + β_{type}·(TCO_ice − TCO_j)/TCO_ice
     + [j ≠ ice]·[private car]·(β_peer·peer + β_vis·ln(district NEV car share / share_2020)
-    + β_att·attitude) + [j = bev]·β_charging·charging``, ``P_j = e^{V_j} / Σ_k e^{V_k}``;
+    + β_att·attitude) + w_j·β_charging·charging`` (``w`` 1 for BEVs,
+    ``charging_weight_phev`` for PHEVs, 0 otherwise), ``P_j = e^{V_j} / Σ_k e^{V_k}``;
     for private cars only the considering share ``F = 1 − (1 − F_2020)·exp(−k·(s −
     s_2020))`` of buyers weighs an NEV at all (``s``: district NEV car-stock share; Struben &
     Sterman 2008), so ``P_nev ← F·P_nev`` and the rest goes to the non-NEV options in
@@ -207,6 +208,8 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
                 u += social
             if j == PT_BEV:
                 u += c.beta_charging * m.charging_index
+            elif j == PT_PHEV:
+                u += c.charging_weight_phev * c.beta_charging * m.charging_index
             prob[j] = u
             vmax = max(vmax, u)
         total = 0.0
