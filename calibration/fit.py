@@ -16,6 +16,7 @@ import functools
 import logging
 import math
 import os
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -112,6 +113,44 @@ def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> 
     return distance(targets, x, x0)
 
 
+def _seeded_sampler(map_fn: MapFn, seed: int) -> Any:
+    """A pyabc sampler whose result does not depend on which worker returns first.
+
+    pyabc's samplers for parallel runs are not reproducible: the Dask sampler keeps the
+    particles accepted first, and the mapping sampler reseeds each task from the operating
+    system. Here task ``i`` of generation ``t`` (each proposes and simulates until it
+    accepts one particle) seeds NumPy and ``random`` with ``(seed, t, i)``, and the ``n``
+    tasks are gathered in order: the same seed gives the same posterior in-process and on
+    any number of workers.
+    """
+    import pyabc
+
+    class SeededMappingSampler(pyabc.sampler.MappingSampler):
+        def map_function(self, simulate_one: Any, task_seed: Any) -> tuple[Any, int]:
+            state = np.random.SeedSequence(task_seed).generate_state(2)
+            np.random.seed(int(state[0]))  # noqa: NPY002 (pyabc draws from the global one)
+            random.seed(int(state[1]))
+            simulate_one = self.unpickle(simulate_one)
+            sample, count = self._create_empty_sample(), 0
+            while True:
+                particle = simulate_one()
+                count += 1
+                sample.append(particle)
+                if particle.accepted:
+                    return sample, count
+
+        def sample_until_n_accepted(self, n: int, simulate_one: Any, t: int, **_: Any) -> Any:
+            task = functools.partial(self.map_function, self.pickle(simulate_one))
+            results = list(self.map_(task, [(seed, t + 1, i) for i in range(n)]))
+            self.nr_evaluations_ = sum(count for _, count in results)
+            sample = self._create_empty_sample()
+            for part, _ in results:
+                sample += part
+            return sample
+
+    return SeededMappingSampler(map_=lambda f, xs: list(map_fn(f, list(xs))))
+
+
 def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
             map_fn: MapFn | None = None, seed: int = 0) -> pd.DataFrame:
     """ABC-SMC posterior of the free parameters, resuming a run stored in ``db``.
@@ -126,12 +165,12 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
         config: The calibration config (``[abc]``: population_size, max_generations,
             min_epsilon).
         db: The pyabc database file (created if missing).
-        client: A Dask client: uses pyabc's DaskDistributedSampler.
-        map_fn: Otherwise a map function (pyabc's MappingSampler); default in-process.
-        seed: Seed of pyabc's proposals. pyabc draws from NumPy's global generator, so it is
-            seeded here (with the generation a resumed run starts from added); in-process runs
-            are then reproducible (on a cluster the order in which particles return still
-            varies).
+        client: A Dask client to simulate on (its workers, in order).
+        map_fn: Otherwise a map function; default in-process.
+        seed: Seed of the run. Each sampling task is seeded from it, the generation and the
+            task's number (:func:`_seeded_sampler`), so a run is reproducible in-process and
+            on a cluster alike; the main process's NumPy generator (pyabc's own draws) is
+            seeded with it too.
 
     Returns:
         Posterior particles of the last generation: one column per parameter key, plus
@@ -148,11 +187,8 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     model = functools.partial(_abc_model, task, keys)
     dist = functools.partial(_abc_distance, tuple(config.targets))
     if client is not None:
-        sampler = pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=2)
-    elif map_fn is not None and map_fn is not local_map:
-        sampler = pyabc.sampler.MappingSampler(map_=lambda f, xs: list(map_fn(f, list(xs))))
-    else:
-        sampler = pyabc.sampler.SingleCoreSampler()
+        map_fn = dask_map(client)
+    sampler = _seeded_sampler(map_fn or local_map, seed)
     abc = pyabc.ABCSMC(model, prior, dist, population_size=int(settings["population_size"]),
                        sampler=sampler)
     observed = config.observations(config.fit_years)
