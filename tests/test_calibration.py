@@ -425,3 +425,18 @@ def test_abc_gives_the_same_posterior_in_process_and_on_two_workers(tmp_path):
     with make_runner("local", workers=2) as runner:
         remote = fit.run_abc(config, tmp_path / "remote.db", client=runner.client)
     assert local.equals(remote)
+
+
+def test_a_resumed_abc_run_ends_where_a_straight_one_does(tmp_path):
+    """Stopped after two generations and resumed to three, a fit has the particles of a run
+    of three at once: a shipped fit is reproduced by one command however it was made."""
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    config.abc["max_generations"] = 3
+    straight = fit.run_abc(config, tmp_path / "straight.db")
+    config.abc["max_generations"] = 2
+    fit.run_abc(config, tmp_path / "resumed.db")
+    config.abc["max_generations"] = 3
+    resumed = fit.run_abc(config, tmp_path / "resumed.db")
+    assert resumed.equals(straight)
