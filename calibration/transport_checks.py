@@ -98,6 +98,22 @@ def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tupl
     return out
 
 
+def _stock_share_through_fleet(wide: pd.DataFrame, kind: str, nev_share: pd.Series,
+                               sales: pd.Series) -> dict[int, float]:
+    """The NEV stock share that NEV sales shares ``nev_share`` give through the model's fleet.
+
+    ``NEV_y = NEV_{y−1} + share_y · sales_y`` from the model's 2020 NEV stock of ``kind``
+    (``car`` or ``all``), over the model's stock ``S_y``: ``NEV_y / S_y`` for 2021-2024
+    (no NEV scrapped).
+    """
+    nev = float(wide.loc[f"nev_share_stock_{kind}", 2020] * wide.loc[f"stock_{kind}", 2020])
+    out = {}
+    for y in range(2021, 2025):
+        nev += float(nev_share[y]) * float(sales[y])
+        out[y] = nev / float(wide.loc[f"stock_{kind}", y])
+    return out
+
+
 def _wide(run: Any) -> pd.DataFrame:
     return run.summary.pivot(index="metric", columns="year", values="value")
 
@@ -173,24 +189,16 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     # The stock share the observed sales shares would give through this fleet (the model's
     # car sales, first purchases and 2020 NEVs): the national stock series is consistent
     # with the national sales series only if Jiangmen's fleet turns over as China's does.
-    implied = {}
-    nev = float(wide.loc["nev_share_stock_car", 2020] * wide.loc["stock_car", 2020])
-    for y in range(2021, 2025):
-        nev += float(sales_obs[y]) * float(wide.loc["sales_car", y])
-        implied[y] = nev / float(wide.loc["stock_car", y])
-    out["nev_share_stock_car_implied"] = implied
+    out["nev_share_stock_car_implied"] = _stock_share_through_fleet(
+        wide, "car", sales_obs, wide.loc["sales_car"])
     # The same for all vehicles with China's registrations (MPS: the inflow of its own stock
     # series): separates the fleet (growth, scrappage, 2020 stock) from the sales mapping.
     registrations = observed_series(observed, "nev_share_registrations", "China")
     sales_all = sum(wide.loc[f"sales_{v}"] for v in VEHICLE_TYPES)
     out["nev_share_sales_all_vs_registrations"] = {
         y: (float(nev_sales[y] / sales_all[y]), float(registrations[y])) for y in range(2021, 2025)}
-    nev_all = float(wide.loc["nev_share_stock_all", 2020] * wide.loc["stock_all", 2020])
-    through = {}
-    for y in range(2021, 2025):
-        nev_all += float(registrations[y] * sales_all[y])
-        through[y] = nev_all / float(wide.loc["stock_all", y])
-    out["nev_share_stock_all_registrations"] = through
+    out["nev_share_stock_all_registrations"] = _stock_share_through_fleet(
+        wide, "all", registrations, sales_all)
     out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
     out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
     out["nev_share_sales_by_type"] = {
