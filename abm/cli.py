@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from abm import charts
+from abm import charts, data
 from abm.accounting import (
     COST_PER_TONNE,
     LIFETIME_ABATEMENT,
@@ -181,6 +181,7 @@ def check_run(args: argparse.Namespace) -> RunPlan:
 
     """
     out = output_folder(args.out, "--out")
+    data.check_tables()
     overrides = dict(args.set)
     if overrides:
         Parameters(overrides, "--set")

@@ -220,3 +220,19 @@ def energy_statistics() -> dict[tuple[str, int], float]:
                        numeric=["value", "year"])
     return {(str(i), int(y)): float(v)
             for i, y, v in zip(frame["item"], frame["year"], frame["value"], strict=True)}
+
+
+TABLES = (districts, firms, vehicles, vehicle_paths, emission_factors, grid_factors, economy,
+          energy_factors, power_plants, energy_statistics)
+"""Every data table's loader (each cached: read once per process)."""
+
+
+def check_tables() -> None:
+    """Read every data table, so a malformed one is refused before a run creates anything.
+
+    Raises:
+        DataError: The first malformed table, naming the file, row and column.
+
+    """
+    for load in TABLES:
+        load()

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from abm import files
+from abm import data, files
 from abm.files import read_user_text
 from abm.params import ParameterError
 from calibration import fit, report
@@ -102,7 +102,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, tuple[str, Any]]:
 
 
 def load(args: argparse.Namespace) -> CalibrationConfig:
-    """The config named on the command line, with the command line's overrides applied."""
+    """The config named on the command line, with the command line's overrides applied.
+
+    The model's data tables are read first: a malformed one is refused before a run folder
+    is made.
+    """
+    data.check_tables()
     return load_config(args.config, args.observed, _overrides(args))
 
 
@@ -330,6 +335,6 @@ def main(argv: list[str] | None = None) -> int:
         if not 1 <= args.workers <= MAX_WORKERS:
             raise ParameterError(f"--workers: {args.workers}; allowed: 1 to {MAX_WORKERS}")
         return run(args)
-    except ParameterError as error:
+    except (ParameterError, data.DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

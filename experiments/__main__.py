@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from abm import data
 from abm.params import ParameterError
 
 
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "only with --runner local (a scheduler's workers are "
                                      "started with it)")
             output_folder(args.out, "--out")
+            data.check_tables()  # a malformed data table is refused before any folder is made
             make_runner(args.runner, scheduler=args.scheduler, workers=args.workers)
             result = run_experiment(args.file, runner=args.runner, out=args.out,
                                     scheduler=args.scheduler, workers=args.workers,
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"report: {make_report(result)}")
             return 0
-    except ParameterError as error:
+    except (ParameterError, data.DataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 1

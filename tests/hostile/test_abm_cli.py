@@ -342,3 +342,52 @@ def busy(workdir):
 def test_busy_output_folder_is_refused_at_once(busy, unchanged):
     outcome = call(cli.main, [*RUN, "--out", str(busy)])
     assert_refused(outcome, "busy", "in use")
+
+
+@pytest.fixture
+def bad_data_table(workdir, monkeypatch):
+    """The model's data with a price premium of ``data/vehicle_paths.csv`` made 'abc'; yields
+    the CSV row number."""
+    import shutil
+
+    from abm import data
+
+    copy = workdir / "data"
+    shutil.copytree(data.DATA_DIR, copy)
+    paths = copy / "vehicle_paths.csv"
+    lines = paths.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if ",price_premium," in line)
+    fields = lines[row].split(",")
+    fields[4] = "abc"
+    lines[row] = ",".join(fields)
+    paths.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(data, "DATA_DIR", copy)
+    for load in data.TABLES:
+        load.cache_clear()
+    yield row + 1
+    for load in data.TABLES:
+        load.cache_clear()
+
+
+def _calibration_main(argv):
+    from calibration.cli import main
+    return main(argv)
+
+
+def _experiments_main(argv):
+    from experiments.__main__ import main
+    return main(argv)
+
+
+@pytest.mark.parametrize(("main", "argv"), [
+    (cli.main, [*RUN, "--out", "new"]),
+    (_calibration_main, ["run", "transport", "--in-process", "--out", "new"]),
+    (_experiments_main, ["run", "levers_audit", "--runner", "inprocess", "--out", "new"]),
+], ids=["abm", "calibration", "experiments"])
+def test_malformed_data_table_is_refused_before_anything_is_created(bad_data_table, workdir,
+                                                                     main, argv):
+    """A bad number in a data table: a clear error naming file, row and column, exit 2, and
+    no output folder (the tables are read before any folder or lock is made)."""
+    outcome = call(main, argv)
+    assert_refused(outcome, "vehicle_paths.csv", f"row {bad_data_table}", "'value'", "'abc'")
+    assert not (workdir / "new").exists()
