@@ -188,9 +188,20 @@ def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, client: A
                                 map_fn=map_fn)
         written.append(_write_csv(posterior, staging / "posterior.csv"))
         summary = fit.posterior_summary(posterior, config)
-        point = dict(zip(summary["parameter"], summary["median"], strict=True))
-        draws = fit.resample(posterior, config.predictive_samples)
-        extra = "Point values written to calibrated.toml are posterior medians."
+        if config.predictive_samples >= len(posterior):
+            draws, weights = posterior, posterior["weight"].to_numpy(float)
+        else:
+            draws, weights = fit.resample(posterior, config.predictive_samples), None
+        paths = fit.simulate_draws(config, draws, map_fn)
+        chosen = fit.representative(config, paths, weights)
+        point = {p.key: float(draws.iloc[chosen][p.key]) for p in config.parameters}
+        summary["point"] = [point[p.key] for p in config.parameters]
+        extra = (f"Bands: weighted quantiles of {len(draws)} posterior draws"
+                 f"{' (every particle)' if weights is not None else ' (resampled)'}. Point "
+                 "values written to calibrated.toml (column `point`) are those of the draw "
+                 "whose simulated path is closest to the predictive median over all simulated "
+                 "years (`calibration.fit.representative`; no observation is used), not the "
+                 "marginal medians.")
     else:
         bar = tqdm(total=int(config.optuna["n_trials"]), desc="optuna", unit="trial")
 
@@ -210,10 +221,10 @@ def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, client: A
         summary = pd.DataFrame([{"parameter": p.key, "prior_min": p.low, "prior_max": p.high,
                                  "best": point[p.key], "top_min": top[p.key].min(),
                                  "top_max": top[p.key].max()} for p in config.parameters])
-        draws = top
+        paths, weights, chosen = fit.simulate_draws(config, top, map_fn), None, 0
         extra = (f"Best distance {best['distance']:.4g} after {len(trials)} trials; bands "
-                 f"come from the best {len(top)} trials.")
-    bands = fit.predictive(config, draws, map_fn=map_fn)
+                 f"come from the best {len(top)} trials; `point` is the best trial.")
+    bands = fit.bands(config, paths, weights, point=chosen)
     error_table = fit.errors(bands)
     written.append(_write_csv(bands, staging / "predictive.csv"))
     written.append(_write_csv(error_table, staging / "errors.csv"))

@@ -111,6 +111,8 @@ class ConfigFile(_Strict):
     optuna: OptunaSettings = OptunaSettings()
     observed: Label | None = None
     predictive_samples: Annotated[int, Field(ge=1, le=10_000)] = 20
+    """Posterior draws simulated for the predictive bands and the point: every ABC particle,
+    weighted, if at least the population; otherwise that many resampled draws."""
 
 
 SECTIONS: dict[str, type[BaseModel]] = {"abc": AbcSettings, "optuna": OptunaSettings,

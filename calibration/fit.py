@@ -2,12 +2,18 @@
 
 Both evaluate the model through a *map function* (``map_fn(fn, items) -> list``): the
 built-in ``map`` in-process, or a Dask client's ``map``/``gather`` (local cluster or a remote
-scheduler), so a cluster speeds them up unchanged. ABC-SMC with a Dask client uses pyabc's
-``DaskDistributedSampler``.
+scheduler), so a cluster speeds them up unchanged. ABC-SMC seeds each sampling task from the
+run's seed, its generation and its number and gathers the tasks in order
+(:func:`_seeded_sampler`), so a run is the same in-process and on any number of workers.
 
 Distance between a simulation ``x`` and the observations ``y`` over the fit years:
 ``d = Σ_targets w_t · mean_years |x − y| / s_t`` with ``s_t = mean |y|`` for relative targets
 and 1 for absolute ones.
+
+After a fit, the posterior's draws are simulated over the fit and held-out years
+(:func:`simulate_draws`): their weighted quantiles are the predictive bands (:func:`bands`),
+and the draw whose path lies closest to the predictive median (:func:`representative`) gives
+the point values scenarios include.
 """
 
 from __future__ import annotations
@@ -305,50 +311,131 @@ def posterior_summary(posterior: pd.DataFrame, config: CalibrationConfig) -> pd.
     return pd.DataFrame(rows)
 
 
-def predictive(config: CalibrationConfig, draws: pd.DataFrame, map_fn: MapFn = local_map
-               ) -> pd.DataFrame:
-    """Simulate parameter draws over fit and held-out years; 5/50/95 % bands per target.
+def predictive_years(config: CalibrationConfig) -> list[int]:
+    """The years the predictive simulates: the first fit year to the last held-out year."""
+    return list(range(min(config.fit_years), config.end_year + 1))
 
-    Returns a tidy frame: ``target, year, observed, p05, median, p95, part`` (part: fit,
-    holdout or other).
+
+def simulate_draws(config: CalibrationConfig, draws: pd.DataFrame, map_fn: MapFn = local_map
+                   ) -> dict[str, np.ndarray]:
+    """Simulate each parameter draw over :func:`predictive_years`.
+
+    Returns:
+        Per target, a ``draws × years`` array of the target's value (mean over the config's
+        seeds), in the order of ``draws``' rows.
+
     """
-    years = list(range(min(config.fit_years), config.end_year + 1))
-    task = base_task(config, years)
+    task = base_task(config, predictive_years(config))
+    log.info("predictive: simulating %d draws over %d-%d", len(draws), task.years[0],
+             task.years[-1])
     tasks = [task.with_overrides({p.key: float(row[p.key]) for p in config.parameters})
              for _, row in draws.iterrows()]
     results = map_fn(simulate_targets, tasks)
+    return {t.name: np.array([r[t.name] for r in results], dtype=float)
+            for t in config.targets}
+
+
+def _weights(paths: dict[str, np.ndarray], weights: np.ndarray | None) -> np.ndarray:
+    n = len(next(iter(paths.values())))
+    return np.full(n, 1.0 / n) if weights is None else np.asarray(weights, float) / np.sum(weights)
+
+
+def median_path(paths: dict[str, np.ndarray], weights: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
+    """The weighted median of the draws' paths, year by year (NaN where no draw has a value)."""
+    w = _weights(paths, weights)
+    return {name: np.array([_quantile(matrix[:, j], w, 0.5) for j in range(matrix.shape[1])])
+            for name, matrix in paths.items()}
+
+
+def _quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    finite = np.isfinite(values)
+    if not finite.any():
+        return math.nan
+    return weighted_quantile(values[finite], weights[finite], q)
+
+
+def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
+          weights: np.ndarray | None = None, point: int | None = None) -> pd.DataFrame:
+    """Predictive bands: weighted 5/50/95 % quantiles of the draws' paths per target and year.
+
+    Args:
+        config: The calibration config (targets, fit and held-out years, observations).
+        paths: :func:`simulate_draws` output.
+        weights: The draws' weights (ABC importance weights); None for equal weights.
+        point: If given, the draw whose path is reported as ``point`` (the point values'
+            own path).
+
+    Returns:
+        A tidy frame: ``target, year, observed, p05, median, p95, part`` (part: fit, holdout
+        or other), plus ``point`` if asked for.
+
+    """
+    years = predictive_years(config)
+    w = _weights(paths, weights)
     rows = []
     for target in config.targets:
-        matrix = np.array([r[target.name] for r in results])  # draws × years
+        matrix = paths[target.name]
         observed = target.observed(config.observed).reindex(years)
         for j, year in enumerate(years):
             part = ("fit" if year in config.fit_years else
                     "holdout" if year in config.holdout_years else "other")
-            rows.append({"target": target.name, "year": year,
-                         "observed": observed.iloc[j],
-                         "p05": float(np.nanpercentile(matrix[:, j], 5)),
-                         "median": float(np.nanmedian(matrix[:, j])),
-                         "p95": float(np.nanpercentile(matrix[:, j], 95)), "part": part})
+            row = {"target": target.name, "year": year, "observed": observed.iloc[j],
+                   "p05": _quantile(matrix[:, j], w, 0.05),
+                   "median": _quantile(matrix[:, j], w, 0.5),
+                   "p95": _quantile(matrix[:, j], w, 0.95), "part": part}
+            if point is not None:
+                row["point"] = float(matrix[point, j])
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
+def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
+                   weights: np.ndarray | None = None) -> int:
+    """The draw whose path is closest to the predictive median: the point scenarios take.
+
+    ``argmin_i d(x_i, m)``, with ``d`` the fit's distance (:func:`distance`: target weights,
+    all of :func:`predictive_years`) and ``m`` the weighted median path (:func:`median_path`).
+    It uses no observation, so held-out years stay held out. Marginal posterior medians are
+    not used as the point because the model at the median parameters is not the median of
+    the model: with correlated parameters (the constant and the price weight) their path can
+    sit several points from the predictive median (README, Calibration).
+
+    Returns:
+        The row number of that draw.
+
+    """
+    middle = median_path(paths, weights)
+    n = len(next(iter(paths.values())))
+    gaps = [distance(config.targets, {name: matrix[i] for name, matrix in paths.items()},
+                     middle) for i in range(n)]
+    return int(np.argmin(gaps))
+
+
 def errors(bands: pd.DataFrame) -> pd.DataFrame:
-    """Mean absolute error of the predictive median per target, on fit and held-out years."""
+    """Mean absolute error per target on fit and held-out years.
+
+    Of the predictive median (``mae``, ``relative_mae``) and, if the bands have it, of the
+    point values' path (``mae_point``).
+    """
     rows = []
     for (target, part), group in bands.dropna(subset=["observed"]).groupby(["target", "part"]):
         error = (group["median"] - group["observed"]).abs()
-        rows.append({"target": target, "part": part, "years": ", ".join(map(str, group["year"])),
-                     "mae": float(error.mean()),
-                     "relative_mae": float(error.mean() / group["observed"].abs().mean())})
+        row = {"target": target, "part": part, "years": ", ".join(map(str, group["year"])),
+               "mae": float(error.mean()),
+               "relative_mae": float(error.mean() / group["observed"].abs().mean())}
+        if "point" in group:
+            row["mae_point"] = float((group["point"] - group["observed"]).abs().mean())
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 def resample(posterior: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` draws from a weighted posterior (systematic resampling, reproducible)."""
+    """``n`` equally weighted draws from a weighted posterior (reproducible); no ``weight``."""
     weights = posterior["weight"].to_numpy(float) if "weight" in posterior else None
     rng = np.random.default_rng(seed)
     index = rng.choice(len(posterior), size=n, replace=True, p=weights)
-    return posterior.iloc[index].reset_index(drop=True)
+    return posterior.iloc[index].drop(columns="weight", errors="ignore").reset_index(drop=True)
 
 
 def finite(value: float) -> bool:

@@ -36,7 +36,10 @@ def calibrated_toml(config: CalibrationConfig, point: dict[str, float], method: 
 
 
 def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) -> list[Path]:
-    """One PNG per target: observations (fit and held-out) and the predictive band."""
+    """One PNG per target: observations (fit and held-out), predictive band, median and point.
+
+    The point is the path of the point values scenarios include (``bands["point"]``).
+    """
     paths = []
     for target in config.targets:
         rows = bands[bands["target"] == target.name]
@@ -44,6 +47,9 @@ def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) ->
         ax.fill_between(rows["year"], rows["p05"], rows["p95"], alpha=0.3,
                         label="model 5-95 %")
         ax.plot(rows["year"], rows["median"], label="model median")
+        if "point" in rows:
+            ax.plot(rows["year"], rows["point"], "--", color="tab:red",
+                    label="point values (calibrated.toml)")
         for part, marker in (("fit", "o"), ("holdout", "s")):
             sel = rows[rows["part"] == part]
             ax.plot(sel["year"], sel["observed"], marker, color="black",
@@ -71,7 +77,8 @@ def write_report(config: CalibrationConfig, method: str, summary: pd.DataFrame,
         lines.append(f"| {t.name} | {t.series} ({t.region}) | {' + '.join(t.metrics)} | "
                      f"{t.kind} | {t.factor:g} | {t.weight:g} | {t.mapping} |")
     lines += ["", "## Parameters", "", "```", summary.to_string(index=False), "```"]
-    lines += ["", "## Error of the predictive median (fit and held-out years)", "", "```",
+    lines += ["", "## Error of the predictive median (`mae`) and of the point values' path "
+              "(`mae_point`), fit and held-out years", "", "```",
               error_table.to_string(index=False), "```", ""]
     if extra:
         lines += [extra, ""]

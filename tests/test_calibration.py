@@ -1,6 +1,7 @@
 """Calibration: observed data validation, parameter recovery, calibrated files in scenarios."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from abm.scenario import load_scenario
@@ -48,9 +49,58 @@ def test_abc_recovers_known_parameters(tmp_path):
     # The posterior is informative: narrower than the prior for the intercept.
     asc = summary.loc["behaviour.vehicle_ev.asc_car"]
     assert asc["p95"] - asc["p05"] < 0.6 * (asc["prior_max"] - asc["prior_min"])
-    bands = fit.predictive(config, fit.resample(posterior, 8), fit.local_map)
-    errors = fit.errors(bands).set_index("part")
+    weights = posterior["weight"].to_numpy()
+    paths = fit.simulate_draws(config, posterior, fit.local_map)
+    chosen = fit.representative(config, paths, weights)
+    errors = fit.errors(fit.bands(config, paths, weights, point=chosen)).set_index("part")
     assert errors.loc["holdout", "mae"] < 0.1
+    assert errors.loc["holdout", "mae_point"] < 0.1
+
+
+def _paths_config():
+    """A config for the hand-computed predictive cases (one absolute target, 2020-2022)."""
+    tree = {"name": "bands", "scenario": "history", "scale": 800, "seeds": [1],
+            "fit_years": [2020, 2021], "holdout_years": [2022],
+            "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -6.0, "max": 0.0}],
+            "targets": [{"name": "nev", "series": "nev_share_retail_passenger",
+                         "region": "China", "metric": "nev_share_sales_car", "kind": "flow",
+                         "distance": "abs"}]}
+    return parse_config(tree, "test")
+
+
+def test_bands_are_weighted_quantiles_of_the_draws():
+    """Three draws with constant paths 0.1, 0.2, 0.3: equal weights give the median 0.2.
+    Weights 0.1, 0.1, 0.8 put the draws at cumulative mid-weights 0.05, 0.15 and 0.6, so the
+    median is interpolated at 0.5: 0.2 + (0.5 − 0.15) / (0.6 − 0.15) · 0.1 = 0.2778."""
+    config = _paths_config()
+    paths = {"nev": np.array([[0.1] * 3, [0.2] * 3, [0.3] * 3])}
+    equal = fit.bands(config, paths)
+    assert equal["median"].tolist() == pytest.approx([0.2] * 3)
+    assert (equal["p05"] < equal["median"]).all() and (equal["median"] < equal["p95"]).all()
+    heavy = fit.bands(config, paths, np.array([0.1, 0.1, 0.8]), point=0)
+    assert heavy["median"].tolist() == pytest.approx([0.2 + 0.35 / 0.45 * 0.1] * 3)
+    assert heavy["point"].tolist() == pytest.approx([0.1] * 3)
+    assert heavy["part"].tolist() == ["fit", "fit", "holdout"]
+
+
+def test_the_point_is_the_draw_closest_to_the_median_path_not_to_the_observations():
+    """Draw 0 follows the observations; draws 1-3 agree on a path 0.05 above them. The point
+    is a draw of that majority (its path is the median's), whatever the observations say, and
+    the weights decide which draw the median is."""
+    config = _paths_config()
+    observed = np.array([0.058, 0.148, 0.276])  # nev_share_retail_passenger 2020-22
+    paths = {"nev": np.array([observed, observed + 0.05, observed + 0.06, observed + 0.07])}
+    assert fit.representative(config, paths) in (1, 2)
+    assert fit.representative(config, paths, np.array([0.7, 0.1, 0.1, 0.1])) == 0
+    assert fit.representative(config, paths, np.array([0.0, 0.0, 0.2, 0.8])) == 3
+
+
+def test_resampled_draws_carry_no_weight():
+    """Resampled draws are equally weighted: their old weights must not weight them again."""
+    posterior = pd.DataFrame({"a": [1.0, 2.0], "weight": [0.25, 0.75]})
+    draws = fit.resample(posterior, 50, seed=1)
+    assert "weight" not in draws and len(draws) == 50
+    assert 0.5 < (draws["a"] == 2.0).mean() < 0.95
 
 
 def test_optuna_finds_a_good_point(tmp_path):
