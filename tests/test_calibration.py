@@ -490,3 +490,29 @@ def test_a_resumed_abc_run_ends_where_a_straight_one_does(tmp_path):
     config.abc["max_generations"] = 3
     resumed = fit.run_abc(config, tmp_path / "resumed.db")
     assert resumed.equals(straight)
+
+
+def test_the_written_point_is_a_posterior_particle_with_its_path_reported(tmp_path):
+    """calibrated.toml's values are one particle of posterior.csv (parameters.csv, column
+    ``point``); predictive.csv's ``point`` is that particle's path, and every particle is in
+    the bands when ``predictive_samples`` is at least the population."""
+    import tomllib
+
+    from calibration.config import load_config
+
+    config = tiny_config(tmp_path)
+    config.write_text(config.read_text().replace("predictive_samples = 3",
+                                                 "predictive_samples = 4"))
+    out = tmp_path / "out"
+    outcome = cli(["run", str(config), "--in-process", "--out", str(out)])
+    assert outcome.code == 0, outcome.stderr
+    folder = out / "tiny"
+    point = tomllib.loads((folder / "calibrated.toml").read_text())["parameters"]
+    posterior = pd.read_csv(folder / "posterior.csv")
+    summary = pd.read_csv(folder / "parameters.csv").set_index("parameter")
+    (key,) = point
+    assert point[key] in set(posterior[key]) and summary.loc[key, "point"] == point[key]
+    bands = pd.read_csv(folder / "predictive.csv")
+    path = fit.simulate_draws(load_config(config), pd.DataFrame([point]))["nev"][0]
+    assert bands["point"].to_numpy() == pytest.approx(path)
+    assert "(every particle)" in (folder / "report.md").read_text()
