@@ -112,6 +112,9 @@ class JiangmenModel(mesa.Model):
         self.spending = np.zeros((self.n_months, len(self.policies)))
         self.month_log: list[Month] = []
         self.visibility = self._initial_visibility()
+        self.initial_visibility = {name: self.visibility[TECHNOLOGY_ROWS[name]].copy()
+                                   for name in REGISTRY}
+        """Each group's district adoption shares at the start (technology × district)."""
         self._share_columns = {name: self._share_table(name) for name in REGISTRY}
         """Each group's (numerator columns, denominator columns, rows) of its district
         shares (:func:`~abm.kernels.update_district_shares`)."""

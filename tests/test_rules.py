@@ -310,6 +310,8 @@ def test_vehicle_choice(path):
     assert sums[vehicles.V_NEV_EXPECTED] == pytest.approx(3.0 * N * (p[1] + p[2]))
     assert sums[vehicles.V_LNG_EXPECTED] == 0.0
     assert sums[vehicles.V_PHEV_EXPECTED] == pytest.approx(3.0 * N * p[2])
+    # Each vehicle keeps its NEV chance (the share its district's drivers see is Σ w·chance).
+    np.testing.assert_allclose(t.nev_chance, p[1] + p[2], rtol=1e-12)
     assert sums[vehicles.V_FIRST] == 0.0
     assert sums[vehicles.V_EV_SUB] == pytest.approx(3.0 * (5000.0 * n_bev + 2000.0 * n_phev))
     exempt_phev = 0.1 * 110_000.0 / 1.13
@@ -415,6 +417,7 @@ def test_vehicle_emissions_of_a_member_car(path):
     assert sums[vehicles.V_CO2] == pytest.approx(3.0 * N * co2)
     assert sums[vehicles.V_OIL] == pytest.approx(3.0 * N * 990.0 * 0.07)
     assert sums[vehicles.V_CAR_KM_BASE] == pytest.approx(3.0 * N * 1100.0)
+    assert sums[vehicles.V_NEV_STOCK_EXPECTED_CAR] == 0.0  # nev_chance 0: a petrol car
     saved = 110.0 * 0.07 * 2.3
     assert sums[vehicles.V_CI_CREDIT] == pytest.approx(3.0 * N * saved / 1000.0 * 50.0)
 
@@ -744,3 +747,18 @@ def test_a_flipped_economics_weight_fails_the_vessel_case():
     p_conv, _, _ = fisher_vessel_probabilities()
     t = fisher_vessel_case("njit", (-0.5, -2.0, 1.0, 1.0, 0.5, 0.0))
     assert not np.array_equal(t.vessel_type == 0, draws(1) < p_conv)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_expected_nev_car_stock_counts_each_car_by_its_nev_chance(path):
+    """Σ weight · nev_chance over cars in the stock: 3 · 0.35 per row, whatever was drawn."""
+    t = table(vehicles.SCHEMA, weight=3.0, km_year=12_000.0, household=-1, powertrain=ICE,
+              nev_chance=0.35)
+    z = np.zeros((1, 5))
+    sums = run(vehicles.emissions_rule, path, month(**VEH_MONTH), const(**VEH_CONST),
+               np.zeros((1, 6)), np.zeros((1, 1)),
+               (z + 1, z + 1, z + 1, z, z, z,
+                *(t.arrays[n] for n in vehicles.EMISSIONS_COLUMNS), np.zeros(1, bool)),
+               len(vehicles.METRICS))
+    assert sums[vehicles.V_NEV_STOCK_EXPECTED_CAR] == pytest.approx(3.0 * 0.35 * N)
+    assert sums[vehicles.V_NEV_STOCK] == 0.0

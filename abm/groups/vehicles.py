@@ -58,6 +58,8 @@ SCHEMA = (
     C("km_year", "float64", 0.0, "km/yr", "Distance driven in 2020"),
     *COMMON_BEHAVIOUR,
     C("peers_nev", "int32", 0, "links", "Neighbours driving new-energy vehicles"),
+    C("nev_chance", "float64", 0.0, "probability", "Chance that the vehicle is an NEV: its "
+      "NEV choice probability at purchase (1 or 0 for the 2020 stock)"),
     C("co2_kg", "float64", 0.0, "kg CO2/month", "Emissions this month"),
     C("events", "int8", 0, "bitmask", "What happened this month (EV_* bits)"),
 )
@@ -77,7 +79,7 @@ METRICS = (
     Metric("first_purchases", "count"), Metric("phev_sales", "count"),
     Metric("phev_stock", "count", "stock"), Metric("lng_sales", "count"),
     Metric("lng_stock", "count", "stock"), Metric("lng_sales_expected", "count"),
-    Metric("phev_sales_expected", "count"),
+    Metric("phev_sales_expected", "count"), Metric("nev_stock_expected_car", "count", "stock"),
     *[Metric(f"stock_{v}", "count", "stock") for v in data.VEHICLE_TYPES],
     *[Metric(f"nev_stock_{v}", "count", "stock") for v in data.VEHICLE_TYPES],
     *[Metric(f"sales_{v}", "count") for v in data.VEHICLE_TYPES],
@@ -89,7 +91,7 @@ METRICS = (
 _NAMES = [x.name for x in METRICS]
 (V_CO2, V_OIL, V_EV_KWH, V_LNG, V_H2, V_KM, V_CAR_KM_BASE, V_CAR_KM, V_EV_SUB, V_TAX,
  V_CI_CREDIT, V_GF, V_TRADE, V_FIRST, V_PHEV_SALES, V_PHEV_STOCK, V_LNG_SALES,
- V_LNG_STOCK, V_LNG_EXPECTED, V_PHEV_EXPECTED) = range(20)
+ V_LNG_STOCK, V_LNG_EXPECTED, V_PHEV_EXPECTED, V_NEV_STOCK_EXPECTED_CAR) = range(21)
 V_STOCK, V_NEV_STOCK, V_SALES, V_NEV_SALES, V_NEV_EXPECTED, V_CO2_TYPE, V_KM_TYPE = (
     _NAMES.index(f"{block}_car") for block in ("stock", "nev_stock", "sales", "nev_sales",
                                                "nev_sales_expected", "co2_kg", "km"))
@@ -113,8 +115,13 @@ def cars_in_stock(table: AgentTable) -> np.ndarray:
 T_EV = 0
 TECHNOLOGIES = (
     Technology("vehicle_ev", is_nev, "peers_nev", EV_NEV_UP, EV_NEV_DOWN,
-               ("vehicle_choice",), (("nev_stock_car",), ("stock_car",)), cars_in_stock),
+               ("vehicle_choice",), (("nev_stock_expected_car",), ("stock_car",)),
+               cars_in_stock),
 )
+"""The NEV car share drivers see is the *expected* one, ``Σ weight·nev_chance / Σ weight``:
+the large-population limit of the drawn share. At scale 100 a year of 2020 car sales is about
+180 agents, and the drawn share fed back through consideration moved the 2022 NEV share of
+new cars by ±6 points between seeds; the real city's million cars have no such noise."""
 STREAMS = ("vehicle_choice", "vehicle_life")
 
 
@@ -137,14 +144,16 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     + β_att·attitude) + w_j·β_charging·charging`` (``w`` 1 for BEVs,
     ``charging_weight_phev`` for PHEVs, 0 otherwise), ``P_j = e^{V_j} / Σ_k e^{V_k}``;
     for private cars only the considering share ``F = 1 − (1 − F_2020)·exp(−k·(s −
-    s_2020))`` of buyers weighs an NEV at all (``s``: district NEV car-stock share; Struben &
-    Sterman 2008), so ``P_nev ← F·P_nev`` and the rest goes to the non-NEV options in
-    proportion to theirs; a mandate ``M_type`` then moves the share ``M`` of the non-NEV
+    s_2020))`` of buyers weighs an NEV at all (``s``: district NEV car-stock share,
+    expected: :data:`TECHNOLOGIES`; ``s_2020`` the district's own; Struben & Sterman 2008),
+    so ``P_nev ← F·P_nev`` and the rest goes to the non-NEV options in proportion to
+    theirs; a mandate ``M_type`` then moves the share ``M`` of the non-NEV
     probability to the NEV options in proportion to theirs. The trade-in subsidy is the expected one
     (eligible share × amount) and only for replacements. The new vehicle lives
     ``life_type · 12 · (0.6 + 0.8 u)`` months; a private car of a scheme member gets the
     carbon-inclusive attitude boost. Private cars use the coefficient row's β_econ; fleet
-    types (taxi, van, bus, truck) their own ``beta_tco``.
+    types (taxi, van, bus, truck) their own ``beta_tco``. The vehicle's ``nev_chance`` is
+    set to ``Σ_{j NEV} P_j``.
 
     Args:
         first, last: Rows.
@@ -153,7 +162,8 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         keys: Stream keys of :data:`STREAMS` (choice, life).
         arrays: by (type, powertrain) ``asc, price, energy, unit_cost, subsidy, trade``; by
             type ``life_type, horizon, beta_tco, private, mandate``; by powertrain
-            ``exempt, maintenance``; ``vis0`` (1,); the vehicle columns of
+            ``exempt, maintenance``; ``vis0`` (n_districts,), each district's 2020 NEV car
+            share (:func:`replacement_arguments`); the vehicle columns of
             :data:`REPLACEMENT_COLUMNS`; households' ``ci_member``.
         sums: Per-district sums of these rows, (n_districts, len(METRICS)), added to.
 
@@ -161,7 +171,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     (asc, price, energy, unit_cost, subsidy, trade, life_type, horizon, beta_tco, private,
      mandate, exempt, maintenance, vis0, district, vtype, powertrain, weight, age, life,
      km_year, attitude, discount_rate, credit_draw, household, degree, peers_nev, events,
-     household_ci) = arrays
+     nev_chance, household_ci) = arrays
     t = int(m.index)
     access = min(c.access_vehicle + m.credit_expansion, 1.0)
     prob = np.empty(N_POWERTRAINS)
@@ -195,7 +205,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         social = 0.0
         if private[v] > 0.0:
             peer = share(peers_nev[i], degree[i])
-            installed = math.log(max(vis[T_EV, d], 1e-3) / vis0[0])
+            installed = math.log(max(vis[T_EV, d], 1e-3) / vis0[d])
             social = (coef[T_EV, B_PEER] * peer + coef[T_EV, B_VIS] * installed
                       + coef[T_EV, B_ATT] * att)
         vmax = -1e300
@@ -228,7 +238,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             # Consideration: only the familiar share F of buyers weighs an NEV at all; it
             # grows with the NEVs on the district's roads and saturates at 1.
             known = 1.0 - (1.0 - c.familiarity_2020) * math.exp(
-                -c.familiarity_rate * max(vis[T_EV, d] - vis0[0], 0.0))
+                -c.familiarity_rate * max(vis[T_EV, d] - vis0[d], 0.0))
             for j in range(N_POWERTRAINS):
                 if nev(j):
                     prob[j] *= known
@@ -266,9 +276,12 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         s[V_SALES + v] += w
         # The choice probabilities themselves (a noise-free estimate of the shares, for
         # types with few buyers at coarse scales).
+        chance = 0.0
         for j in range(N_POWERTRAINS):
             if nev(j):
-                s[V_NEV_EXPECTED + v] += w * prob[j]
+                chance += prob[j]
+        nev_chance[i] = chance
+        s[V_NEV_EXPECTED + v] += w * chance
         s[V_LNG_EXPECTED] += w * prob[PT_LNG]
         s[V_PHEV_EXPECTED] += w * prob[PT_PHEV]
         if first_purchase:
@@ -309,7 +322,7 @@ def emissions_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
 
     """
     (energy, unit_co2, oil_km, kwh_km, lng_km, h2_km, district, vtype, powertrain, weight, age,
-     km_year, household, co2_kg, household_ci) = arrays
+     km_year, household, co2_kg, nev_chance, household_ci) = arrays
     for i in range(first, last):
         if age[i] < 0:
             co2_kg[i] = 0.0
@@ -342,6 +355,7 @@ def emissions_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         elif j == PT_LNG:
             s[V_LNG_STOCK] += w
         if v == VT_CAR:
+            s[V_NEV_STOCK_EXPECTED_CAR] += w * nev_chance[i]
             s[V_CAR_KM_BASE] += w * base_km
             s[V_CAR_KM] += w * km
             if member:
@@ -371,10 +385,10 @@ def emissions_kernel(m, c, coef, vis, keys, arrays, sums) -> None:
 
 REPLACEMENT_COLUMNS = ("district", "vtype", "powertrain", "weight", "age", "life", "km_year",
                        "attitude", "discount_rate", "credit_draw", "household", "degree",
-                       "peers_nev", "events")
+                       "peers_nev", "events", "nev_chance")
 _replacement_columns = itemgetter(*REPLACEMENT_COLUMNS)
 EMISSIONS_COLUMNS = ("district", "vtype", "powertrain", "weight", "age", "km_year",
-                     "household", "co2_kg")
+                     "household", "co2_kg", "nev_chance")
 _emissions_columns = itemgetter(*EMISSIONS_COLUMNS)
 OFFERED = {"car": ("bev", "phev"), "taxi": ("bev", "phev"), "van": ("bev",), "bus": ("bev",),
            "truck": ("bev", "lng", "hydrogen")}
@@ -397,8 +411,7 @@ def static_tables(params: Any) -> dict[str, np.ndarray]:
     fuel), ``premium_2020`` (CNY), ``asc`` (−1e9: not offered); by type ``base_price``,
     ``life`` and ``horizon`` (years), ``battery_kwh``, ``beta_tco`` (fleet types),
     ``private`` (1 for private cars: social influence applies), ``diesel``; by type for PHEVs
-    ``phev_litres``, ``phev_kwh`` (per km in each mode) and ``utility_factor``; and the
-    2020 NEV car share ``vis0``.
+    ``phev_litres``, ``phev_kwh`` (per km in each mode) and ``utility_factor``.
     """
     tech = data.vehicles()
     nv, npt = N_VTYPES, N_POWERTRAINS
@@ -432,8 +445,7 @@ def static_tables(params: Any) -> dict[str, np.ndarray]:
     tables = {"fuel_km": fuel_km, "premium_2020": premium, "base_price": base_price,
               "life": life, "horizon": horizon, "battery_kwh": battery, "asc": asc,
               "beta_tco": beta_tco, "private": private, "diesel": diesel,
-              "phev_litres": phev_litres, "phev_kwh": phev_kwh, "utility_factor": uf,
-              "vis0": np.array([max(params["init.ev_share_car"], 1e-3)])}
+              "phev_litres": phev_litres, "phev_kwh": phev_kwh, "utility_factor": uf}
     return {**tables, **_energy_tables(params, tables)}
 
 
@@ -559,12 +571,18 @@ def prepare_month(model: Any, m: Any) -> dict[str, np.ndarray]:
 
 
 def replacement_arguments(model: Any, m: Any) -> tuple:
-    """The replacement rule's ``arrays`` (see :func:`replacement_rule`)."""
+    """The replacement rule's ``arrays`` (see :func:`replacement_rule`).
+
+    ``vis0`` is each district's own 2020 NEV car share (from the drawn 2020 stock, at least
+    0.001), so consideration starts at ``F_2020`` in every district and grows with the
+    district's NEVs since, not with the sampling noise of its 2020 draw.
+    """
     table = model.tables[NAME]
     x = model.month_inputs[NAME]
+    vis0 = np.maximum(model.initial_visibility[NAME][T_EV], 1e-3)
     return (x["asc"], x["price"], x["energy"], x["unit_cost"], x["subsidy"], x["trade"],
             x["life"], x["horizon"], x["beta_tco"], x["private"], x["mandate"], x["exempt"],
-            x["maintenance"], x["vis0"],
+            x["maintenance"], vis0,
             *_replacement_columns(table.arrays),
             model.tables["households"].ci_member)
 
@@ -665,6 +683,7 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
             add("district", np.full(n, d))
             add("vtype", np.full(n, v))
             add("powertrain", powertrain)
+            add("nev_chance", np.isin(powertrain, NEV_POWERTRAINS).astype(float))
             add("weight", np.full(n, w))
             add("age", age)
             add("life", life)
