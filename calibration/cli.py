@@ -44,7 +44,8 @@ OVERRIDES = (("population_size", "abc.population_size", "--population-size"),
              ("generations", "abc.max_generations", "--generations"),
              ("trials", "optuna.n_trials", "--trials"),
              ("scale", "scale", "--scale"),
-             ("seeds", "seeds", "--seeds"))
+             ("seeds", "seeds", "--seeds"),
+             ("abc_seed", "abc.seed", "--abc-seed"))
 """Command-line options that override a config field: (argument, field, flag)."""
 
 
@@ -185,7 +186,7 @@ def fit_and_write(config: CalibrationConfig, args: argparse.Namespace, client: A
     if args.method == "abc":
         logging.getLogger("ABC").setLevel(logging.INFO)
         posterior = fit.run_abc(config, folder / DATABASES["abc"], client=client,
-                                map_fn=map_fn)
+                                map_fn=map_fn, seed=int(config.abc["seed"]))
         written.append(_write_csv(posterior, staging / "posterior.csv"))
         summary = fit.posterior_summary(posterior, config)
         if config.predictive_samples >= len(posterior):
@@ -304,6 +305,8 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
                         help="optuna trials in all (overrides [optuna] n_trials)")
     parser.add_argument("--scale", type=float, help="people per agent (overrides scale)")
     parser.add_argument("--seeds", type=_seeds, help="model seeds, e.g. 1,2 (overrides seeds)")
+    parser.add_argument("--abc-seed", type=int, metavar="N",
+                        help="seed of the ABC-SMC draw (overrides [abc] seed; default 0)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -82,11 +82,14 @@ class TargetEntry(_Strict):
 
 
 class AbcSettings(_Strict):
-    """``[abc]``: ABC-SMC population size (particles), generations, final tolerance."""
+    """``[abc]``: ABC-SMC population size (particles), generations, final tolerance, seed."""
 
     population_size: Annotated[int, Field(ge=2, le=100_000)] = 40
     max_generations: Annotated[int, Field(ge=1, le=1000)] = 4
     min_epsilon: Annotated[float, Field(ge=0)] = 0.0
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
+    """Seed of the ABC-SMC draw (:func:`calibration.fit.run_abc`); another seed is another
+    draw of the same posterior, to see how much a draw moves the fit."""
 
 
 class OptunaSettings(_Strict):

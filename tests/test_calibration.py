@@ -516,3 +516,23 @@ def test_the_written_point_is_a_posterior_particle_with_its_path_reported(tmp_pa
     path = fit.simulate_draws(load_config(config), pd.DataFrame([point]))["nev"][0]
     assert bands["point"].to_numpy() == pytest.approx(path)
     assert "(every particle)" in (folder / "report.md").read_text()
+
+
+def test_the_abc_seed_gives_another_draw_and_another_run_identity(tmp_path):
+    """``--abc-seed`` (``[abc] seed``) draws another posterior; a run folder of one seed is
+    not resumed by another (it is part of the identity), and a bad seed is refused."""
+    from calibration.cli import load, parser
+    from calibration.config import load_config
+
+    path = tiny_config(tmp_path)
+    plain = load(parser().parse_args(["run", str(path)]))
+    other = load(parser().parse_args(["run", str(path), "--abc-seed", "7"]))
+    assert other.abc["seed"] == 7 and plain.abc["seed"] == 0
+    assert other.identity("abc")["identity"] != plain.identity("abc")["identity"]
+    a = fit.run_abc(load_config(path), tmp_path / "a.db", seed=0)
+    b = fit.run_abc(load_config(path), tmp_path / "b.db", seed=7)
+    assert not a.equals(b)
+    outcome = cli(["run", str(path), "--in-process", "--abc-seed", "-1",
+                   "--out", str(tmp_path / "out")])
+    assert outcome.code == 2 and "abc.seed" in outcome.stderr and "-1" in outcome.stderr
+    assert not (tmp_path / "out").exists()
