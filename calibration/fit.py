@@ -335,8 +335,12 @@ def simulate_draws(config: CalibrationConfig, draws: pd.DataFrame, map_fn: MapFn
             for t in config.targets}
 
 
+def _n_draws(paths: dict[str, np.ndarray]) -> int:
+    return len(next(iter(paths.values())))
+
+
 def _weights(paths: dict[str, np.ndarray], weights: np.ndarray | None) -> np.ndarray:
-    n = len(next(iter(paths.values())))
+    n = _n_draws(paths)
     return np.full(n, 1.0 / n) if weights is None else np.asarray(weights, float) / np.sum(weights)
 
 
@@ -373,6 +377,7 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
     """
     years = predictive_years(config)
     w = _weights(paths, weights)
+    middle = median_path(paths, w)
     rows = []
     for target in config.targets:
         matrix = paths[target.name]
@@ -382,7 +387,7 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
                     "holdout" if year in config.holdout_years else "other")
             row = {"target": target.name, "year": year, "observed": observed.iloc[j],
                    "p05": _quantile(matrix[:, j], w, 0.05),
-                   "median": _quantile(matrix[:, j], w, 0.5),
+                   "median": float(middle[target.name][j]),
                    "p95": _quantile(matrix[:, j], w, 0.95), "part": part}
             if point is not None:
                 row["point"] = float(matrix[point, j])
@@ -406,9 +411,8 @@ def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
 
     """
     middle = median_path(paths, weights)
-    n = len(next(iter(paths.values())))
     gaps = [distance(config.targets, {name: matrix[i] for name, matrix in paths.items()},
-                     middle) for i in range(n)]
+                     middle) for i in range(_n_draws(paths))]
     return int(np.argmin(gaps))
 
 
