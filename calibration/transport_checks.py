@@ -98,19 +98,53 @@ def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tupl
     return out
 
 
+def stock_share_through_fleet(nev_start: float, stock: pd.Series, inflow: pd.Series,
+                              nev_share: pd.Series,
+                              years: range = range(2021, 2025)) -> dict[int, float]:
+    """The NEV share of a stock whose new vehicles have the NEV share ``nev_share``.
+
+    ``NEV_y = NEV_{y−1} + share_y · inflow_y`` from ``nev_start`` NEVs (no NEV scrapped:
+    they are young; China's NEV stock grew 7.31 M in 2023 against 7.43 M registered), and
+    the share ``NEV_y / S_y`` (vehicles; ``stock`` and ``inflow`` indexed by year).
+    """
+    nev = float(nev_start)
+    out = {}
+    for y in years:
+        nev += float(nev_share[y]) * float(inflow[y])
+        out[y] = nev / float(stock[y])
+    return out
+
+
 def _stock_share_through_fleet(wide: pd.DataFrame, kind: str, nev_share: pd.Series,
                                sales: pd.Series) -> dict[int, float]:
-    """The NEV stock share that NEV sales shares ``nev_share`` give through the model's fleet.
+    """:func:`stock_share_through_fleet` through the model's fleet of ``kind``.
 
-    ``NEV_y = NEV_{y−1} + share_y · sales_y`` from the model's 2020 NEV stock of ``kind``
-    (``car`` or ``all``), over the model's stock ``S_y``: ``NEV_y / S_y`` for 2021-2024
-    (no NEV scrapped).
+    ``kind`` is ``car`` or ``all``: the model's 2020 NEV stock of it, its sales and its stock.
     """
     nev = float(wide.loc[f"nev_share_stock_{kind}", 2020] * wide.loc[f"stock_{kind}", 2020])
-    out = {}
-    for y in range(2021, 2025):
-        nev += float(nev_share[y]) * float(sales[y])
-        out[y] = nev / float(wide.loc[f"stock_{kind}", y])
+    return stock_share_through_fleet(nev, wide.loc[f"stock_{kind}"], sales, nev_share)
+
+
+def national_stock_through_fleet(observed: pd.DataFrame) -> dict[str, dict[int, float]]:
+    """China's NEV stock share as each national sales series would give it: data only.
+
+    Through China's own fleet (MPS: 汽车 stock, new registrations, 4.92 M NEVs at end-2020)
+    with :func:`stock_share_through_fleet`, the NEV share of new vehicles taken from
+    ``registrations`` (MPS, the inflow of its stock series) or ``cpca`` (passenger-car retail,
+    the fitted mapping of the model's private cars), beside ``observed`` (MPS stock share).
+    If the first misses the observed stock, the accounting is wrong; the gap of the second
+    is how far a fleet whose new vehicles follow CPCA must sit above the MPS stock.
+    """
+    stock = observed_series(observed, "car_stock", "China")
+    inflow = observed_series(observed, "car_registrations", "China")
+    start = float(observed_series(observed, "nev_share_stock", "China")[2020] * stock[2020])
+    out = {"observed": {y: float(v) for y, v in
+                        observed_series(observed, "nev_share_stock", "China").items()
+                        if y > 2020}}
+    for name, series in (("registrations", "nev_share_registrations"),
+                         ("cpca", "nev_share_retail_passenger")):
+        out[name] = stock_share_through_fleet(start, stock, inflow,
+                                              observed_series(observed, series, "China"))
     return out
 
 
@@ -199,6 +233,7 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
         y: (float(nev_sales[y] / sales_all[y]), float(registrations[y])) for y in range(2021, 2025)}
     out["nev_share_stock_all_registrations"] = _stock_share_through_fleet(
         wide, "all", registrations, sales_all)
+    out["national_stock_through_fleet"] = national_stock_through_fleet(observed)
     out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
     out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
     out["nev_share_sales_by_type"] = {
@@ -250,6 +285,14 @@ def report(result: dict[str, Any]) -> str:
         _, ko = result["nev_share_stock_all"][y]
         lines.append(f"| {y}{held[y]} | {m:.3f} / {o:.3f} | {100 * (m - o):+.1f} | {via:.3f} "
                      f"| {100 * (via - ko):+.1f} |")
+    national = result["national_stock_through_fleet"]
+    lines += ["", "China only, no model: the NEV share of China's stock that each national sales "
+                  "series gives through China's own fleet (MPS 汽车 stock and registrations; "
+                  "CPCA applied to every new 汽车, commercial vehicles included): " + ", ".join(
+                      f"{y} registrations {100 * national['registrations'][y]:.2f} %, CPCA "
+                      f"{100 * national['cpca'][y]:.2f} % vs MPS stock "
+                      f"{100 * national['observed'][y]:.2f} %" for y in range(2021, 2025))
+              + "."]
     lines += ["", "Scrappage of cars (replacements / stock at the start of the year; model / "
                   "China, registrations minus stock growth): " + ", ".join(
                       f"{y} {100 * m:.2f} / {100 * o:.2f} %"

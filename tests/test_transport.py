@@ -136,6 +136,34 @@ def test_chinas_registrations_through_the_fleet_give_chinas_stock(checks, year):
         ISSUE_TOLERANCE["stock"]
 
 
+def test_chinas_registrations_through_its_own_fleet_give_its_stock():
+    """Data only (MPS): 4.92 M NEVs at end-2020 plus the NEV share of each year's new 汽车
+    registrations reproduce the NEV share of the 汽车 stock within 0.2 points in 2021-24
+    (2.61, 4.14, 6.15, 9.04 % vs 2.6, 4.1, 6.07, 8.9 %): the stock-flow accounting of the
+    checks is right."""
+    from calibration.observed import load_observed
+    from calibration.transport_checks import national_stock_through_fleet
+
+    national = national_stock_through_fleet(load_observed())
+    for year, observed in national["observed"].items():
+        assert abs(national["registrations"][year] - observed) < 0.002, year
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_passenger_retail_series_overshoots_chinas_stock_by_more_than_1_point(year):
+    """Data only: a Chinese fleet whose new vehicles had CPCA's passenger-retail NEV share
+    would hold 7.14 and 10.42 % NEVs at end-2023 and 2024, not the 6.07 and 8.9 % MPS counts.
+    The two national series the issue's criteria use (new cars within 3 points under the
+    CPCA mapping, the stock within 1 point of MPS) are 1.1 and 1.5 points apart before any
+    model is run (part of it the commercial ~15 % of registrations, whose NEV share was
+    lower; README, Transport)."""
+    from calibration.observed import load_observed
+    from calibration.transport_checks import national_stock_through_fleet
+
+    national = national_stock_through_fleet(load_observed())
+    assert national["cpca"][year] - national["observed"][year] > 0.01
+
+
 def test_model_sells_more_nev_share_than_chinas_registrations(checks):
     """The sales mapping the stock gap comes from: the model's all-vehicle NEV share of sales
     is above China's registrations every year 2021-24 (cars follow CPCA retail)."""
@@ -159,7 +187,9 @@ def test_stock_share_against_the_national_series_is_no_worse(checks, year):
 @pytest.mark.xfail(strict=True, reason="not reached: +1.7 and +1.8 points, of which 1.0 and "
                                        "1.1 from the sales mapping (the model sells 5.3 and 2.5 "
                                        "points more NEV share than China registered), 0.3 from "
-                                       "the 2020 stock and 0.4 from the fleet (README, Transport)")
+                                       "the 2020 stock and 0.4 from the fleet; China's own "
+                                       "CPCA shares through China's fleet miss its stock by 1.1 "
+                                       "and 1.5 (README, Transport)")
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_stock_share_within_1_point_of_the_national_series(checks, year):
     model, observed = checks["nev_share_stock_all"][year]
