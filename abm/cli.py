@@ -314,7 +314,7 @@ def _run_into(args: argparse.Namespace, plan: RunPlan, stage: Path) -> int:
                                        years, stage / "districts.png")]
         files += [p.name for p in made]
         log.info("charts: %s", ", ".join(p.name for p in made))
-    for column in ("peak_year", "peaked", "targets_met"):
+    for column in ("peak_year", "peaked", "plateau_from", "targets_met"):
         table[column] = table[column].astype("Int64")
     write_atomic(stage / "summary.csv",
                  lambda tmp: table.rename_axis("scenario").to_csv(tmp))

@@ -3,8 +3,10 @@
 The peak: ``peak_year`` is the year of the highest total CO2 (:func:`abm.results.peak`;
 the end year if emissions still rise) and ``peaked`` says whether emissions fall after it
 inside the run (1) or not (0). Where a table shows a peak year, it shows "not peaked" when
-``peaked`` is 0. Cost per tonne is not a headline of one run: it compares two
-(:mod:`abm.accounting`).
+``peaked`` is 0. ``plateau_from`` is the first year of the plateau that ends in the peak year
+(every year since within 1 % of the peak, :func:`abm.results.plateau_start`): a peak year
+that one run cannot tell from earlier years reads "plateau from <year>". Cost per tonne is not
+a headline of one run: it compares two (:mod:`abm.accounting`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from abm.results import peak
+from abm.results import peak, plateau_start
 
 HEADLINE_UNITS = {
-    "peak_year": "year", "peaked": "1", "peak_mt": "Mt CO2", "co2_2030_mt": "Mt CO2",
+    "peak_year": "year", "peaked": "1", "plateau_from": "year", "peak_mt": "Mt CO2",
+    "co2_2030_mt": "Mt CO2",
     "co2_end_mt": "Mt CO2", "cumulative_mt": "Mt CO2", "nev_share_new_2030": "1",
     "pv_mw_2030": "MW", "ci_share_2030": "1", "spending_mcny": "million CNY",
     "targets_met": "count",
@@ -42,7 +45,9 @@ def headline(summary: pd.DataFrame, targets: pd.DataFrame | None) -> dict[str, f
         return float(series(summary, metric).get(year, np.nan))
 
     return {
-        "peak_year": float(peak_year), "peaked": float(peaked), "peak_mt": peak_value,
+        "peak_year": float(peak_year), "peaked": float(peaked),
+        "plateau_from": float(plateau_start(total.index.to_numpy(), total.to_numpy())),
+        "peak_mt": peak_value,
         "co2_2030_mt": at("co2_total", 2030), "co2_end_mt": float(total.iloc[-1]),
         "cumulative_mt": float(total.sum()),
         "nev_share_new_2030": at("nev_share_sales_all", 2030),

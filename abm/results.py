@@ -289,6 +289,35 @@ def peak(years: np.ndarray, values: np.ndarray) -> tuple[int, float, bool]:
     return int(years[i]), float(values[i]), i < len(values) - 1
 
 
+PLATEAU_TOLERANCE = 0.01
+"""Share of the peak within which a year counts as on the peak's plateau (1).
+
+Assumption: about one year of the baseline's growth before its peak (+0.9 %/yr in 2025-2030),
+and above the model's seed noise around a flat peak: in ``plan`` at scale 50 the highest year
+is 2029 for four seeds of six and 2023 for two (2029 − 2023 = −0.04 to +0.10 Mt, up to 0.5 %
+of the 21.3 Mt peak; ``python -m experiments run peak_seeds``), while the plateau starts in
+2023 for five seeds and 2025 for one, whose 2024 is 1.0 % under its peak. Years this close
+to the peak cannot be ranked by one run, so the headline gives the plateau's start beside
+the peak year."""
+
+
+def plateau_start(years: np.ndarray, values: np.ndarray,
+                  tolerance: float = PLATEAU_TOLERANCE) -> int:
+    """First year of the plateau that ends in the peak year.
+
+    The earliest year ``y`` such that every year from ``y`` to the peak year has
+    ``value ≥ (1 − tolerance)·peak``; the peak year itself when the year before it is lower
+    than that (or missing). A plateau start before the peak year says emissions stopped rising
+    then, within ``tolerance`` of the peak.
+    """
+    i = int(np.nanargmax(values))
+    floor = (1.0 - tolerance) * float(values[i])
+    j = i
+    while j > 0 and float(values[j - 1]) >= floor:
+        j -= 1
+    return int(years[j])
+
+
 def targets_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Each trackable target: value in its year, met or not, and the first year it holds."""
     wide = summary.pivot(index="year", columns="metric", values="value")

@@ -5,6 +5,7 @@ Scalars (one number per run):
 ========================  ===========================================================
 ``peak_year``             year of the highest total CO2 (the end year if still rising)
 ``peaked``                1 if emissions fall after the peak inside the run, else 0
+``plateau_from``          first year of the plateau ending in the peak year (within 1 %)
 ``peak_mt``               highest annual total CO2, Mt
 ``co2_2030_mt``           total CO2 in 2030, Mt
 ``cumulative_2020_2035_mt`` total CO2 summed over 2020-2035 (or to the end year), Mt
@@ -63,6 +64,7 @@ def _headline(key: str) -> tuple[str, Callable[[Run], float]]:
 OUTPUTS: dict[str, tuple[str, Callable[[Run], float]]] = {
     "peak_year": _headline("peak_year"),
     "peaked": _headline("peaked"),
+    "plateau_from": _headline("plateau_from"),
     "peak_mt": _headline("peak_mt"),
     "co2_2030_mt": _headline("co2_2030_mt"),
     "cumulative_2020_2035_mt": ("Mt CO2", lambda r: _window(r, "co2_total")),
@@ -75,6 +77,7 @@ OUTPUTS: dict[str, tuple[str, Callable[[Run], float]]] = {
 
 LABELS = {
     "peak_year": "Peak year of CO2", "peaked": "Peaked inside the run",
+    "plateau_from": "CO2 plateau from (within 1 % of the peak)",
     "peak_mt": "Peak CO2 (Mt)", "co2_2030_mt": "CO2 in 2030 (Mt)",
     "cumulative_2020_2035_mt": "Cumulative CO2 2020-2035 (Mt)",
     "nev_share_2030": "NEV share of new vehicles 2030",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from abm.headline import HEADLINE_UNITS, headline
 from abm.simulate import simulate
 from experiments.outputs import OUTPUTS, StoredRun, extract
@@ -59,3 +61,45 @@ def test_one_output_catalogue_matches_what_the_model_produces():
         check_output("spending_ets_expansion@2026", "spec", end_year=2035)
     assert catalogue["pv_capacity_mw_total"].kind == "stock"
     assert catalogue["co2_total"].kind == "flow"
+
+
+def test_plateau_start_by_hand():
+    """Peak 21.35 in 2024; 1 % under it is 21.1365: 2023 (21.2) is on the plateau, 2022 (21.0)
+    is not, so it starts in 2023. At 2 % (20.923) 2022 and 2021 are on it, 2020 (20.0) not."""
+    from abm.results import peak, plateau_start
+
+    years = np.arange(2020, 2026)
+    values = np.array([20.0, 21.3, 21.0, 21.2, 21.35, 20.0])
+    assert peak(years, values)[0] == 2024
+    assert plateau_start(years, values) == 2023
+    assert plateau_start(years, values, tolerance=0.02) == 2021
+    assert plateau_start(years, values, tolerance=0.0) == 2024
+    rising = np.array([20.0, 20.5, 21.0, 21.5, 22.0, 22.5])
+    assert plateau_start(years, rising) == 2025  # still rising: the end year, not peaked
+    gap = np.array([21.3, np.nan, 21.3, 21.2, 21.35, 20.0])
+    assert plateau_start(years, gap) == 2022  # a missing year ends the plateau
+
+
+def test_the_plan_plateau_starts_before_its_peak_year_in_every_interface():
+    """The plan's emissions are flat 2023-2030: one run's highest year says little, the
+    plateau's start is given beside it (CLI summary, experiments output, app strip)."""
+    from types import SimpleNamespace
+
+    from webapp import i18n
+    from webapp.ui import peak_text
+
+    run = simulate("plan", scale=2000, seed=1, end_year=2031)
+    numbers = headline(run.summary, run.targets)
+    assert numbers["plateau_from"] <= numbers["peak_year"]
+    assert extract(run, ["plateau_from"])["plateau_from"] == numbers["plateau_from"]
+    total = run.series("co2_total")
+    start, top = int(numbers["plateau_from"]), int(numbers["peak_year"])
+    assert (total.loc[start:top] >= 0.99 * total.max()).all()
+    assert start == total.index[0] or total.loc[start - 1] < 0.99 * total.max()
+    session = SimpleNamespace(t=lambda key: i18n.tr(key, "en"))
+    text = peak_text(session, {"peaked": 1.0, "peak_year": 2029.0, "plateau_from": 2023.0})
+    assert text == "2029 (plateau from 2023)"
+    assert peak_text(session, {"peaked": 1.0, "peak_year": 2029.0,
+                               "plateau_from": 2029.0}) == "2029"
+    assert peak_text(session, {"peaked": 0.0, "peak_year": 2031.0,
+                               "plateau_from": 2030.0}) == i18n.tr("no_peak", "en")

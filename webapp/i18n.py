@@ -92,6 +92,8 @@ UI: dict[str, tuple[str, str]] = {
     "windfall_vessel": ("vessels", "渔船"),
     "targets_met": ("Targets met", "达成目标"),
     "no_peak": ("no peak before the last year", "结束年份前未达峰"),
+    "plateau_from": ("plateau from {year}", "{year}年起平台期"),
+    "plateau_start": ("Plateau from (within 1 % of the peak)", "平台期起始年（峰值1%以内）"),
     "target": ("Target", "目标"),
     "section": ("Section", "条款"),
     "value": ("Value", "数值"),

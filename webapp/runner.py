@@ -200,11 +200,12 @@ class RunSet:
         return pd.DataFrame({r.seed: r.series(metric) for r in runs})
 
     def headline(self) -> dict[str, float]:
-        """Key numbers, averaged over seeds (peak year: the median)."""
+        """Key numbers, averaged over seeds (peak year and plateau start: the median)."""
         rows = [headline(r, b) for r, b in zip(self.runs, self.baselines, strict=True)]
         frame = pd.DataFrame(rows)
         out = frame.mean(numeric_only=True).to_dict()
         out["peak_year"] = float(frame["peak_year"].median())
+        out["plateau_from"] = float(frame["plateau_from"].median())
         acc = self.accounting
         # no accounting: the scenario is the baseline itself, so nothing abated or spent extra
         out["abated_paid_mt"] = acc.paid_mt if acc else 0.0

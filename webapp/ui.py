@@ -437,12 +437,22 @@ KPI_KEYS = ("peak_year", "peak_mt", "co2_2030", "cumulative", "abated", "spendin
             "cny_per_t", "cny_per_t_lifetime", "targets_met")
 
 
+def peak_text(s: Session, h: dict[str, float]) -> str:
+    """The peak year, with where its plateau starts when that is earlier (:mod:`abm.headline`)."""
+    if h["peaked"] < 0.5:
+        return s.t("no_peak")
+    text = state.plain(h["peak_year"], 0, grouping=False)
+    if h["plateau_from"] < h["peak_year"]:
+        year = state.plain(h["plateau_from"], 0, grouping=False)
+        text += f" ({s.t('plateau_from').format(year=year)})"
+    return text
+
+
 def headline_html(s: Session, current: RunSet) -> str:
     """The key numbers of the current run, against the baseline (a compact strip)."""
     h = current.headline()
     cells = [
-        ("peak_year", state.plain(h["peak_year"], 0, grouping=False)
-         if h["peaked"] >= 0.5 else s.t("no_peak")),
+        ("peak_year", peak_text(s, h)),
         ("peak_mt", state.plain(h["peak_mt"])),
         ("co2_2030", state.plain(h["co2_2030_mt"])),
         ("cumulative", state.plain(h["cumulative_mt"], 0)),
@@ -546,7 +556,8 @@ def districts_html(s: Session, current: RunSet) -> str:
             f'<div style="font-size:0.8em;color:#666">{html.escape(s.t("mt_co2"))}</div>')
 
 
-COMPARE_ROWS = (("peak_year", "peak_year", 0), ("peak_mt", "peak_mt", 1),
+COMPARE_ROWS = (("peak_year", "peak_year", 0), ("plateau_from", "plateau_start", 0),
+                ("peak_mt", "peak_mt", 1),
                 ("co2_2030_mt", "co2_2030", 1), ("cumulative_mt", "cumulative", 1),
                 ("abated_mt", "abated", 1), ("spending_mcny", "spending", 0),
                 ("cny_per_t", "cny_per_t", 0), ("targets_met", "targets_met", 1))
@@ -566,7 +577,7 @@ def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
             *[f"{s.t('current')} − #{r.number}" for r in pinned]]
     rows = []
     for key, label, digits in COMPARE_ROWS:
-        year = key == "peak_year"
+        year = key in ("peak_year", "plateau_from")
         cells = [s.t(label)] + [state.plain(h[key], digits, grouping=not year) for h in heads]
         cells += [state.signed(heads[0][key] - h[key], digits) for h in heads[1:]]
         rows.append(f'<tr class="cmp cmp-{key}">'
