@@ -294,11 +294,11 @@ PLATEAU_TOLERANCE = 0.01
 
 Assumption: about one year of the baseline's growth before its peak (+0.9 %/yr in 2025-2030),
 and above the model's seed noise around a flat peak: in ``plan`` at scale 50 the highest year
-is 2029 for four seeds of six and 2023 for two (2029 − 2023 = −0.04 to +0.10 Mt, up to 0.5 %
-of the 21.3 Mt peak; ``python -m experiments run peak_seeds``), while the plateau starts in
-2023 for five seeds and 2025 for one, whose 2024 is 1.0 % under its peak. Years this close
-to the peak cannot be ranked by one run, so the headline gives the plateau's start beside
-the peak year."""
+is 2029 for four seeds of six and 2023 for two (``python -m experiments run peak_seeds``;
+2029 − 2023 was −0.04 to +0.10 Mt, up to 0.5 % of the 21.3 Mt peak), while the plateau
+starts in 2023 for four seeds and 2025 for two, whose 2024 is 1.0 % under their peak. Years
+this close to the peak cannot be ranked by one run, so the headline gives the plateau's start
+beside the peak year."""
 
 
 def plateau_start(years: np.ndarray, values: np.ndarray,

@@ -470,14 +470,35 @@ def test_plug_in_hybrid_month_inputs_mix_fuel_and_electricity():
 
 
 def test_stock_growth_path_follows_the_bulletin():
-    """End-2020 no growth (the synthesised stock is end-2020's); end-2021 +8.7 % (bulletin)."""
+    """Multiples of the January-2020 stock: +8.1 % by end-2020 (China's 2020 growth; the
+    synthesised end-2020 stock is 1.081 times January's), then +8.7 % in 2021 (bulletin):
+    1.081 · 1.087 − 1 = 0.175047 by end-2021, half of 2021's by June."""
     from abm.params import Parameters
 
     path = vehicles.stock_growth_path(Parameters({}))
-    assert path[11] == pytest.approx(0.0)
-    assert path[23] == pytest.approx(0.087)
-    assert path[17] == pytest.approx(0.087 / 2)
+    assert path[0] == pytest.approx(0.081 / 12)
+    assert path[11] == pytest.approx(0.081)
+    assert path[23] == pytest.approx(1.081 * 1.087 - 1.0)
+    assert path[17] == pytest.approx(0.081 + 1.081 * 0.087 / 2)
     assert np.all(np.diff(path) >= 0)
+
+
+def test_the_synthesised_stock_is_end_2020_and_january_starts_lower():
+    """data/districts.csv counts 959,601 vehicles at end-2020; January 2020 holds
+    959,601 / 1.081 = 887,698 (private cars fewer), and 2020's first purchases bring it back."""
+    from abm import data
+    from abm.model import JiangmenModel
+
+    model = JiangmenModel(scenario="history", scale=50, rng=3, end_year=2020,
+                          agent_views=False)
+    table = model.tables["vehicles"]
+    live = table.age >= 0
+    assert (table.weight * live).sum() == pytest.approx(959_601 / 1.081, rel=1e-3)
+    entering_2020 = (table.age < 0) & (table.age >= -12)
+    assert (table.weight * (live | entering_2020)).sum() == pytest.approx(959_601, rel=1e-3)
+    others = live & (table.vtype != vehicles.VT_CAR)
+    assert (table.weight * others).sum() == pytest.approx(
+        959_601 - data.districts()["private_cars"].sum(), rel=1e-3)
 
 
 # ---------------------------------------------------------------- firms

@@ -625,19 +625,25 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
                tables: dict[str, AgentTable]) -> AgentTable:
     """Vehicles by district × type; private cars linked to households (likelier the richer).
 
-    The stock grows by private cars of first-time buyers (the civilian-vehicle stock path,
-    :func:`stock_growth_path`, over all types, added as cars): each district gets rows of the
-    car stratum's weight for its share of the 2020 cars, dormant (``age = −(entry month +
-    1)``) until their month comes.
+    ``data/districts.csv`` counts the end-2020 stock ``S_end``. The run starts in January
+    2020 with ``S_0 = S_end / (1 + g_2020)`` (``stock_growth`` 2020), the difference taken
+    from each district's private cars in proportion: those are 2020's first purchases. The
+    stock grows by private cars of first-time buyers (the civilian-vehicle stock path,
+    :func:`stock_growth_path` as a multiple of ``S_0``, over all types, added as cars): each
+    district gets rows of the car stratum's weight for its share of the cars, dormant
+    (``age = −(entry month + 1)``) until their month comes.
     """
     households = tables["households"]
     districts = data.districts()
     tech = data.vehicles()
     count_column = {"car": "private_cars", "taxi": "taxis", "van": "delivery_vans",
                     "bus": "buses", "truck": "heavy_trucks"}
-    total_stock = sum(districts[c].sum() for c in count_column.values())
+    total_end_2020 = sum(districts[c].sum() for c in count_column.values())
+    total_stock = total_end_2020 / (1.0 + data.vehicle_paths()[("car", "all", "stock_growth")]
+                                    .get(2020, 0.0))
     growth = stock_growth_path(p) * total_stock
     all_cars = districts["private_cars"].sum()
+    cars_in_january = 1.0 - (total_end_2020 - total_stock) / all_cars
     cols: dict[str, list[np.ndarray]] = {}
 
     def add(name: str, values: np.ndarray) -> None:
@@ -645,7 +651,8 @@ def synthesise(p: Parameters, scale: float, rng: np.random.Generator,
 
     for d, code in enumerate(data.DISTRICTS):
         for v, vtype in enumerate(data.VEHICLE_TYPES):
-            n, w = stratum_sizes(districts.loc[code, count_column[vtype]], scale)
+            count = districts.loc[code, count_column[vtype]]
+            n, w = stratum_sizes(count * cars_in_january if vtype == "car" else count, scale)
             if n == 0:
                 continue
             life_mean = tech[(vtype, "all", "life")] * 12.0
