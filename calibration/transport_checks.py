@@ -137,10 +137,9 @@ def national_stock_through_fleet(observed: pd.DataFrame) -> dict[str, dict[int, 
     """
     stock = observed_series(observed, "car_stock", "China")
     inflow = observed_series(observed, "car_registrations", "China")
-    start = float(observed_series(observed, "nev_share_stock", "China")[2020] * stock[2020])
-    out = {"observed": {y: float(v) for y, v in
-                        observed_series(observed, "nev_share_stock", "China").items()
-                        if y > 2020}}
+    nev_share_stock = observed_series(observed, "nev_share_stock", "China")
+    start = float(nev_share_stock[2020] * stock[2020])
+    out = {"observed": {y: float(v) for y, v in nev_share_stock.items() if y > 2020}}
     for name, series in (("registrations", "nev_share_registrations"),
                          ("cpca", "nev_share_retail_passenger")):
         out[name] = stock_share_through_fleet(start, stock, inflow,
