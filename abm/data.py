@@ -222,8 +222,34 @@ def energy_statistics() -> dict[tuple[str, int], float]:
             for i, y, v in zip(frame["item"], frame["year"], frame["value"], strict=True)}
 
 
+@cache
+def published_ranges() -> dict[str, tuple[float, float]]:
+    """Name → (low, high) of the published figures the model is checked against, not fitted to.
+
+    ``data/observed/published_ranges.csv`` (unit, region and source in the table): e.g. the
+    cost per additional NEV of a purchase subsidy and the size of peer effects.
+
+    Raises:
+        DataError: A name given twice or ``low > high``, naming the row.
+
+    """
+    name = "observed/published_ranges.csv"
+    frame = read_table(name, ["name", "low", "high", "unit", "region"], numeric=["low", "high"])
+    out: dict[str, tuple[float, float]] = {}
+    for row, (key, low, high) in enumerate(zip(frame["name"], frame["low"], frame["high"],
+                                               strict=True), start=2):
+        if key in out:
+            raise DataError(f"{name}, row {row}, column 'name': {key!r} is given twice; "
+                            "allowed: one row per figure")
+        if low > high:
+            raise DataError(f"{name}, row {row}, columns 'low', 'high': {low:g} > {high:g}; "
+                            "allowed: low <= high")
+        out[str(key)] = (float(low), float(high))
+    return out
+
+
 TABLES = (districts, firms, vehicles, vehicle_paths, emission_factors, grid_factors, economy,
-          energy_factors, power_plants, energy_statistics)
+          energy_factors, power_plants, energy_statistics, published_ranges)
 """Every data table's loader (each cached: read once per process)."""
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.data import DATA_DIR
+from abm.data import DATA_DIR, published_ranges
 from abm.limits import SCALE_MAX, SCALE_MIN
 from abm.params import ParameterError
 from calibration.cli import _seeds
@@ -48,21 +48,6 @@ from calibration.observed import load_observed, observed_series
 
 SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
 """The shipped private-car choice fit (``python -m calibration run transport``)."""
-
-BULLETIN_STOCK_2021 = 1_046_400
-"""Jiangmen civilian vehicle stock at end-2021 (statistical bulletin; data/observed)."""
-CNY_PER_USD_2020 = 6.9
-PUBLISHED_COST_PER_NEV = (63_000.0, 170_000.0)
-"""CNY per additional NEV: 4,453 CNY/t (Zhang, Burke & Wang, China) × ~14 t lifetime saving of
-a car (12,000 km/yr × 15 yr × (7 L/100 km × 2.3 kg/L − 15 kWh/100 km × 0.55 kg/kWh)), and
-US$24.5 k per additional plug-in (Sheldon & Dua, US) × 6.9 CNY/USD."""
-
-
-PUBLISHED_PEER_EFFECT = {"neighbours": 0.111, "all peer groups": 0.202}
-"""Additional EV acquisitions in the next quarter caused by one new EV among a buyer's peers:
-neighbours 0.111, co-workers 0.077, family 0.014 (Tebbe, "Peer effects in (hybrid) electric
-vehicle adoption", Sweden, shift-share IV on peers' leasing renewals; sebastiantebbe.github.io).
-Published for Sweden, not China: a size to compare with, not a target."""
 
 
 def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tuple[float, float]]:
@@ -233,7 +218,8 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     out["nev_share_stock_all_registrations"] = _stock_share_through_fleet(
         wide, "all", registrations, sales_all)
     out["national_stock_through_fleet"] = national_stock_through_fleet(observed)
-    out["stock_2021"] = (float(wide.loc["stock_all", 2021]), BULLETIN_STOCK_2021)
+    bulletin = observed_series(observed, "civilian_cars", "Jiangmen")
+    out["stock_2021"] = (float(wide.loc["stock_all", 2021]), float(bulletin[2021]))
     out["first_purchases_2021"] = float(wide.loc["first_purchases", 2021])
     out["nev_share_sales_by_type"] = {
         v: {y: float(wide.loc[f"nev_share_sales_expected_{v}", y]) for y in years_all}
@@ -300,7 +286,7 @@ def report(result: dict[str, Any]) -> str:
         f"{y} {m:.3f} / {o:.3f}" for y, (m, o) in result["phev_share_sales_nev"].items())
         + "."]
     stock, bulletin = result["stock_2021"]
-    lines += ["", f"Vehicle stock end-2021: {stock:,.0f} vs bulletin {bulletin:,} "
+    lines += ["", f"Vehicle stock end-2021: {stock:,.0f} vs bulletin {bulletin:,.0f} "
                   f"({100 * (stock / bulletin - 1):+.1f} %); first purchases 2021: "
                   f"{result['first_purchases_2021']:,.0f}.", "",
               "| type | NEV share of sales 2020 | 2021 | 2022 | 2023 | 2024 |",
@@ -312,16 +298,16 @@ def report(result: dict[str, Any]) -> str:
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
         f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
-    lo, hi = PUBLISHED_COST_PER_NEV
+    lo, hi = published_ranges()["cost_per_additional_nev"]
     lines += ["", f"2020-22 purchase subsidy: {result['subsidy_paid_2020_22'] / 1e6:,.1f} M CNY "
                   f"paid; {result['nev_added_2020_22']:,.0f} NEVs added (without it, "
                   f"{100 * result['nev_without_subsidy_share_2020_22']:.0f} % of the NEVs are "
                   f"still bought); cost per additional NEV "
                   f"{result['cost_per_additional_nev']:,.0f} CNY (published {lo:,.0f}-{hi:,.0f})."]
-    peers = PUBLISHED_PEER_EFFECT
+    neighbours, all_peers = published_ranges()["peer_effect_per_quarter"]
     lines += ["", "Social influence: additional NEV purchases in a quarter per extra NEV car "
                   "(consideration + neighbours; published, Sweden: "
-                  f"{peers['neighbours']} from neighbours, {peers['all peer groups']} from all "
+                  f"{neighbours} from neighbours, {all_peers} from all "
                   "peer groups): " + ", ".join(
                       f"{y} {c + n:.3f} ({c:.3f} + {n:.4f})"
                       for y, (c, n) in result["installed_base_multiplier"].items()) + "."]

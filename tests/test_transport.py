@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from abm.data import DATA_DIR
-from calibration.transport_checks import PUBLISHED_COST_PER_NEV, transport_checks
+from abm.data import DATA_DIR, published_ranges
+from calibration.transport_checks import transport_checks
 
 SCALE, SEEDS = 100.0, (1, 2)
 
@@ -246,18 +246,16 @@ def test_fitted_social_influence_is_of_the_published_size(checks):
     0.10), between half the neighbours' effect (0.111) and twice all peer groups' (0.202) that
     Tebbe measures for Sweden; it then fades (0.02, 0.01 in 2023-24) as nearly every buyer
     considers an NEV, which the Swedish estimate, from lower EV shares, cannot confirm."""
-    from calibration.transport_checks import PUBLISHED_PEER_EFFECT
-
     fitted = [sum(checks["installed_base_multiplier"][y]) for y in (2020, 2021, 2022)]
     mean = sum(fitted) / len(fitted)
-    assert 0.5 * PUBLISHED_PEER_EFFECT["neighbours"] <= mean \
-        <= 2.0 * PUBLISHED_PEER_EFFECT["all peer groups"]
+    neighbours, all_peers = published_ranges()["peer_effect_per_quarter"]
+    assert 0.5 * neighbours <= mean <= 2.0 * all_peers
     later = [sum(checks["installed_base_multiplier"][y]) for y in (2023, 2024)]
     assert max(later) < mean
 
 
 def test_cost_per_additional_nev_in_the_published_range(checks):
-    low, high = PUBLISHED_COST_PER_NEV
+    low, high = published_ranges()["cost_per_additional_nev"]
     assert low <= checks["cost_per_additional_nev"] <= high
 
 

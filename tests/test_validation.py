@@ -103,6 +103,37 @@ def test_data_table_non_numeric(tmp_path):
                         data_dir=tmp_path)
 
 
+@pytest.mark.parametrize(("rows", "message"), [
+    ("x,2,1,CNY,China,a study\n", r"row 2, columns 'low', 'high': 2 > 1; allowed: low <= high"),
+    ("x,1,2,CNY,China,a study\nx,1,3,CNY,China,another\n",
+     r"row 3, column 'name': 'x' is given twice"),
+    ("x,1,2,CNY,China,\n", r"row 2, column 'source': empty"),
+])
+def test_published_ranges_table_refuses_nonsense(rows, message, tmp_path, monkeypatch):
+    (tmp_path / "observed").mkdir()
+    (tmp_path / "observed" / "published_ranges.csv").write_text(
+        "name,low,high,unit,region,source\n" + rows)
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    data.published_ranges.cache_clear()
+    try:
+        with pytest.raises(data.DataError, match=message):
+            data.published_ranges()
+    finally:
+        data.published_ranges.cache_clear()
+
+
+def test_shipped_published_ranges_carry_units_and_sources():
+    frame = data.read_table("observed/published_ranges.csv", ["name", "unit", "region"])
+    assert frame["source"].str.len().min() > 40 and frame["unit"].str.len().min() > 2
+    # The cost per additional NEV, re-derived from the inputs its source cell states:
+    # 4,453 CNY/t × 12,000 km × 15 yr × (7 L/100 km × 2.3 kg/L − 15 kWh/100 km × 0.55 kg/kWh)
+    # and US$24,500 × 6.9 CNY/USD, each within 1 %.
+    low, high = data.published_ranges()["cost_per_additional_nev"]
+    lifetime_t = 12_000 * 15 * (0.07 * 2.3 - 0.15 * 0.55) / 1000
+    assert low == pytest.approx(4_453 * lifetime_t, rel=0.01)
+    assert high == pytest.approx(24_500 * 6.9, rel=0.01)
+
+
 def test_every_parameter_and_data_row_has_a_source():
     from abm.params import parameter_table
 
