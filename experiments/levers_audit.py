@@ -162,12 +162,15 @@ LEVERS: tuple[AuditLever, ...] = (
         "+100 public chargers ≈ +1.58 points NEV share (Zheng et al. 2025, published); "
         "measured only (vehicle choice is issue 10)"),
     AuditLever(
-        "trade_in_subsidy", ({"kind": "trade_in_subsidy", "nev": 20000.0, "ice": 15000.0,
-                              "eligible": 0.5, "start": 2024, "end": 2025},),
+        "trade_in_subsidy", ({"kind": "trade_in_subsidy", "nev": 10000.0, "ice": 7500.0,
+                              "eligible": 0.5, "start": 2024, "end": 2024},
+                             {"kind": "trade_in_subsidy", "nev": 20000.0, "ice": 15000.0,
+                              "eligible": 0.5, "start": 2025, "end": 2025}),
         "nev_share_sales_car", 2025, None, 0.0, 1.0,
         "private-car owners replacing a car", "multinomial logit over powertrains (issue 10)",
-        "the 2024-25 national trade-in subsidy pays more for a NEV (20k) than for a "
-        "combustion car (15k), so the NEV share of new cars rises; measured only"),
+        "the 2024-25 national trade-in subsidy as in history (10k / 7.5k CNY in 2024, 20k / "
+        "15k in 2025) pays more for a NEV than for a combustion car, so the NEV share of new "
+        "cars rises; measured only"),
     AuditLever(
         "nev_mandate", ({"kind": "nev_mandate", "vtype": "van", "level": 0.5, "start": 2026,
                          "end": 2035},),

@@ -26,7 +26,8 @@ File layout (``experiments/<name>.toml``)::
     [[levers]]                           # … or a policy level
     name = "pv_household"
     policy = "pv_subsidy"                # policy kind
-    group = "household"                  # optional: only that group's policies
+    group = "household"                  # optional: only the policies of that group (or vehicle
+                                         # type, or sector: the kind's option value)
     field = "level"                      # optional: the level field (default: the first)
     mode = "scale"                       # scale (multiply the level) or set (replace it)
     source = "plan"                      # optional: take this kind's policies from that scenario
@@ -124,7 +125,7 @@ class Lever:
     def matches(self, policy: Policy) -> bool:
         """Whether a policy is one this lever acts on."""
         return policy.kind == self.policy and (self.group is None
-                                               or policy.choice.get("group") == self.group)
+                                               or self.group in policy.choice.values())
 
     def bounds(self) -> tuple[float, float]:
         """Sampling range (min, max)."""
@@ -387,7 +388,7 @@ def apply_policy_lever(policies: list[Policy], lever: Lever, value: float,
         table: dict[str, Any] = {"kind": lever.policy, "start": lever.start, "end": lever.end,
                                  field_name: level}
         if lever.group:
-            table["group"] = lever.group
+            table[option_values(cls)[lever.group]] = lever.group
         for other, other_spec in cls.fields.items():
             if other not in table and other_spec.default is None:
                 table[other] = other_spec.min
@@ -438,6 +439,15 @@ def uncertainty_matrix(spec: ExperimentSpec) -> np.ndarray | None:
 _YEAR = f"a year (integer) in [{POLICY_YEARS[0]}, {POLICY_YEARS[1]}]"
 
 
+def option_values(cls: type[Policy]) -> dict[str, str]:
+    """Each value a policy kind's options allow → its option: what a lever's ``group`` may name.
+
+    E.g. ``household`` → ``group`` (PV subsidy), ``van`` → ``vtype`` (NEV mandate),
+    ``ceramics`` → ``sector`` (ETS expansion).
+    """
+    return {value: option for option, values in cls.options.items() for value in values}
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -448,7 +458,8 @@ class LeverModel(_Model):
     name: str = Field(pattern=NAME_PATTERN, description=NAME_CHARS)
     parameter: str | None = Field(None, description="a key of data/parameters.csv (text)")
     policy: str | None = Field(None, description="a policy kind (text)")
-    group: str | None = Field(None, description="a group of the policy kind (text)")
+    group: str | None = Field(None, description="a group, vehicle type or sector the policy "
+                                                "kind offers (text)")
     field: str | None = Field(None, description="a level field of the policy kind (text)")
     mode: Literal["scale", "set"] = Field("scale", description="'scale' or 'set'")
     source: str | None = Field(None, description="a scenario name or TOML path")
@@ -851,8 +862,8 @@ def _parse_lever(model: LeverModel, method: str, where: str, base_dir: Path | No
                                   f"{sorted(POLICY_TYPES)}")
         cls = POLICY_TYPES[policy]
         group = model.group
-        if group is not None and group not in cls.options.get("group", ()):
-            allowed = list(cls.options.get("group", ())) or "none (this kind has no group)"
+        if group is not None and group not in option_values(cls):
+            allowed = list(option_values(cls)) or "none (this kind has no group)"
             raise ExperimentError(f"{place}: field 'group' is {group!r}; allowed: {allowed}")
         fld = model.field if model.field is not None else next(iter(cls.fields))
         if fld not in cls.fields:
@@ -862,7 +873,7 @@ def _parse_lever(model: LeverModel, method: str, where: str, base_dir: Path | No
         if source is not None:
             if source not in sources:
                 sources[source] = _load_scenario(source, base_dir, place, "source")
-            if not any(p.kind == policy and (group is None or p.choice.get("group") == group)
+            if not any(p.kind == policy and (group is None or group in p.choice.values())
                        for p in sources[source].policies):
                 raise ExperimentError(f"{place}: source scenario {source!r} has no {policy!r} "
                                       f"policy{f' for group {group!r}' if group else ''}")

@@ -54,6 +54,9 @@ def comparable(runs: pd.DataFrame) -> pd.DataFrame:
      "field 'parameter' is 'economy.no_such'"),
     ({"levers": [{"name": "x", "policy": "pv_subsidy", "group": "robots", "values": [1]}]},
      "field 'group' is 'robots'"),
+    ({"levers": [{"name": "x", "policy": "nev_mandate", "group": "rickshaw", "mode": "set",
+                  "start": 2026, "end": 2030, "values": [0.5]}]},
+     "field 'group' is 'rickshaw'; allowed: ['car', 'taxi', 'van', 'bus', 'truck']"),
     ({"levers": [{"name": "x", "policy": "purchase_tax_exemption", "source": "plan",
                   "values": [2.0]}]}, "allowed: [0, 1]"),
     ({"levers": [{"name": "x", "policy": "pv_subsidy", "group": "firm", "values": [1.0]}]},
@@ -110,6 +113,19 @@ def test_design_sizes_and_lever_application():
     design = lhs.design()
     assert len(design) == 5 * 2 and design["lever.cp"].between(0, 2).all()
     assert sorted(np.floor(design["lever.cp"].unique() / 0.4)) == [0, 1, 2, 3, 4], "LHS strata"
+
+
+def test_a_levers_group_names_the_kinds_option_value():
+    """``group`` selects by whatever option the kind has: a vehicle type for the NEV mandate.
+    The baseline's bus mandate is left alone and a van mandate is added with vtype 'van'."""
+    spec = parse_experiment(small("v", levers=[
+        {"name": "vans", "policy": "nev_mandate", "group": "van", "mode": "set",
+         "start": 2026, "end": 2035, "values": [0.5]}]))
+    scenario = spec.build_scenario(spec.design().iloc[0].to_dict())
+    mandates = {p.choice["vtype"]: (p.levels["level"], p.start, p.end)
+                for p in scenario.policies if p.kind == "nev_mandate"}
+    assert mandates["van"] == (0.5, 2026, 2035)
+    assert mandates["bus"] == (1.0, 2020, 2060)
 
 
 # ---------------------------------------------------------------------- running
