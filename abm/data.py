@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -222,12 +223,23 @@ def energy_statistics() -> dict[tuple[str, int], float]:
             for i, y, v in zip(frame["item"], frame["year"], frame["value"], strict=True)}
 
 
-@cache
-def published_ranges() -> dict[str, tuple[float, float]]:
-    """Name → (low, high) of the published figures the model is checked against, not fitted to.
+class PublishedRange(NamedTuple):
+    """A published or documented range the model is checked against, never fitted to."""
 
-    ``data/observed/published_ranges.csv`` (unit, region and source in the table): e.g. the
-    cost per additional NEV of a purchase subsidy and the size of peer effects.
+    low: float
+    high: float
+    unit: str
+    region: str
+    source: str
+
+
+@cache
+def published_ranges() -> dict[str, PublishedRange]:
+    """Name → range of ``data/observed/published_ranges.csv``.
+
+    Published figures (the cost per additional NEV of a purchase subsidy, the size of peer
+    effects) and each audited lever's documented response range with its evidence
+    (``lever_response.<lever>``, :mod:`experiments.levers_audit`).
 
     Raises:
         DataError: A name given twice or ``low > high``, naming the row.
@@ -235,16 +247,18 @@ def published_ranges() -> dict[str, tuple[float, float]]:
     """
     name = "observed/published_ranges.csv"
     frame = read_table(name, ["name", "low", "high", "unit", "region"], numeric=["low", "high"])
-    out: dict[str, tuple[float, float]] = {}
-    for row, (key, low, high) in enumerate(zip(frame["name"], frame["low"], frame["high"],
-                                               strict=True), start=2):
+    out: dict[str, PublishedRange] = {}
+    for row, (key, low, high, unit, region, source) in enumerate(zip(
+            frame["name"], frame["low"], frame["high"], frame["unit"], frame["region"],
+            frame["source"], strict=True), start=2):
         if key in out:
             raise DataError(f"{name}, row {row}, column 'name': {key!r} is given twice; "
                             "allowed: one row per figure")
         if low > high:
             raise DataError(f"{name}, row {row}, columns 'low', 'high': {low:g} > {high:g}; "
                             "allowed: low <= high")
-        out[str(key)] = (float(low), float(high))
+        out[str(key)] = PublishedRange(float(low), float(high), str(unit), str(region),
+                                       str(source))
     return out
 
 

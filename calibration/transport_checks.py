@@ -298,13 +298,15 @@ def report(result: dict[str, Any]) -> str:
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
         f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
-    lo, hi = published_ranges()["cost_per_additional_nev"]
+    figure = published_ranges()["cost_per_additional_nev"]
+    lo, hi = figure.low, figure.high
     lines += ["", f"2020-22 purchase subsidy: {result['subsidy_paid_2020_22'] / 1e6:,.1f} M CNY "
                   f"paid; {result['nev_added_2020_22']:,.0f} NEVs added (without it, "
                   f"{100 * result['nev_without_subsidy_share_2020_22']:.0f} % of the NEVs are "
                   f"still bought); cost per additional NEV "
                   f"{result['cost_per_additional_nev']:,.0f} CNY (published {lo:,.0f}-{hi:,.0f})."]
-    neighbours, all_peers = published_ranges()["peer_effect_per_quarter"]
+    figure = published_ranges()["peer_effect_per_quarter"]
+    neighbours, all_peers = figure.low, figure.high
     lines += ["", "Social influence: additional NEV purchases in a quarter per extra NEV car "
                   "(consideration + neighbours; published, Sweden: "
                   f"{neighbours} from neighbours, {all_peers} from all "

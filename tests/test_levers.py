@@ -4,7 +4,8 @@ For each lever of :data:`experiments.levers_audit.LEVERS` (every policy kind of
 ``python -m abm policies``), the baseline and the baseline plus the lever run with the same
 seeds (common random numbers); the lever's response (the relative change of the output it
 should move) must have the documented sign, be non-zero, and lie in the documented range
-(``low``–``high``, from the evidence in the lever's note and the README's lever table), on
+(``low``–``high``, with its evidence: ``data/observed/published_ranges.csv``, rows
+``lever_response.<lever>``, and the README's lever table), on
 the mean over the seeds. Small groups (firms, vessels, pond farms) are simulated at a finer
 scale than households (``synthesis.*_max_scale``), so their levers are not sampling noise.
 """
@@ -46,6 +47,18 @@ def test_every_policy_kind_is_audited():
     from abm.policies import POLICY_TYPES
     audited = {table["kind"] for lever in LEVERS for table in lever.policies}
     assert audited == set(POLICY_TYPES)
+
+
+def test_every_lever_has_one_documented_range_in_the_data():
+    """Each lever's range and evidence is a row ``lever_response.<lever>`` of
+    ``data/observed/published_ranges.csv``; no row names a lever that is not audited."""
+    from abm.data import published_ranges
+
+    rows = {k.removeprefix("lever_response.") for k in published_ranges()
+            if k.startswith("lever_response.")}
+    assert rows == {lever.name for lever in LEVERS}
+    for lever in LEVERS:
+        assert lever.low < lever.high and len(lever.evidence) > 40, lever.name
 
 
 def test_a_lever_with_no_effect_fails():

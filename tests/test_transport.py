@@ -248,14 +248,16 @@ def test_fitted_social_influence_is_of_the_published_size(checks):
     considers an NEV, which the Swedish estimate, from lower EV shares, cannot confirm."""
     fitted = [sum(checks["installed_base_multiplier"][y]) for y in (2020, 2021, 2022)]
     mean = sum(fitted) / len(fitted)
-    neighbours, all_peers = published_ranges()["peer_effect_per_quarter"]
+    figure = published_ranges()["peer_effect_per_quarter"]
+    neighbours, all_peers = figure.low, figure.high
     assert 0.5 * neighbours <= mean <= 2.0 * all_peers
     later = [sum(checks["installed_base_multiplier"][y]) for y in (2023, 2024)]
     assert max(later) < mean
 
 
 def test_cost_per_additional_nev_in_the_published_range(checks):
-    low, high = published_ranges()["cost_per_additional_nev"]
+    figure = published_ranges()["cost_per_additional_nev"]
+    low, high = figure.low, figure.high
     assert low <= checks["cost_per_additional_nev"] <= high
 
 

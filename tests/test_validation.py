@@ -128,7 +128,8 @@ def test_shipped_published_ranges_carry_units_and_sources():
     # The cost per additional NEV, re-derived from the inputs its source cell states:
     # 4,453 CNY/t × 12,000 km × 15 yr × (7 L/100 km × 2.3 kg/L − 15 kWh/100 km × 0.55 kg/kWh)
     # and US$24,500 × 6.9 CNY/USD, each within 1 %.
-    low, high = data.published_ranges()["cost_per_additional_nev"]
+    figure = data.published_ranges()["cost_per_additional_nev"]
+    low, high = figure.low, figure.high
     lifetime_t = 12_000 * 15 * (0.07 * 2.3 - 0.15 * 0.55) / 1000
     assert low == pytest.approx(4_453 * lifetime_t, rel=0.01)
     assert high == pytest.approx(24_500 * 6.9, rel=0.01)
