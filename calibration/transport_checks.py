@@ -298,18 +298,17 @@ def report(result: dict[str, Any]) -> str:
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
         f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
-    figure = published_ranges()["cost_per_additional_nev"]
-    lo, hi = figure.low, figure.high
+    cost = published_ranges()["cost_per_additional_nev"]
     lines += ["", f"2020-22 purchase subsidy: {result['subsidy_paid_2020_22'] / 1e6:,.1f} M CNY "
                   f"paid; {result['nev_added_2020_22']:,.0f} NEVs added (without it, "
                   f"{100 * result['nev_without_subsidy_share_2020_22']:.0f} % of the NEVs are "
                   f"still bought); cost per additional NEV "
-                  f"{result['cost_per_additional_nev']:,.0f} CNY (published {lo:,.0f}-{hi:,.0f})."]
-    figure = published_ranges()["peer_effect_per_quarter"]
-    neighbours, all_peers = figure.low, figure.high
+                  f"{result['cost_per_additional_nev']:,.0f} CNY "
+                  f"(published {cost.low:,.0f}-{cost.high:,.0f})."]
+    peers = published_ranges()["peer_effect_per_quarter"]
     lines += ["", "Social influence: additional NEV purchases in a quarter per extra NEV car "
                   "(consideration + neighbours; published, Sweden: "
-                  f"{neighbours} from neighbours, {all_peers} from all "
+                  f"{peers.low} from neighbours, {peers.high} from all "
                   "peer groups): " + ", ".join(
                       f"{y} {c + n:.3f} ({c:.3f} + {n:.4f})"
                       for y, (c, n) in result["installed_base_multiplier"].items()) + "."]

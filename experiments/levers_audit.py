@@ -64,6 +64,11 @@ class AuditLever:
         return self.documented.source
 
 
+def policies_of(scenario: str, kind: str) -> tuple[dict, ...]:
+    """The policy tables of one kind as a shipped scenario has them (one place for their levels)."""
+    return tuple(p.to_toml_table() for p in load_scenario(scenario).policies if p.kind == kind)
+
+
 LEVERS: tuple[AuditLever, ...] = (
     AuditLever(
         "pv_household", ({"kind": "pv_subsidy", "group": "household", "level": 0.3,
@@ -151,10 +156,7 @@ LEVERS: tuple[AuditLever, ...] = (
         "nev_share_sales_all", 2027, None,
         "vehicle buyers at replacement", "charging index in the BEV utility (issue 10)"),
     AuditLever(
-        "trade_in_subsidy", ({"kind": "trade_in_subsidy", "nev": 10000.0, "ice": 7500.0,
-                              "eligible": 0.5, "start": 2024, "end": 2024},
-                             {"kind": "trade_in_subsidy", "nev": 20000.0, "ice": 15000.0,
-                              "eligible": 0.5, "start": 2025, "end": 2025}),
+        "trade_in_subsidy", policies_of("history", "trade_in_subsidy"),
         "nev_share_sales_car", 2025, None,
         "private-car owners replacing a car", "multinomial logit over powertrains (issue 10)"),
     AuditLever(
@@ -163,8 +165,7 @@ LEVERS: tuple[AuditLever, ...] = (
         "nev_share_sales_van", 2030, None,
         "delivery-van operators at replacement", "share of new vans required to be NEV"),
     AuditLever(
-        "public_building_standard", ({"kind": "public_building_standard", "cooling_gain": 0.2,
-                                      "intensity_cut": 0.07, "start": 2023, "end": 2030},),
+        "public_building_standard", policies_of("plan", "public_building_standard"),
         "co2_services", 2030, None,
         "commercial and public buildings (module, not agents)",
         "energy per m² of public institutions and cooling efficiency of large public buildings"),

@@ -862,8 +862,9 @@ def _parse_lever(model: LeverModel, method: str, where: str, base_dir: Path | No
                                   f"{sorted(POLICY_TYPES)}")
         cls = POLICY_TYPES[policy]
         group = model.group
-        if group is not None and group not in option_values(cls):
-            allowed = list(option_values(cls)) or "none (this kind has no group)"
+        offered = option_values(cls)
+        if group is not None and group not in offered:
+            allowed = list(offered) or "none (this kind has no group)"
             raise ExperimentError(f"{place}: field 'group' is {group!r}; allowed: {allowed}")
         fld = model.field if model.field is not None else next(iter(cls.fields))
         if fld not in cls.fields:
