@@ -79,11 +79,22 @@ class TargetEntry(_Strict):
     weight: Annotated[float, Field(gt=0, le=1e6)] = 1.0
     distance: Literal["abs", "rel"] = "rel"
     mapping: Text = ""
+    noise_sd: Annotated[float, Field(gt=0, le=1e12)] | None = None
+    """Standard deviation of the observation-and-mapping error, in the model's unit (after
+    ``factor``): how far the observed series may lie from the model's quantity when the
+    model is right. Needed by ``[abc] acceptance = "noise_model"``."""
+    noise_source: Text = ""
 
 
 class AbcSettings(_Strict):
-    """``[abc]``: ABC-SMC population size (particles), generations, final tolerance, seed."""
+    """``[abc]``: ABC-SMC acceptance, population size, generations, final tolerance, seed."""
 
+    acceptance: Literal["tolerance", "noise_model"] = "tolerance"
+    """``"tolerance"``: accept a particle whose distance is below the generation's ε
+    (ε shrinks until ``min_epsilon`` or ``max_generations``). ``"noise_model"``: accept it
+    with its probability under each target's Gaussian error ``noise_sd``, tempered so that
+    the last generation (at the latest ``max_generations``) samples the exact posterior
+    (pyabc's stochastic acceptor, Wilkinson 2013)."""
     population_size: Annotated[int, Field(ge=2, le=100_000)] = 40
     max_generations: Annotated[int, Field(ge=1, le=1000)] = 4
     min_epsilon: Annotated[float, Field(ge=0)] = 0.0
@@ -196,7 +207,9 @@ class CalibrationTarget:
     multiplied by ``factor`` first (e.g. a national series scaled to Jiangmen). ``kind`` says
     whether the series is a stock (level at year end) or a flow (over the year); ``distance``
     is ``"abs"`` (absolute error) or ``"rel"`` (error relative to the mean observation).
-    ``file_name`` is the name made safe for file names (charts).
+    ``noise_sd`` is the standard deviation of the observation-and-mapping error in the
+    model's unit (None if the config gives none). ``file_name`` is the name made safe for
+    file names (charts).
     """
 
     name: str
@@ -208,6 +221,7 @@ class CalibrationTarget:
     weight: float
     distance: str
     mapping: str
+    noise_sd: float | None = None
     file_name: str = ""
 
     def observed(self, observed: pd.DataFrame) -> pd.Series:
@@ -271,6 +285,7 @@ class CalibrationConfig:
             content.pop(key, None)
         for target in content.get("targets", []):
             target.pop("mapping", None)
+            target.pop("noise_source", None)
         used = pd.concat([self.observed[(self.observed["series"] == t.series)
                                         & (self.observed["region"] == t.region)]
                           for t in self.targets])
@@ -377,6 +392,7 @@ def _target(item: TargetEntry, here: str, observed: pd.DataFrame, scenario: str,
     return CalibrationTarget(name=item.name, series=item.series, region=item.region,
                              metrics=metrics, kind=item.kind, factor=item.factor,
                              weight=item.weight, distance=item.distance, mapping=item.mapping,
+                             noise_sd=item.noise_sd,
                              file_name=safe_name(item.name, f"{here}: field 'name'"))
 
 
@@ -428,6 +444,24 @@ def parse_config(tree: dict[str, Any], where: str, observed_path: Path | None = 
         targets.append(_target(item, f"{where}, targets[{i}]", observed, spec.scenario,
                                fit_years))
     _unique([t.file_name for t in targets], where, "targets.name (as a file name)")
+    if spec.abc.acceptance == "noise_model":
+        if "min_epsilon" in spec.abc.model_fields_set:
+            raise ParameterError(f"{where}: field "
+                                 f"'abc.min_epsilon' is {spec.abc.min_epsilon!r} but [abc] "
+                                 "acceptance is 'noise_model', which has no tolerance (it stops "
+                                 "at temperature 1); allowed: leave it out")
+        for i, item in enumerate(spec.targets):
+            if "weight" in item.model_fields_set:
+                raise ParameterError(f"{where}, targets[{i}]: field 'weight' is {item.weight!r} "
+                                     "but [abc] acceptance is 'noise_model', where noise_sd "
+                                     "weighs the targets; allowed: leave it out")
+            for key in ("noise_sd", "noise_source"):
+                if not getattr(item, key):
+                    raise ParameterError(
+                        f"{where}, targets[{i}]: field {key!r} is {getattr(item, key)!r} but "
+                        "[abc] acceptance is 'noise_model'; allowed: "
+                        + ("a standard deviation > 0 in the model's unit" if key == "noise_sd"
+                           else "the source or reasoning of noise_sd"))
     if holdout_years and not any(t.observed(observed).index.isin(holdout_years).any()
                                  for t in targets):
         raise ParameterError(f"{where}: field 'holdout_years' is {holdout_years} but no target "

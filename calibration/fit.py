@@ -8,7 +8,12 @@ run's seed, its generation and its number and gathers the tasks in order
 
 Distance between a simulation ``x`` and the observations ``y`` over the fit years:
 ``d = Σ_targets w_t · mean_years |x − y| / s_t`` with ``s_t = mean |y|`` for relative targets
-and 1 for absolute ones.
+and 1 for absolute ones. A particle is accepted if ``d < ε``, with ε shrinking each generation
+(``[abc] acceptance = "tolerance"``). Under ``acceptance = "noise_model"`` the observations are
+the model's values plus Gaussian errors of each target's ``noise_sd``; a particle is accepted
+with probability ``(L/L_max)^(1/T)`` and the temperature ``T`` falls to 1, where the last
+generation samples the exact posterior of that error model (pyabc's stochastic acceptor,
+Wilkinson 2013; :func:`noise_model`): no tolerance is left to choose.
 
 After a fit, the posterior's draws are simulated over the fit and held-out years
 (:func:`simulate_draws`): their weighted quantiles are the predictive bands (:func:`bands`),
@@ -18,6 +23,7 @@ the point values scenarios include.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -119,6 +125,36 @@ def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> 
     return distance(targets, x, x0)
 
 
+def _observed_only(observed: dict[str, np.ndarray], task: SimulationTask, keys: dict[str, str],
+                   parameter: Any) -> dict[str, np.ndarray]:
+    """The simulated targets at the fit years that have an observation (noise model)."""
+    simulated = _abc_model(task, keys, parameter)
+    return {name: np.asarray(simulated[name], dtype=float)[~np.isnan(values)]
+            for name, values in observed.items()}
+
+
+def noise_model(config: CalibrationConfig) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The observations the noise model compares with, and the error variance of each.
+
+    Each target's observations in the fit years (NaN years dropped) are taken to be the
+    model's value plus independent Gaussian errors of standard deviation ``noise_sd``:
+    ``log L = −½ Σ ((x − y)/σ)² − Σ ln(σ √(2π))``.
+
+    Returns:
+        ``observed`` (target name → observed values) and ``variance`` (σ², in the order of
+        the names and then years).
+
+    """
+    observed, variance = {}, []
+    for name, values in config.observations(config.fit_years).items():
+        target = next(t for t in config.targets if t.name == name)
+        if target.noise_sd is None:
+            raise ValueError(f"target {name!r} has no noise_sd")
+        observed[name] = values[~np.isnan(values)]
+        variance += [target.noise_sd ** 2] * observed[name].size
+    return observed, np.asarray(variance)
+
+
 def _seeded_sampler(map_fn: MapFn, seed: int) -> Any:
     """A pyabc sampler whose result does not depend on which worker returns first.
 
@@ -164,7 +200,10 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     pyabc stores each generation in its database once the generation is complete. If ``db``
     exists (a run of the same config that was stopped or killed), it is loaded and continued
     from its last complete generation up to ``max_generations`` in all; otherwise a new run
-    starts. Whether ``db`` belongs to this config is the caller's check (the run folder's
+    starts. A noise-model run stops once its temperature reaches 1 and is not continued
+    after that; one interrupted before plans its remaining temperatures from where it
+    stopped, so it ends at the exact posterior too, by another path than an uninterrupted
+    run. Whether ``db`` belongs to this config is the caller's check (the run folder's
     ``run.json``); nothing here deletes a database.
 
     Args:
@@ -190,14 +229,23 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     prior = pyabc.Distribution(**{p.safe_name: pyabc.RV("uniform", p.low, p.high - p.low)
                                   for p in config.parameters})
     task = base_task(config)
-    model = functools.partial(_abc_model, task, keys)
-    dist = functools.partial(_abc_distance, tuple(config.targets))
     if client is not None:
         map_fn = dask_map(client)
     sampler = _seeded_sampler(map_fn or local_map, seed)
-    abc = pyabc.ABCSMC(model, prior, dist, population_size=int(settings["population_size"]),
-                       sampler=sampler)
-    observed = config.observations(config.fit_years)
+    size = int(settings["population_size"])
+    if settings["acceptance"] == "noise_model":
+        observed, variance = noise_model(config)
+        model = functools.partial(_observed_only, observed, task, keys)
+        kernel = pyabc.IndependentNormalKernel(var=variance, keys=list(observed))
+        abc = pyabc.ABCSMC(model, prior, kernel, population_size=size, sampler=sampler,
+                           acceptor=pyabc.StochasticAcceptor(), eps=pyabc.Temperature())
+        minimum = 1.0  # the temperature of the exact posterior
+    else:
+        model = functools.partial(_abc_model, task, keys)
+        dist = functools.partial(_abc_distance, tuple(config.targets))
+        abc = pyabc.ABCSMC(model, prior, dist, population_size=size, sampler=sampler)
+        observed = config.observations(config.fit_years)
+        minimum = float(settings["min_epsilon"])
     url = f"sqlite:///{db}"
     done = stored_generations(db) or 0
     if db.exists() and not done:
@@ -212,10 +260,14 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
         db.parent.mkdir(parents=True, exist_ok=True)
         abc.new(url, observed)
     remaining = int(settings["max_generations"]) - done
-    if remaining > 0:
+    finished = (settings["acceptance"] == "noise_model" and done
+                and history.get_all_populations()["epsilon"].iloc[-1] <= minimum)
+    if finished:
+        log.info("ABC-SMC: the stored run reached temperature 1 (the exact posterior) after "
+                 "%d generation(s): nothing to add", done)
+    elif remaining > 0:
         np.random.seed(seed + done)  # noqa: NPY002 (pyabc samples from the global generator)
-        history = abc.run(minimum_epsilon=float(settings["min_epsilon"]),
-                          max_nr_populations=remaining)
+        history = abc.run(minimum_epsilon=minimum, max_nr_populations=remaining)
     else:
         log.info("ABC-SMC: %d generation(s) stored, %d asked for: nothing to add", done,
                  settings["max_generations"])
@@ -224,7 +276,8 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     frame = frame.rename(columns=keys)[[p.key for p in config.parameters]]
     frame["weight"] = weights / weights.sum()
-    log.info("ABC-SMC: %d generations, final epsilon %.4g", history.max_t + 1,
+    log.info("ABC-SMC: %d generations, final %s %.4g", history.max_t + 1,
+             "temperature" if settings["acceptance"] == "noise_model" else "epsilon",
              history.get_all_populations()["epsilon"].iloc[-1])
     return frame.reset_index(drop=True)
 
@@ -372,12 +425,16 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
 
     Returns:
         A tidy frame: ``target, year, observed, p05, median, p95, part`` (part: fit, holdout
-        or other), plus ``point`` if asked for.
+        or other), plus ``point`` if asked for. Under the noise model also ``obs_p05`` and
+        ``obs_p95``: the 5/95 % quantiles of what the *observation* would be, the draws plus
+        the target's Gaussian error (:func:`mixture_quantile`), the band an observation
+        should fall in if model and error model are right.
 
     """
     years = predictive_years(config)
     w = _weights(paths, weights)
     middle = median_path(paths, w)
+    noise = config.abc.get("acceptance") == "noise_model"
     rows = []
     for target in config.targets:
         matrix = paths[target.name]
@@ -389,10 +446,33 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
                    "p05": _quantile(matrix[:, j], w, 0.05),
                    "median": float(middle[target.name][j]),
                    "p95": _quantile(matrix[:, j], w, 0.95), "part": part}
+            if noise:
+                row["obs_p05"] = mixture_quantile(matrix[:, j], w, target.noise_sd, 0.05)
+                row["obs_p95"] = mixture_quantile(matrix[:, j], w, target.noise_sd, 0.95)
             if point is not None:
                 row["point"] = float(matrix[point, j])
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def mixture_quantile(values: np.ndarray, weights: np.ndarray, sd: float, q: float) -> float:
+    """Quantile ``q`` of the weighted mixture of Gaussians ``N(values_i, sd²)``.
+
+    Solves ``Σ_i w_i Φ((y − x_i)/sd) = q`` by bisection (weights normalised; to 1e-9 of the
+    mixture's spread).
+    """
+    from scipy.special import ndtr
+
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    low, high = float(x.min()) - 10.0 * sd, float(x.max()) + 10.0 * sd
+    while high - low > 1e-9 * max(high - low, sd, 1e-12) and high - low > 1e-15:
+        mid = 0.5 * (low + high)
+        if float(np.sum(w * ndtr((mid - x) / sd))) < q:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
 
 
 def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
@@ -400,7 +480,8 @@ def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
     """The draw whose path is closest to the predictive median: the point scenarios take.
 
     ``argmin_i d(x_i, m)``, with ``d`` the fit's distance (:func:`distance`: target weights,
-    all of :func:`predictive_years`) and ``m`` the weighted median path (:func:`median_path`).
+    or ``1/noise_sd`` under the noise model; all of :func:`predictive_years`) and ``m`` the
+    weighted median path (:func:`median_path`).
     It uses no observation, so held-out years stay held out. Marginal posterior medians are
     not used as the point because the model at the median parameters is not the median of
     the model: with correlated parameters (the constant and the price weight) their path can
@@ -411,8 +492,11 @@ def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
 
     """
     middle = median_path(paths, weights)
-    gaps = [distance(config.targets, {name: matrix[i] for name, matrix in paths.items()},
-                     middle) for i in range(_n_draws(paths))]
+    targets = config.targets
+    if config.abc.get("acceptance") == "noise_model":
+        targets = [dataclasses.replace(t, weight=1.0 / t.noise_sd) for t in targets]
+    gaps = [distance(targets, {name: matrix[i] for name, matrix in paths.items()}, middle)
+            for i in range(_n_draws(paths))]
     return int(np.argmin(gaps))
 
 

@@ -44,6 +44,10 @@ def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) ->
     for target in config.targets:
         rows = bands[bands["target"] == target.name]
         fig, ax = plt.subplots(figsize=(6.5, 4))
+        if "obs_p05" in rows:
+            ax.fill_between(rows["year"], rows["obs_p05"], rows["obs_p95"], alpha=0.12,
+                            color="tab:blue",
+                            label=f"observation 5-95 % (model + error sd {target.noise_sd:g})")
         ax.fill_between(rows["year"], rows["p05"], rows["p95"], alpha=0.3,
                         label="model 5-95 %")
         ax.plot(rows["year"], rows["median"], label="model median")
@@ -71,11 +75,18 @@ def write_report(config: CalibrationConfig, method: str, summary: pd.DataFrame,
              f"Scenario `{config.scenario}`, scale {config.scale:g}, seeds {config.seeds}; "
              f"fitted years {config.fit_years}; held-out years {config.holdout_years}; "
              f"{seconds:.0f} s.", "", "## Targets and how the model maps onto them", "",
-             "| target | observed series | model metric(s) | kind | factor | weight | mapping |",
-             "|---|---|---|---|---|---|---|"]
+             "| target | observed series | model metric(s) | kind | factor | weight | noise sd "
+             "| mapping |", "|---|---|---|---|---|---|---|---|"]
+    noise = config.abc.get("acceptance") == "noise_model"
     for t in config.targets:
+        weight = "–" if noise else f"{t.weight:g}"
+        sd = "–" if t.noise_sd is None else f"{t.noise_sd:g}"
         lines.append(f"| {t.name} | {t.series} ({t.region}) | {' + '.join(t.metrics)} | "
-                     f"{t.kind} | {t.factor:g} | {t.weight:g} | {t.mapping} |")
+                     f"{t.kind} | {t.factor:g} | {weight} | {sd} | {t.mapping} |")
+    if noise:
+        lines += ["", "Acceptance: the noise model (each observation is the model's value plus "
+                  "a Gaussian error of the target's noise sd; the last generation is at "
+                  "temperature 1, the exact posterior of that error model)."]
     lines += ["", "## Parameters", "", "```", summary.to_string(index=False), "```"]
     lines += ["", "## Error of the predictive median (`mae`) and of the point values' path "
               "(`mae_point`), fit and held-out years", "", "```",

@@ -536,3 +536,139 @@ def test_the_abc_seed_gives_another_draw_and_another_run_identity(tmp_path):
                    "--out", str(tmp_path / "out")])
     assert outcome.code == 2 and "abc.seed" in outcome.stderr and "-1" in outcome.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ the noise model
+def noise_config(path, generations=3):
+    """The recovery config under the noise model: 1-point Gaussian errors on the shares."""
+    tree = {
+        "name": "recovery-noise", "scenario": "history", "scale": 800, "seeds": [11],
+        "fit_years": [2020, 2021, 2022, 2023], "holdout_years": [2024],
+        "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -6.0, "max": 0.0},
+                       {"key": "tech.vehicle_premium_decline", "min": 0.0, "max": 0.3}],
+        "targets": [{"name": "nev", "series": "nev_sales", "region": "Model",
+                     "metric": "nev_share_sales_car", "kind": "flow", "distance": "abs",
+                     "noise_sd": 0.01, "noise_source": "test: 1 point"}],
+        "abc": {"acceptance": "noise_model", "population_size": 30,
+                "max_generations": generations},
+    }
+    return parse_config(tree, "test", observed_path=path)
+
+
+def test_noise_model_is_the_gaussian_likelihood_of_each_target_and_year(tmp_path):
+    """Hand case: one observation off by one noise_sd costs exactly ½ in log likelihood,
+    whichever target and year it is; missing years are not compared."""
+    import pyabc
+
+    config = parse_config(_paths_config_tree(noise=True), "test")
+    observed, variance = fit.noise_model(config)
+    assert list(observed) == ["nev", "phev"]
+    assert [v.size for v in observed.values()] == [2, 2]
+    assert np.allclose(variance, [0.03 ** 2] * 2 + [0.05 ** 2] * 2)
+    kernel = pyabc.IndependentNormalKernel(var=variance, keys=list(observed))
+    kernel.initialize(0, None, observed, 0)
+    best = kernel(observed, observed)
+    for name, sd in (("nev", 0.03), ("phev", 0.05)):
+        for year in range(2):
+            moved = {k: v.copy() for k, v in observed.items()}
+            moved[name][year] += sd
+            assert kernel(moved, observed) - best == pytest.approx(-0.5)
+    expected = -np.sum(np.log(np.sqrt(2 * np.pi * variance)))
+    assert best == pytest.approx(expected)
+
+
+def _paths_config_tree(noise: bool) -> dict:
+    tree = {"name": "bands", "scenario": "history", "scale": 800, "seeds": [1],
+            "fit_years": [2020, 2021], "holdout_years": [2022],
+            "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -6.0, "max": 0.0}],
+            "targets": [{"name": "nev", "series": "nev_share_retail_passenger",
+                         "region": "China", "metric": "nev_share_sales_car", "kind": "flow",
+                         "distance": "abs"},
+                        {"name": "phev", "series": "phev_share_sales_nev", "region": "China",
+                         "metric": "phev_share_sales_expected_nev", "kind": "flow",
+                         "distance": "abs"}]}
+    if noise:
+        tree["abc"] = {"acceptance": "noise_model"}
+        for target, sd in zip(tree["targets"], (0.03, 0.05), strict=True):
+            target.update(noise_sd=sd, noise_source="test")
+    return tree
+
+
+def test_noise_model_abc_recovers_known_parameters_and_stops_at_the_exact_posterior(tmp_path):
+    """Under the noise model the last generation is at temperature 1 (the exact posterior of
+    the stated errors), it covers the parameters the observations were simulated from, and a
+    finished run asked for more generations adds none."""
+    import pyabc
+
+    config = noise_config(synthetic_observed(tmp_path))
+    posterior = fit.run_abc(config, tmp_path / "abc.db")
+    temperatures = pyabc.History(f"sqlite:///{tmp_path / 'abc.db'}", _id=1
+                                 ).get_all_populations()["epsilon"].to_numpy()[1:]
+    assert temperatures[-1] == 1.0 and np.all(np.diff(temperatures) < 0)
+    summary = fit.posterior_summary(posterior, config).set_index("parameter")
+    for key, value in TRUE.items():
+        assert summary.loc[key, "p05"] <= value <= summary.loc[key, "p95"], key
+    asc = summary.loc["behaviour.vehicle_ev.asc_car"]
+    assert asc["p95"] - asc["p05"] < 0.6 * (asc["prior_max"] - asc["prior_min"])
+    config.abc["max_generations"] = 6
+    again = fit.run_abc(config, tmp_path / "abc.db")
+    assert again.equals(posterior)
+    assert fit.stored_generations(tmp_path / "abc.db") == len(temperatures)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: t["targets"][1].pop("noise_sd"),
+     r"targets\[1\]: field 'noise_sd' is None but \[abc\] acceptance is 'noise_model'; "
+     r"allowed: a standard deviation > 0"),
+    (lambda t: t["targets"][0].update(noise_source=""),
+     r"targets\[0\]: field 'noise_source' is '' .*allowed: the source"),
+    (lambda t: t["targets"][0].update(weight=0.5),
+     r"targets\[0\]: field 'weight' is 0.5 but .*noise_sd weighs the targets"),
+    (lambda t: t["abc"].update(min_epsilon=0.01),
+     r"field 'abc.min_epsilon' is 0.01 but .*no tolerance"),
+    (lambda t: t["targets"][0].update(noise_sd=-0.03),
+     r"noise_sd.*greater than 0"),
+    (lambda t: t["abc"].update(acceptance="likelihood"),
+     r"acceptance.*'tolerance' or 'noise_model'"),
+])
+def test_noise_model_config_errors_name_the_field(change, message):
+    from abm.params import ParameterError
+
+    tree = _paths_config_tree(noise=True)
+    change(tree)
+    with pytest.raises(ParameterError, match=message):
+        parse_config(tree, "cfg")
+
+
+def test_under_the_noise_model_the_point_weighs_targets_by_their_errors():
+    """Draw 0 is 0.03 off the median PHEV share (σ 0.05: 0.6 σ), draw 1 0.02 off the median
+    NEV share (σ 0.03: 0.67 σ), draw 2 further off both. In units of each target's error
+    draw 0 is closer; with equal weights (the tolerance mode's default) draw 1 is."""
+    m_nev, m_phev = np.array([0.06, 0.15, 0.28]), np.array([0.18, 0.17, 0.22])
+    paths = {"nev": np.array([m_nev, m_nev + 0.02, m_nev - 0.05]),
+             "phev": np.array([m_phev + 0.03, m_phev, m_phev - 0.05])}
+    noise = parse_config(_paths_config_tree(noise=True), "test")
+    plain = parse_config(_paths_config_tree(noise=False), "test")
+    assert fit.representative(noise, paths) == 0
+    assert fit.representative(plain, paths) == 1
+
+
+def test_observation_band_adds_the_noise_to_the_draws():
+    """Hand cases: one draw at 0.3 with σ 0.03 gives 0.3 ∓ 1.6449·0.03; two equally weighted
+    draws 0.2 and 0.4 with a tiny σ give a 5 % quantile at 0.2 and 95 % at 0.4; the noise
+    model's bands carry the observation band outside the model band."""
+    assert fit.mixture_quantile(np.array([0.3]), np.array([1.0]), 0.03, 0.05) == \
+        pytest.approx(0.3 - 1.644854 * 0.03, abs=1e-7)
+    assert fit.mixture_quantile(np.array([0.3]), np.array([1.0]), 0.03, 0.95) == \
+        pytest.approx(0.3 + 1.644854 * 0.03, abs=1e-7)
+    two = np.array([0.2, 0.4]), np.array([0.5, 0.5])
+    assert fit.mixture_quantile(*two, 1e-6, 0.05) == pytest.approx(0.2, abs=1e-5)
+    assert fit.mixture_quantile(*two, 1e-6, 0.95) == pytest.approx(0.4, abs=1e-5)
+    config = parse_config(_paths_config_tree(noise=True), "test")
+    paths = {"nev": np.array([[0.1] * 3, [0.2] * 3, [0.3] * 3]),
+             "phev": np.array([[0.2] * 3, [0.2] * 3, [0.2] * 3])}
+    table = fit.bands(config, paths)
+    assert (table["obs_p05"] < table["p05"]).all() and (table["obs_p95"] > table["p95"]).all()
+    phev = table[table["target"] == "phev"]
+    assert phev["obs_p95"].tolist() == pytest.approx([0.2 + 1.644854 * 0.05] * 3, abs=1e-6)
+    assert "obs_p05" not in fit.bands(_paths_config(), {"nev": paths["nev"]})
