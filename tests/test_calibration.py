@@ -25,8 +25,9 @@ def synthetic_observed(tmp_path):
     return path
 
 
-def recovery_config(path):
-    tree = {
+def recovery_tree() -> dict:
+    """The recovery config as written: two parameters, the synthetic NEV share 2020-23."""
+    return {
         "name": "recovery", "scenario": "history", "scale": 800, "seeds": [11],
         "fit_years": [2020, 2021, 2022, 2023], "holdout_years": [2024],
         "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -6.0, "max": 0.0},
@@ -36,7 +37,10 @@ def recovery_config(path):
         "abc": {"population_size": 30, "max_generations": 3, "min_epsilon": 0.0},
         "predictive_samples": 8,
     }
-    return parse_config(tree, "test", observed_path=path)
+
+
+def recovery_config(path):
+    return parse_config(recovery_tree(), "test", observed_path=path)
 
 
 def test_abc_recovers_known_parameters(tmp_path):
@@ -539,19 +543,12 @@ def test_the_abc_seed_gives_another_draw_and_another_run_identity(tmp_path):
 
 
 # ------------------------------------------------------------------ the noise model
-def noise_config(path, generations=3):
+def noise_config(path):
     """The recovery config under the noise model: 1-point Gaussian errors on the shares."""
-    tree = {
-        "name": "recovery-noise", "scenario": "history", "scale": 800, "seeds": [11],
-        "fit_years": [2020, 2021, 2022, 2023], "holdout_years": [2024],
-        "parameters": [{"key": "behaviour.vehicle_ev.asc_car", "min": -6.0, "max": 0.0},
-                       {"key": "tech.vehicle_premium_decline", "min": 0.0, "max": 0.3}],
-        "targets": [{"name": "nev", "series": "nev_sales", "region": "Model",
-                     "metric": "nev_share_sales_car", "kind": "flow", "distance": "abs",
-                     "noise_sd": 0.01, "noise_source": "test: 1 point"}],
-        "abc": {"acceptance": "noise_model", "population_size": 30,
-                "max_generations": generations},
-    }
+    tree = recovery_tree()
+    tree["name"] = "recovery-noise"
+    tree["targets"][0].update(noise_sd=0.01, noise_source="test: 1 point")
+    tree["abc"] = {"acceptance": "noise_model", "population_size": 30, "max_generations": 3}
     return parse_config(tree, "test", observed_path=path)
 
 
