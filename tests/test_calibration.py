@@ -669,3 +669,15 @@ def test_observation_band_adds_the_noise_to_the_draws():
     phev = table[table["target"] == "phev"]
     assert phev["obs_p95"].tolist() == pytest.approx([0.2 + 1.644854 * 0.05] * 3, abs=1e-6)
     assert "obs_p05" not in fit.bands(_paths_config(), {"nev": paths["nev"]})
+
+
+def test_the_shipped_transport_fit_states_its_errors():
+    """The shipped transport config uses the noise model, each error with its reasoning."""
+    from calibration.config import load_config
+
+    config = load_config("transport")
+    assert config.abc["acceptance"] == "noise_model"
+    assert {t.name: t.noise_sd for t in config.targets} == {
+        "nev_share_new_cars": 0.03, "phev_share_of_nev_sales": 0.05}
+    for target in config.content["targets"]:
+        assert target["noise_source"].startswith(("derived:", "assumption:", "published:"))
