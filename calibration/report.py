@@ -60,9 +60,10 @@ def fit_charts(bands: pd.DataFrame, config: CalibrationConfig, out_dir: Path) ->
                     mfc="black" if part == "fit" else "white",
                     label=f"observed ({'fitted' if part == 'fit' else 'held out'})")
         ax.set_title(f"{target.name}: {target.series} ({target.region})", fontsize=10)
+        ax.set_xticks(sorted(rows["year"].unique()))
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
         paths.append(save_figure(fig, out_dir / f"fit_{target.file_name}.png"))
     return paths
 
