@@ -92,6 +92,17 @@ def simulate_targets(task: SimulationTask) -> dict[str, np.ndarray]:
     return totals
 
 
+def weighted_targets(config: CalibrationConfig) -> list[CalibrationTarget]:
+    """The targets as the optuna objective and the point's choice weigh them.
+
+    Each target's ``weight``, or ``1/noise_sd`` under the noise model (errors in units of
+    each target's stated error).
+    """
+    if config.abc.get("acceptance") != "noise_model":
+        return list(config.targets)
+    return [dataclasses.replace(t, weight=1.0 / t.noise_sd) for t in config.targets]
+
+
 def distance(targets: Sequence[CalibrationTarget], simulated: dict[str, np.ndarray],
              observed: dict[str, np.ndarray]) -> float:
     """Weighted mean absolute (or relative) error over the years that have observations."""
@@ -306,7 +317,8 @@ def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int 
                storage: Path | None = None, study_name: str = "calibration") -> pd.DataFrame:
     """Bayesian optimisation (TPE) of the distance; returns every complete trial, best first.
 
-    Trials are asked in batches of ``batch`` and evaluated through ``map_fn``. With
+    Targets are weighted as :func:`weighted_targets`. Trials are asked in batches of
+    ``batch`` and evaluated through ``map_fn``. With
     ``storage`` (an SQLite file), the study persists: a second call with the same
     ``study_name`` continues it until ``n_trials`` trials are complete in all (trials a killed
     run left unfinished are marked failed and not counted).
@@ -323,6 +335,7 @@ def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int 
         study.tell(stale.number, state=TrialState.FAIL)
     task = base_task(config)
     observed = config.observations(config.fit_years)
+    targets = weighted_targets(config)
     done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     if done:
         log.info("optuna: resuming study %r with %d complete trial(s)", study_name, done)
@@ -332,7 +345,7 @@ def run_optuna(config: CalibrationConfig, map_fn: MapFn = local_map, batch: int 
                    for p in config.parameters} for t in trials]
         results = map_fn(simulate_targets, [task.with_overrides(v) for v in values])
         for trial, result in zip(trials, results, strict=True):
-            study.tell(trial, distance(config.targets, result, observed))
+            study.tell(trial, distance(targets, result, observed))
         done += len(trials)
         if progress is not None:
             progress(done, n_trials, study.best_value)
@@ -492,9 +505,7 @@ def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],
 
     """
     middle = median_path(paths, weights)
-    targets = config.targets
-    if config.abc.get("acceptance") == "noise_model":
-        targets = [dataclasses.replace(t, weight=1.0 / t.noise_sd) for t in targets]
+    targets = weighted_targets(config)
     gaps = [distance(targets, {name: matrix[i] for name, matrix in paths.items()}, middle)
             for i in range(_n_draws(paths))]
     return int(np.argmin(gaps))

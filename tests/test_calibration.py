@@ -648,6 +648,8 @@ def test_under_the_noise_model_the_point_weighs_targets_by_their_errors():
     plain = parse_config(_paths_config_tree(noise=False), "test")
     assert fit.representative(noise, paths) == 0
     assert fit.representative(plain, paths) == 1
+    assert [t.weight for t in fit.weighted_targets(noise)] == pytest.approx([1 / 0.03, 1 / 0.05])
+    assert [t.weight for t in fit.weighted_targets(plain)] == [1.0, 1.0]
 
 
 def test_observation_band_adds_the_noise_to_the_draws():
