@@ -683,3 +683,21 @@ def test_the_shipped_transport_fit_states_its_errors():
         "nev_share_new_cars": 0.03, "phev_share_of_nev_sales": 0.05}
     for target in config.content["targets"]:
         assert target["noise_source"].startswith(("derived:", "assumption:", "published:"))
+
+
+def test_a_noise_model_run_writes_its_observation_band_and_errors(tmp_path):
+    """Through the command line: the predictive table carries the observation band (wider
+    than the model band), the report names the acceptance and each target's error, and the
+    fit chart is written."""
+    path = tiny_config(tmp_path)
+    text = path.read_text().replace('distance = "abs"\n', 'distance = "abs"\nnoise_sd = 0.03\n'
+                                    'noise_source = "test: 3 points"\n')
+    path.write_text(text.replace("[abc]\n", '[abc]\nacceptance = "noise_model"\n'))
+    out = tmp_path / "out"
+    assert cli(["run", str(path), "--in-process", "--out", str(out)]).code == 0
+    folder = out / "tiny"
+    table = pd.read_csv(folder / "predictive.csv")
+    assert (table["obs_p05"] < table["p05"]).all() and (table["obs_p95"] > table["p95"]).all()
+    report = (folder / "report.md").read_text()
+    assert "Acceptance: the noise model" in report and "| 0.03 |" in report
+    assert (folder / "fit_nev.png").stat().st_size > 0
