@@ -701,3 +701,5 @@ def test_a_noise_model_run_writes_its_observation_band_and_errors(tmp_path):
     report = (folder / "report.md").read_text()
     assert "Acceptance: the noise model" in report and "| 0.03 |" in report
     assert (folder / "fit_nev.png").stat().st_size > 0
+    shown = cli(["validate", str(path)])
+    assert "'acceptance': 'noise_model'" in shown.stdout and "min_epsilon" not in shown.stdout
