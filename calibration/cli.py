@@ -285,7 +285,7 @@ def validate(args: argparse.Namespace) -> int:
     config = load(args)
     identity = config.identity(args.method)
     abc = {key: value for key, value in config.abc.items()  # no tolerance under a noise model
-           if not (key == "min_epsilon" and config.abc["acceptance"] == "noise_model")}
+           if not (key == "min_epsilon" and config.noise_model)}
     print(f"{args.config}: valid. {len(config.parameters)} free parameter(s), "
           f"{len(config.targets)} target(s); fit years {config.fit_years}, held-out years "
           f"{config.holdout_years}; scale {config.scale:g}, seeds {config.seeds}; "

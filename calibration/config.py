@@ -254,6 +254,11 @@ class CalibrationConfig:
     content: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def noise_model(self) -> bool:
+        """Whether ABC accepts by the targets' stated errors (``[abc] acceptance``)."""
+        return self.abc.get("acceptance") == "noise_model"
+
+    @property
     def end_year(self) -> int:
         """Last year simulated: the last fit or held-out year."""
         return max(self.fit_years + self.holdout_years)

@@ -98,7 +98,7 @@ def weighted_targets(config: CalibrationConfig) -> list[CalibrationTarget]:
     Each target's ``weight``, or ``1/noise_sd`` under the noise model (errors in units of
     each target's stated error).
     """
-    if config.abc.get("acceptance") != "noise_model":
+    if not config.noise_model:
         return list(config.targets)
     return [dataclasses.replace(t, weight=1.0 / t.noise_sd) for t in config.targets]
 
@@ -156,13 +156,14 @@ def noise_model(config: CalibrationConfig) -> tuple[dict[str, np.ndarray], np.nd
         the names and then years).
 
     """
+    observations = config.observations(config.fit_years)
     observed, variance = {}, []
-    for name, values in config.observations(config.fit_years).items():
-        target = next(t for t in config.targets if t.name == name)
+    for target in config.targets:
         if target.noise_sd is None:
-            raise ValueError(f"target {name!r} has no noise_sd")
-        observed[name] = values[~np.isnan(values)]
-        variance += [target.noise_sd ** 2] * observed[name].size
+            raise ValueError(f"target {target.name!r} has no noise_sd")
+        values = observations[target.name]
+        observed[target.name] = values[~np.isnan(values)]
+        variance += [target.noise_sd ** 2] * observed[target.name].size
     return observed, np.asarray(variance)
 
 
@@ -244,7 +245,7 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
         map_fn = dask_map(client)
     sampler = _seeded_sampler(map_fn or local_map, seed)
     size = int(settings["population_size"])
-    if settings["acceptance"] == "noise_model":
+    if config.noise_model:
         observed, variance = noise_model(config)
         model = functools.partial(_observed_only, observed, task, keys)
         kernel = pyabc.IndependentNormalKernel(var=variance, keys=list(observed))
@@ -271,7 +272,7 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
         db.parent.mkdir(parents=True, exist_ok=True)
         abc.new(url, observed)
     remaining = int(settings["max_generations"]) - done
-    finished = (settings["acceptance"] == "noise_model" and done
+    finished = (config.noise_model and done
                 and history.get_all_populations()["epsilon"].iloc[-1] <= minimum)
     if finished:
         log.info("ABC-SMC: the stored run reached temperature 1 (the exact posterior) after "
@@ -288,7 +289,7 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     frame = frame.rename(columns=keys)[[p.key for p in config.parameters]]
     frame["weight"] = weights / weights.sum()
     log.info("ABC-SMC: %d generations, final %s %.4g", history.max_t + 1,
-             "temperature" if settings["acceptance"] == "noise_model" else "epsilon",
+             "temperature" if config.noise_model else "epsilon",
              history.get_all_populations()["epsilon"].iloc[-1])
     return frame.reset_index(drop=True)
 
@@ -447,7 +448,6 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
     years = predictive_years(config)
     w = _weights(paths, weights)
     middle = median_path(paths, w)
-    noise = config.abc.get("acceptance") == "noise_model"
     rows = []
     for target in config.targets:
         matrix = paths[target.name]
@@ -459,7 +459,7 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
                    "p05": _quantile(matrix[:, j], w, 0.05),
                    "median": float(middle[target.name][j]),
                    "p95": _quantile(matrix[:, j], w, 0.95), "part": part}
-            if noise:
+            if config.noise_model:
                 row["obs_p05"] = mixture_quantile(matrix[:, j], w, target.noise_sd, 0.05)
                 row["obs_p95"] = mixture_quantile(matrix[:, j], w, target.noise_sd, 0.95)
             if point is not None:
@@ -471,21 +471,16 @@ def bands(config: CalibrationConfig, paths: dict[str, np.ndarray],
 def mixture_quantile(values: np.ndarray, weights: np.ndarray, sd: float, q: float) -> float:
     """Quantile ``q`` of the weighted mixture of Gaussians ``N(values_i, sd²)``.
 
-    Solves ``Σ_i w_i Φ((y − x_i)/sd) = q`` by bisection (weights normalised; to 1e-9 of the
-    mixture's spread).
+    Solves ``Σ_i w_i Φ((y − x_i)/sd) = q`` (weights normalised) with Brent's method,
+    bracketed 10 sd beyond the extreme draws.
     """
+    from scipy.optimize import brentq
     from scipy.special import ndtr
 
     x = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float) / np.sum(weights)
-    low, high = float(x.min()) - 10.0 * sd, float(x.max()) + 10.0 * sd
-    while high - low > 1e-9 * max(high - low, sd, 1e-12) and high - low > 1e-15:
-        mid = 0.5 * (low + high)
-        if float(np.sum(w * ndtr((mid - x) / sd))) < q:
-            low = mid
-        else:
-            high = mid
-    return 0.5 * (low + high)
+    return float(brentq(lambda y: float(np.sum(w * ndtr((y - x) / sd))) - q,
+                        float(x.min()) - 10.0 * sd, float(x.max()) + 10.0 * sd, xtol=1e-12))
 
 
 def representative(config: CalibrationConfig, paths: dict[str, np.ndarray],

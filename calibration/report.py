@@ -78,13 +78,12 @@ def write_report(config: CalibrationConfig, method: str, summary: pd.DataFrame,
              f"{seconds:.0f} s.", "", "## Targets and how the model maps onto them", "",
              "| target | observed series | model metric(s) | kind | factor | weight | noise sd "
              "| mapping |", "|---|---|---|---|---|---|---|---|"]
-    noise = config.abc.get("acceptance") == "noise_model"
     for t in config.targets:
-        weight = "–" if noise else f"{t.weight:g}"
+        weight = "–" if config.noise_model else f"{t.weight:g}"
         sd = "–" if t.noise_sd is None else f"{t.noise_sd:g}"
         lines.append(f"| {t.name} | {t.series} ({t.region}) | {' + '.join(t.metrics)} | "
                      f"{t.kind} | {t.factor:g} | {weight} | {sd} | {t.mapping} |")
-    if noise:
+    if config.noise_model:
         lines += ["", "Acceptance: the noise model (each observation is the model's value plus "
                   "a Gaussian error of the target's noise sd; the last generation is at "
                   "temperature 1, the exact posterior of that error model)."]
