@@ -16,7 +16,8 @@ same history without the 2020-22 national purchase subsidy, and prints:
 * the scrappage rate of cars against China's (registrations minus stock growth);
 * the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
 * per vehicle type the NEV share of sales 2020-2024 (heavy trucks against China's new-energy
-  share of domestic heavy-truck sales; buses under the electrification guideline);
+  share of domestic heavy-truck sales, and their LNG share against China's; buses under the
+  electrification guideline);
 * the fitted social influence as additional NEV purchases per extra NEV in a quarter
   (:func:`installed_base_multiplier`) beside a published peer effect;
 * the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
@@ -226,6 +227,8 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
         for v in VEHICLE_TYPES}
     out["lng_share_sales_truck"] = {y: float(wide.loc["lng_share_sales_expected_truck", y])
                                     for y in years_all}
+    lng_obs = observed_series(observed, "lng_share_sales_heavy_truck", "China")
+    out["lng_share_sales_truck_china"] = {int(y): float(v) for y, v in lng_obs.items()}
     out["subsidy_paid_2020_22"] = paid
     out["nev_added_2020_22"] = added
     out["nev_without_subsidy_share_2020_22"] = float(
@@ -298,6 +301,9 @@ def report(result: dict[str, Any]) -> str:
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
         f"{result['lng_share_sales_truck'][y]:.3f}" for y in range(2020, 2025)) + " |")
+    lng_china = result["lng_share_sales_truck_china"]
+    lines.append("| truck LNG, China (domestic sales) | " + " | ".join(
+        f"{lng_china[y]:.3f}" if y in lng_china else "—" for y in range(2020, 2025)) + " |")
     cost = published_ranges()["cost_per_additional_nev"]
     lines += ["", f"2020-22 purchase subsidy: {result['subsidy_paid_2020_22'] / 1e6:,.1f} M CNY "
                   f"paid; {result['nev_added_2020_22']:,.0f} NEVs added (without it, "
@@ -320,7 +326,8 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
 
     Held-out years (2023-2024) are shaded and their observations drawn hollow; the stock
     panel (not fitted in any year) adds private cars, the share the observed car sales would
-    give through the model's fleet, and the all-vehicle share China's registrations would.
+    give through the model's fleet, and the all-vehicle share China's registrations would;
+    the truck panel adds the LNG share (not NEV) against China's (2022-2024).
     """
     import matplotlib
 
@@ -335,7 +342,7 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
                "China, CPCA passenger retail"),
               ("nev_share_stock_all", "NEV share of the vehicle stock (not fitted)",
                "China, MPS all vehicles"),
-              ("nev_share_sales_truck", "NEV share of new heavy trucks",
+              ("nev_share_sales_truck", "NEV and LNG share of new heavy trucks",
                "China, domestic heavy-truck sales"))
     for ax, (key, title, observed_label) in zip(axes, panels, strict=True):
         model = [100 * result[key][y][0] for y in years]
@@ -359,6 +366,12 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
             through = result["nev_share_stock_all_registrations"]
             ax.plot(list(through), [100 * v for v in through.values()], "-.", color="tab:red",
                     label="all vehicles: China's registrations (MPS) through the model's fleet")
+        else:
+            lng = [100 * result["lng_share_sales_truck"][y] for y in years]
+            ax.plot(years, lng, "-s", color="tab:orange", label="model, LNG (not NEV)")
+            lng_china = result["lng_share_sales_truck_china"]
+            ax.plot(list(lng_china), [100 * v for v in lng_china.values()], "s", color="0.3",
+                    mfc="white", label="China, LNG share of domestic sales (not fitted)")
         ax.set_title(title, fontsize=10)
         ax.set_xticks(years)
         ax.set_ylabel("%")

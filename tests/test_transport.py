@@ -215,6 +215,25 @@ def test_heavy_trucks_answer_the_2023_24_price_war_plausibly(checks, year):
     assert nev > checks["nev_share_sales_truck"][2022][0]
 
 
+def test_lng_trucks_before_the_gas_boom(checks):
+    """2022: China's LNG share of domestic heavy-truck sales 7.7 % (data/observed); the
+    hand-set LNG constant (``asc_truck_lng``, about a tenth of new heavy trucks) within a
+    factor of two."""
+    model = checks["lng_share_sales_truck"][2022]
+    observed = checks["lng_share_sales_truck_china"][2022]
+    assert 0.5 * observed <= model <= 2.0 * observed
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "not reached: the model's LNG share of new heavy trucks stays at 8-9 % while China's rose "
+    "from 7.7 % (2022) to 16.7 and 29.6 % (2023-24); fuel prices are constant in the model "
+    "and no LNG price series is in the data (README, Transport)"))
+def test_lng_trucks_follow_the_2023_24_gas_boom(checks):
+    """At least half of China's rise in the LNG share from 2022 to 2024 (+21.9 points)."""
+    model, china = checks["lng_share_sales_truck"], checks["lng_share_sales_truck_china"]
+    assert model[2024] - model[2022] >= 0.5 * (china[2024] - china[2022])
+
+
 def test_new_city_buses_are_electric(checks):
     """Guangdong guideline: PRD city buses electric by 2020 (nev_mandate in history)."""
     for year, share in checks["nev_share_sales_by_type"]["bus"].items():
