@@ -16,8 +16,9 @@ same history without the 2020-22 national purchase subsidy, and prints:
 * the scrappage rate of cars against China's (registrations minus stock growth);
 * the vehicle stock in 2021 against the Jiangmen statistical bulletin (1,046,400);
 * per vehicle type the NEV share of sales 2020-2024 (heavy trucks against China's new-energy
-  share of domestic heavy-truck sales, and their LNG share against China's; buses under the
-  electrification guideline);
+  share of domestic heavy-truck sales, and their LNG share against China's; delivery vans
+  against China's new-energy share of light-duty commercial vehicles, 2023-2024; buses under
+  the electrification guideline);
 * the fitted social influence as additional NEV purchases per extra NEV in a quarter
   (:func:`installed_base_multiplier`) beside a published peer effect;
 * the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
@@ -227,6 +228,8 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
         for v in VEHICLE_TYPES}
     out["lng_share_sales_truck"] = {y: float(wide.loc["lng_share_sales_expected_truck", y])
                                     for y in years_all}
+    van_obs = observed_series(observed, "nev_share_sales_light_commercial", "China")
+    out["nev_share_sales_van_china"] = {int(y): float(v) for y, v in van_obs.items()}
     lng_obs = observed_series(observed, "lng_share_sales_heavy_truck", "China")
     out["lng_share_sales_truck_china"] = {int(y): float(v) for y, v in lng_obs.items()}
     out["subsidy_paid_2020_22"] = paid
@@ -297,6 +300,9 @@ def report(result: dict[str, Any]) -> str:
     for v, shares in result["nev_share_sales_by_type"].items():
         lines.append(f"| {v} | " + " | ".join(f"{shares[y]:.3f}" for y in range(2020, 2025))
                      + " |")
+    van_china = result["nev_share_sales_van_china"]
+    lines.append("| van, China (light-duty commercial, ICCT) | " + " | ".join(
+        f"{van_china[y]:.3f}" if y in van_china else "—" for y in range(2020, 2025)) + " |")
     lines.append("| truck, China (domestic sales) | " + " | ".join(
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
