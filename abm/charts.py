@@ -63,6 +63,22 @@ def emissions_chart(summaries: dict[str, pd.DataFrame], path: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class Observed:
+    """What really happened, drawn beside a panel's output: a series of the observed table.
+
+    Attributes:
+        series: Its ``series`` in ``data/observed/observed.csv`` (same unit as the panel).
+        region: Its ``region`` there.
+        label: (English, Chinese) what it is and how it stands for Jiangmen.
+
+    """
+
+    series: str
+    region: str
+    label: tuple[str, str]
+
+
+@dataclass(frozen=True)
 class Panel:
     """One panel of the adoption charts: outputs (:mod:`abm.outputs`) on one axis.
 
@@ -71,6 +87,7 @@ class Panel:
         metrics: Annual outputs drawn in it.
         unit: (English, Chinese) axis label.
         target: The plan's target level drawn as a line (same unit), or None.
+        observed: The observed series the app draws beside it, or None.
 
     """
 
@@ -78,16 +95,27 @@ class Panel:
     metrics: tuple[str, ...]
     unit: tuple[str, str]
     target: float | None = None
+    observed: Observed | None = None
 
 
 SHARE = ("share", "比例")
 ADOPTION_PANELS: tuple[Panel, ...] = (
     Panel(("NEV share of new cars", "新乘用车中新能源占比"), ("nev_share_sales_car",), SHARE,
-          0.30),
+          0.30, Observed("nev_share_retail_passenger", "China",
+                         ("China, passenger-car retail (CPCA), the transport fit's mapping; "
+                          "2020-22 fitted, 2023-24 held out",
+                          "全国乘用车零售（乘联会），交通校准所用映射；2020-22年用于拟合，"
+                          "2023-24年留作检验"))),
     Panel(("NEV share of all new vehicles", "全部新增车辆中新能源占比"),
-          ("nev_share_sales_all",), SHARE, 0.40),
+          ("nev_share_sales_all",), SHARE, 0.40,
+          Observed("nev_share_registrations", "China",
+                   ("China, new registrations of all vehicles (Ministry of Public Security); "
+                    "not fitted", "全国全部新注册登记汽车（公安部）；未用于拟合"))),
     Panel(("NEV share of the vehicle stock", "保有量中新能源占比"), ("nev_share_stock_all",),
-          SHARE),
+          SHARE, None,
+          Observed("nev_share_stock", "China",
+                   ("China, all vehicles (Ministry of Public Security); not fitted",
+                    "全国汽车保有量（公安部）；未用于拟合"))),
     Panel(("PV capacity by group (MW)", "各主体光伏装机（兆瓦）"),
           ("pv_capacity_mw_household", "pv_capacity_mw_firm", "pv_capacity_mw_fisher"),
           ("MW", "兆瓦")),

@@ -200,6 +200,46 @@ def test_charts_draw_with_whole_years_and_one_legend_entry_each(lang, two_seeds)
         assert "household" not in legend_names and "baseline" not in legend_names
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_nev_panels_show_what_happened(lang, two_seeds):
+    """The three NEV-share panels carry China's observed series (data/observed, in %) inside
+    the run's years, hover naming the series; no other panel has observed points."""
+    from calibration.observed import load_observed, observed_series
+
+    fig = figures.adoption_figure(two_seeds, lang)
+    observed = [t for t in fig.data if t.legendgroup == "observed"]
+    assert len(observed) == 3
+    assert sum(t.showlegend is not False for t in observed) == 1
+    table = load_observed()
+    for trace, series in zip(observed, ("nev_share_retail_passenger", "nev_share_registrations",
+                                        "nev_share_stock"), strict=True):
+        expected = observed_series(table, series, "China").loc[2020:2023] * 100
+        assert list(trace.x) == list(expected.index)
+        assert list(trace.y) == pytest.approx(list(expected))
+    cars = observed[0]
+    assert ("CPCA" if lang == "en" else "乘联会") in cars.hovertemplate
+    assert list(cars.y) == pytest.approx([5.8, 14.8, 27.6, 35.7])  # CPCA, widely reported
+    axes = {(t.xaxis, t.yaxis) for t in observed}
+    assert axes == {("x", "y"), ("x2", "y2"), ("x3", "y3")}  # the first three panels
+
+
+def test_observed_points_stay_inside_the_run_and_survive_a_bad_table(monkeypatch, tmp_path,
+                                                                     caplog):
+    points = figures.observed_points("nev_share_sales", "China", [2020, 2021, 2022])
+    assert list(points.index) == [2020, 2021, 2022]
+    assert figures.observed_points("no_such_series", "China", [2020, 2030]).empty
+    bad = tmp_path / "observed.csv"
+    bad.write_text("series,region,year,value,unit,source\nnev_share_sales,China,20x0,0.1,1,s\n")
+    monkeypatch.setattr("calibration.observed.OBSERVED_PATH", bad)
+    figures._observed_table.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="webapp.figures"):
+            assert figures.observed_points("nev_share_sales", "China", [2020, 2030]).empty
+        assert "observed data not drawn" in caplog.text and "'20x0'" in caplog.text
+    finally:
+        figures._observed_table.cache_clear()
+
+
 def test_page_series_and_headline_are_the_engines(two_seeds):
     """The page's per-run series and headline (read through NumPy, kept with the run) are
     exactly what :mod:`abm.headline` gives from the run's summary."""

@@ -149,8 +149,13 @@ def test_calibrated_file_loads_into_a_scenario_and_changes_results(tmp_path):
     calibrated.write_text(calibrated_toml(config, {"behaviour.vehicle_ev.asc_car": -1.0},
                                           "optuna"))
     scenario_file = tmp_path / "with_calibration.toml"
-    scenario_file.write_text(load_scenario("history").to_toml().replace(
-        'name = "history"', 'name = "history_calibrated"\ninclude = ["calibrated.toml"]'))
+    history = load_scenario("history")  # with the shipped fits (its include), written out flat
+    assert history.params["behaviour.vehicle_ev.asc_car"] < -1.5
+    text = history.to_toml().replace(
+        'name = "history"', 'name = "history_calibrated"\ninclude = ["calibrated.toml"]')
+    text = "\n".join(line for line in text.split("\n")  # asc_car from the new file only
+                     if not line.startswith('"behaviour.vehicle_ev.asc_car" ='))
+    scenario_file.write_text(text)
     scenario = load_scenario(scenario_file)
     assert scenario.params["behaviour.vehicle_ev.asc_car"] == -1.0
     before = simulate("history", scale=800, seed=2, end_year=2023)

@@ -11,6 +11,7 @@ outside the plotting area, and bands show the lowest to highest seed when severa
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
@@ -31,6 +32,8 @@ from webapp import i18n
 from webapp.runner import RunSet
 
 CURRENT, BASELINE = "#1f5fa8", "#555555"
+logger = logging.getLogger(__name__)
+
 RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085", "#7f8c8d")
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d3a")
 GEOJSON = Path(__file__).resolve().parents[1] / "data" / "geo" / "districts.geojson"
@@ -242,8 +245,34 @@ def emissions_figure(runs: RunSet, lang: str, run_name: str = "") -> go.Figure:
     return go.Figure(emissions_spec(runs, lang, run_name))
 
 
+@cache
+def _observed_table() -> pd.DataFrame | None:
+    """The observed table (``data/observed/observed.csv``), read once; None if unreadable."""
+    from calibration.observed import ObservedDataError, load_observed
+
+    try:
+        return load_observed()
+    except ObservedDataError as error:
+        logger.warning("observed data not drawn: %s", error)
+        return None
+
+
+def observed_points(series: str, region: str, years: Any) -> pd.Series:
+    """One observed series by year, inside the run's years (empty if absent or unreadable)."""
+    table = _observed_table()
+    if table is None:
+        return pd.Series(dtype=float)
+    rows = table[(table["series"] == series) & (table["region"] == region)]
+    values = rows.set_index("year")["value"].sort_index().astype(float)
+    return values[(values.index >= years[0]) & (values.index <= years[-1])]
+
+
 def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
-    """Adoption curves per technology and group; the baseline dashed; plan targets dotted."""
+    """Adoption curves per technology and group; the baseline dashed; plan targets dotted.
+
+    What really happened (the observed series a panel names, :class:`abm.charts.Observed`)
+    is drawn as open black circles inside the run's years.
+    """
     panels = i18n.adoption_panels()
     cols = 3
     rows = -(-len(panels) // cols)
@@ -273,6 +302,19 @@ def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
                                      hovertemplate=f"%{{y:.1f}} {unit}<extra>{base_name}"
                                                    "</extra>"), **where)
             shown.add(base_name)
+        observed = i18n.panel_observed(panel, lang)
+        if observed is not None:
+            series, region, label = observed
+            points = observed_points(series, region, runs.years) * scale
+            name = i18n.tr("observed", lang)
+            if len(points):
+                fig.add_trace(go.Scatter(
+                    x=points.index, y=points, name=name, mode="markers",
+                    marker={"color": "black", "size": 7, "symbol": "circle-open",
+                            "line": {"width": 1.5}},
+                    legendgroup="observed", showlegend=name not in shown,
+                    hovertemplate=f"%{{y:.1f}} {unit}<extra>{label}</extra>"), **where)
+                shown.add(name)
         if target is not None:
             fig.add_hline(y=target * scale, line={"color": "crimson", "dash": "dot", "width": 1},
                           annotation_text=i18n.tr("plan_target", lang),

@@ -197,6 +197,7 @@ CHART: dict[str, tuple[str, str]] = {
     "peak": ("peak", "峰值"),
     "baseline_total": ("baseline total", "基准情景合计"),
     "plan_target": ("plan target", "规划目标"),
+    "observed": ("what happened (China; hover for the series)", "实际值（全国；悬停查看数据系列）"),
     "share": ("share", "比例"),
     "million_cny": ("million CNY", "百万元"),
     "has_pv": ("Rooftop PV", "屋顶光伏"),
@@ -512,6 +513,14 @@ def panel_title(panel, lang: str) -> str:
 def panel_metrics(panel) -> list[str]:
     """The metrics an adoption panel draws."""
     return list(panel.metrics)
+
+
+def panel_observed(panel, lang: str) -> tuple[str, str, str] | None:
+    """The observed series drawn beside a panel: ``(series, region, label in lang)``, or None."""
+    if panel.observed is None:
+        return None
+    return (panel.observed.series, panel.observed.region,
+            panel.observed.label[lang == "zh"])
 
 
 def panel_target(panel) -> float | None:
