@@ -572,7 +572,8 @@ SCENARIOS: dict[str, tuple[str, str, str]] = {
     # name: (English title, Chinese title, Chinese description; English descriptions are the
     # scenario files' own)
     "plan": ("plan", "规划情景",
-             "按合理力度设置的《江门市碳达峰实施方案》政策杠杆；每项政策注明对应方案条款及其力度来源。"),
+             "2020–2024年按实际情况（同历史情景），此后按合理力度设置的《江门市碳达峰实施方案》"
+             "政策杠杆；每项政策注明对应方案条款及其力度来源。"),
     "baseline": ("baseline", "基准情景",
                  "2020年后无新政策：仅延续2020年已实施或已安排的措施（全国新能源汽车补贴和购置税减免至"
                  "2022年底，广东试点碳市场维持2020年价格）。市场、学习曲线和电网照常变化。"),
