@@ -94,6 +94,10 @@ def test_lever_run_charts_scoreboard_offline(app_page):
     app_page.shot("emissions")
     page.locator(".tab-adoption").click()
     chart(page, "adoption")
+    # what really happened beside the model: China's observed NEV shares, one legend entry
+    legend = page.locator(".chart-adoption .legendtext").all_text_contents()
+    assert sum(t.startswith("what happened") for t in legend) == 1, legend
+    app_page.shot("adoption")
     page.locator(".tab-targets").click()
     rows = page.locator("tr.target")
     rows.first.wait_for()
