@@ -12,6 +12,8 @@ range. Shares of sales are the model's choice probabilities.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -61,9 +63,15 @@ ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
 SERIES = {"sales": "nev_share_sales_car", "stock": "nev_share_stock_car"}
 
 
-def predictive(target: str, part: str) -> pd.DataFrame:
-    """The shipped ABC fit's posterior predictive (posterior draws × seeds 1-3) by year."""
-    bands = pd.read_csv(DATA_DIR / "calibrated" / "transport" / "predictive.csv")
+SECOND_DRAW = DATA_DIR / "calibrated" / "transport" / "second_draw_abc_seed_1"
+"""The same config run with ``--abc-seed 1`` (not shipped; its README says why)."""
+
+
+def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
+               ) -> pd.DataFrame:
+    """An ABC fit's posterior predictive (posterior draws × seeds 1-3) by year (default: the
+    shipped fit)."""
+    bands = pd.read_csv(folder / "predictive.csv")
     return bands[(bands["target"] == target) & (bands["part"] == part)].set_index("year")
 
 
@@ -104,13 +112,39 @@ def test_stock_share_is_what_the_observed_sales_give_through_the_fleet(checks, y
     assert abs(model - checks["nev_share_stock_car_implied"][year]) < ISSUE_TOLERANCE["stock"]
 
 
-def test_held_out_observations_inside_the_posterior_predictive_band():
-    """The shipped ABC fit's 5-95 % predictive band (posterior draws, seeds 1-3) covers the
-    held-out new-car shares (data/calibrated/transport/predictive.csv)."""
-    held = predictive("nev_share_new_cars", "holdout")
+@pytest.mark.parametrize("folder", [DATA_DIR / "calibrated" / "transport", SECOND_DRAW],
+                         ids=["shipped", "second_draw"])
+def test_held_out_observations_inside_the_posterior_predictive_band(folder):
+    """The 5-95 % predictive band (posterior draws, seeds 1-3) of the shipped ABC fit and of
+    a second draw covers the held-out new-car shares (``predictive.csv``)."""
+    held = predictive("nev_share_new_cars", "holdout", folder)
     assert sorted(held.index) == [2023, 2024]
     for year, row in held.iterrows():
         assert row.p05 <= row.observed <= row.p95, year
+
+
+SECOND_DRAW_2024 = pytest.mark.xfail(strict=True, reason=(
+    "not reached in the second draw: its predictive median is -3.7 points in 2024 (-2.5 in the "
+    "shipped draw); the sampler's own randomness moves the 2024 forecast by about a point "
+    "(README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=SECOND_DRAW_2024)])
+def test_a_second_draw_holds_out_within_3_points(year):
+    """The same config with ``--abc-seed 1``: −1.2 points in 2023, −3.7 in 2024."""
+    row = predictive("nev_share_new_cars", "holdout", SECOND_DRAW).loc[year]
+    assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
+
+
+def test_two_draws_agree_on_the_posterior():
+    """Each posterior median of the second draw within a tenth of its prior range of the
+    shipped one's (measured: at most 0.06 of it, beta_econ 1.81 against 1.90)."""
+    shipped = pd.read_csv(DATA_DIR / "calibrated" / "transport" / "parameters.csv",
+                          index_col="parameter")
+    second = pd.read_csv(SECOND_DRAW / "parameters.csv", index_col="parameter")
+    assert list(second.index) == list(shipped.index)
+    width = shipped["prior_max"] - shipped["prior_min"]
+    assert ((second["median"] - shipped["median"]).abs() < 0.1 * width).all()
 
 
 def test_plug_in_hybrids_follow_the_fitted_years(checks):
