@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -11,11 +14,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from abm import data
 from abm.files import write_atomic
+from abm.observed import ObservedDataError, load_observed
 from abm.outputs import output_label
 from abm.results import EMISSION_SECTOR_LABELS, SECTORS_OUT
+
+logger = logging.getLogger(__name__)
 
 SECTOR_COLOURS = {"residential": "#4e79a7", "transport": "#f28e2b", "industry": "#76b7b2",
                   "industry_process": "#59a14f", "fishery": "#edc948",
@@ -132,6 +139,30 @@ ADOPTION_PANELS: tuple[Panel, ...] = (
 """The adoption charts of the CLI and the app, in order."""
 
 
+@functools.cache
+def _observed_table() -> pd.DataFrame | None:
+    """The observed table (``data/observed/observed.csv``), read once; None if unreadable."""
+    try:
+        return load_observed()
+    except ObservedDataError as error:
+        logger.warning("observed data not drawn: %s", error)
+        return None
+
+
+def observed_points(series: str, region: str, years: Any) -> pd.Series:
+    """One observed series by year inside ``[years[0], years[-1]]``.
+
+    Empty if the series is absent or the table unreadable; what a panel's :class:`Observed`
+    draws.
+    """
+    table = _observed_table()
+    if table is None:
+        return pd.Series(dtype=float)
+    rows = table[(table["series"] == series) & (table["region"] == region)]
+    values = rows.set_index("year")["value"].sort_index().astype(float)
+    return values[(values.index >= years[0]) & (values.index <= years[-1])]
+
+
 def panel_grid(n_panels: int, columns: int = 3) -> tuple[int, int]:
     """Rows and columns of a grid that holds ``n_panels`` panels (at most ``columns`` wide)."""
     cols = max(1, min(columns, n_panels))
@@ -140,7 +171,10 @@ def panel_grid(n_panels: int, columns: int = 3) -> tuple[int, int]:
 
 def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path,
                    panels: tuple[Panel, ...] = ADOPTION_PANELS) -> Path:
-    """Adoption curves per technology and group; scenarios as line styles."""
+    """Adoption curves per technology and group; scenarios as line styles.
+
+    A panel's observed series (what happened, :class:`Observed`) is drawn as open circles.
+    """
     rows, cols = panel_grid(len(panels))
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.4 * rows), squeeze=False)
     for ax in axes.ravel()[len(panels):]:
@@ -152,11 +186,19 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path,
                 label = (f"{name}: {output_label(metric, short=True)}"
                          if len(panel.metrics) > 1 else name)
                 ax.plot(wide.index, wide[metric], LINESTYLES[s % len(LINESTYLES)], label=label)
+        if panel.observed is not None:
+            years = sorted(summaries[next(iter(summaries))]["year"].unique())
+            points = observed_points(panel.observed.series, panel.observed.region, years)
+            if len(points):
+                source = panel.observed.label[0].split(";")[0].split(", the ")[0]
+                ax.plot(points.index, points.to_numpy(), "o", mfc="none", color="black",
+                        label=f"observed: {source}")
         if panel.target is not None:
             ax.axhline(panel.target, color="crimson", lw=1, ls=":")
             ax.text(ax.get_xlim()[0], panel.target, " plan target", color="crimson",
                     va="bottom", fontsize=8)
         ax.axvline(2030, color="grey", ls="--", lw=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no 2022.5
         ax.set_title(panel.title[0], fontsize=10)
         ax.set_ylabel(panel.unit[0], fontsize=8)
         ax.grid(alpha=0.3)

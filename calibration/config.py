@@ -27,16 +27,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from abm.files import read_user_toml, safe_name
 from abm.identity import code_hash, code_version, data_hash, scenario_hash
 from abm.limits import FIRST_YEAR, LAST_YEAR
-from abm.params import ParameterError, parameter_table
-from abm.scenario import load_scenario
-from calibration.metrics import summary_metrics
-from calibration.observed import (
+from abm.observed import (
     SHARE_UNIT,
     ObservedDataError,
     load_observed,
     observed_series,
     observed_unit,
 )
+from abm.params import ParameterError, parameter_table
+from abm.scenario import load_scenario
+from calibration.metrics import summary_metrics
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 MAX_CONFIG_BYTES = 1_000_000
@@ -45,8 +45,10 @@ STOPPING = (("abc", "max_generations"), ("abc", "min_epsilon"), ("optuna", "n_tr
             ("predictive_samples",))
 """Settings that say when to stop, not what is fitted: a run may be resumed with new ones."""
 
-FIT_CODE = ("config.py", "fit.py", "metrics.py", "observed.py")
-"""Calibration modules whose content shapes a fit (part of a run's identity)."""
+FIT_CODE = ("calibration/config.py", "calibration/fit.py", "calibration/metrics.py",
+            "abm/observed.py")
+"""Modules whose content shapes a fit beyond the model's code (part of a run's identity),
+relative to the project folder."""
 
 # ------------------------------------------------------------------ the file's schema
 Text = Annotated[str, Field(max_length=10_000)]
@@ -297,7 +299,8 @@ class CalibrationConfig:
         config_hash = _digest({"config": content,
                                "observed": used[["series", "region", "year", "value",
                                                  "unit"]].to_csv(index=False)})
-        engine = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+        project = Path(__file__).resolve().parents[1]
+        engine = hashlib.sha256(b"".join((project / name).read_bytes()
                                          for name in FIT_CODE)).hexdigest()[:16]
         identity = _digest({"config": config_hash, "method": method,
                             "scenario": scenario_hash(load_scenario(self.scenario)),

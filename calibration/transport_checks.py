@@ -44,9 +44,9 @@ import pandas as pd
 
 from abm.data import DATA_DIR, published_ranges
 from abm.limits import SCALE_MAX, SCALE_MIN
+from abm.observed import load_observed, observed_series
 from abm.params import ParameterError
 from calibration.cli import _seeds
-from calibration.observed import load_observed, observed_series
 
 SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
 """The shipped private-car choice fit (``python -m calibration run transport``)."""

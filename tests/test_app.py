@@ -204,7 +204,7 @@ def test_charts_draw_with_whole_years_and_one_legend_entry_each(lang, two_seeds)
 def test_nev_panels_show_what_happened(lang, two_seeds):
     """The three NEV-share panels carry China's observed series (data/observed, in %) inside
     the run's years, hover naming the series; no other panel has observed points."""
-    from calibration.observed import load_observed, observed_series
+    from abm.observed import load_observed, observed_series
 
     fig = figures.adoption_figure(two_seeds, lang)
     observed = [t for t in fig.data if t.legendgroup == "observed"]
@@ -225,19 +225,21 @@ def test_nev_panels_show_what_happened(lang, two_seeds):
 
 def test_observed_points_stay_inside_the_run_and_survive_a_bad_table(monkeypatch, tmp_path,
                                                                      caplog):
-    points = figures.observed_points("nev_share_sales", "China", [2020, 2021, 2022])
+    from abm import charts
+
+    points = charts.observed_points("nev_share_sales", "China", [2020, 2021, 2022])
     assert list(points.index) == [2020, 2021, 2022]
-    assert figures.observed_points("no_such_series", "China", [2020, 2030]).empty
+    assert charts.observed_points("no_such_series", "China", [2020, 2030]).empty
     bad = tmp_path / "observed.csv"
     bad.write_text("series,region,year,value,unit,source\nnev_share_sales,China,20x0,0.1,1,s\n")
-    monkeypatch.setattr("calibration.observed.OBSERVED_PATH", bad)
-    figures._observed_table.cache_clear()
+    monkeypatch.setattr("abm.observed.OBSERVED_PATH", bad)
+    charts._observed_table.cache_clear()
     try:
-        with caplog.at_level("WARNING", logger="webapp.figures"):
-            assert figures.observed_points("nev_share_sales", "China", [2020, 2030]).empty
+        with caplog.at_level("WARNING", logger="abm.charts"):
+            assert charts.observed_points("nev_share_sales", "China", [2020, 2030]).empty
         assert "observed data not drawn" in caplog.text and "'20x0'" in caplog.text
     finally:
-        figures._observed_table.cache_clear()
+        charts._observed_table.cache_clear()
 
 
 def test_page_series_and_headline_are_the_engines(two_seeds):

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("abm", "agents", "experiments", "calibration", "webapp")
 FLOORS: dict[str, int] = {
     "abm": 1, "abm.data": 1, "abm.params": 1, "abm.limits": 1, "abm.files": 1,
-    "abm.identity": 1,
+    "abm.identity": 1, "abm.observed": 1,
     "abm.columns": 2, "abm.groups.base": 2,
     "abm.groups.decision": 3, "abm.groups.synthesis": 3, "abm.groups.households": 3,
     "abm.groups.vehicles": 3, "abm.groups.firms": 3, "abm.groups.fishers": 3,

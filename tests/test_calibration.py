@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abm.observed import ObservedDataError, load_observed
 from abm.scenario import load_scenario
 from abm.simulate import simulate
 from calibration import fit
 from calibration.config import parse_config
-from calibration.observed import ObservedDataError, load_observed
 
 TRUE = {"behaviour.vehicle_ev.asc_car": -3.0, "tech.vehicle_premium_decline": 0.15}
 

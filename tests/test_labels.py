@@ -79,6 +79,31 @@ def test_a_tenth_panel_is_drawn(tmp_path: Path) -> None:
     assert path.stat().st_size > 1000
 
 
+def test_the_cli_adoption_chart_draws_what_happened(tmp_path: Path, monkeypatch) -> None:
+    """`make run`'s adoption.png: each NEV-share panel asks for its observed series inside the
+    run's years (China's CPCA, MPS registrations from 2021, MPS stock), the others for none."""
+    from abm import charts
+
+    asked = []
+    real = charts.observed_points
+
+    def spy(series: str, region: str, years) -> pd.Series:
+        points = real(series, region, years)
+        asked.append((series, region, list(points.index)))
+        return points
+
+    monkeypatch.setattr(charts, "observed_points", spy)
+    years = [2020, 2021, 2022]
+    metrics = sorted({m for p in ADOPTION_PANELS for m in p.metrics})
+    summary = pd.DataFrame([(y, m, 0.1) for y in years for m in metrics],
+                           columns=["year", "metric", "value"])
+    path = adoption_chart({"plan": summary}, tmp_path / "adoption.png")
+    assert path.stat().st_size > 1000
+    assert asked == [("nev_share_retail_passenger", "China", years),
+                     ("nev_share_registrations", "China", [2021, 2022]),
+                     ("nev_share_stock", "China", years)]
+
+
 def test_experiment_titles_use_the_catalogue() -> None:
     assert output_title("ci_share@2030") == "Carbon-inclusive participants 2030"
     assert output_title("peak_year") == "Peak year of CO2"

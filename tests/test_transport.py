@@ -180,7 +180,7 @@ def test_chinas_registrations_through_its_own_fleet_give_its_stock():
     registrations reproduce the NEV share of the 汽车 stock within 0.2 points in 2021-24
     (2.61, 4.14, 6.15, 9.04 % vs 2.6, 4.1, 6.07, 8.9 %): the stock-flow accounting of the
     checks is right."""
-    from calibration.observed import load_observed
+    from abm.observed import load_observed
     from calibration.transport_checks import national_stock_through_fleet
 
     national = national_stock_through_fleet(load_observed())
@@ -196,7 +196,7 @@ def test_passenger_retail_series_overshoots_chinas_stock_by_more_than_1_point(ye
     CPCA mapping, the stock within 1 point of MPS) are 1.1 and 1.5 points apart before any
     model is run (part of it the commercial ~15 % of registrations, whose NEV share was
     lower; README, Transport)."""
-    from calibration.observed import load_observed
+    from abm.observed import load_observed
     from calibration.transport_checks import national_stock_through_fleet
 
     national = national_stock_through_fleet(load_observed())

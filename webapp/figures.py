@@ -11,7 +11,6 @@ outside the plotting area, and bands show the lowest to highest seed when severa
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from functools import cache
 from itertools import pairwise
@@ -26,13 +25,12 @@ from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 from plotly.subplots import make_subplots
 
 from abm import data
-from abm.charts import SECTOR_COLOURS
+from abm.charts import SECTOR_COLOURS, observed_points
 from abm.results import SECTORS_OUT
 from webapp import i18n
 from webapp.runner import RunSet
 
 CURRENT, BASELINE = "#1f5fa8", "#555555"
-logger = logging.getLogger(__name__)
 
 RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085", "#7f8c8d")
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d3a")
@@ -243,28 +241,6 @@ def emissions_figure(runs: RunSet, lang: str, run_name: str = "") -> go.Figure:
     The validated figure of :func:`emissions_spec` (for exports and inspection).
     """
     return go.Figure(emissions_spec(runs, lang, run_name))
-
-
-@cache
-def _observed_table() -> pd.DataFrame | None:
-    """The observed table (``data/observed/observed.csv``), read once; None if unreadable."""
-    from calibration.observed import ObservedDataError, load_observed
-
-    try:
-        return load_observed()
-    except ObservedDataError as error:
-        logger.warning("observed data not drawn: %s", error)
-        return None
-
-
-def observed_points(series: str, region: str, years: Any) -> pd.Series:
-    """One observed series by year, inside the run's years (empty if absent or unreadable)."""
-    table = _observed_table()
-    if table is None:
-        return pd.Series(dtype=float)
-    rows = table[(table["series"] == series) & (table["region"] == region)]
-    values = rows.set_index("year")["value"].sort_index().astype(float)
-    return values[(values.index >= years[0]) & (values.index <= years[-1])]
 
 
 def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
