@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output folder (default results); it holds the files of one run, "
                           "listed in its run.json")
     run.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+    run.add_argument("--baseline", metavar="NAME", default=None,
+                     help="the scenario the others are costed against (abatement, spending, "
+                          "CNY per tonne), by its name; one of the scenarios run (default: "
+                          "baseline, when it is run). E.g. --scenario history --scenario plan "
+                          "--baseline history costs the plan against the policies in force")
     sub.add_parser("scenarios", help="list the shipped scenarios and their policies")
     params = sub.add_parser("params", help="print the parameter table (units, ranges, sources)")
     params.add_argument("--grep", default="", help="only keys containing this text")
@@ -143,14 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def compare_with_baseline(runs: dict[str, Run], scenarios: list[Scenario], args: argparse.Namespace
-                          ) -> dict[str, CostAccounting]:
-    """Cost accounting of every scenario against the baseline (extra runs, same seed).
+def compare_with_baseline(runs: dict[str, Run], scenarios: list[Scenario], args: argparse.Namespace,
+                          against: str = "baseline") -> dict[str, CostAccounting]:
+    """Cost accounting of every scenario against ``against`` (extra runs, same seed).
 
     The scenarios already carry ``--set`` overrides (see :func:`check_run`).
     """
     by_name = {s.name: s for s in scenarios}
-    baseline = by_name["baseline"]
+    baseline = by_name[against]
     known = {(scenario_hash(by_name[n]), args.end_year): r.summary for n, r in runs.items()}
 
     def summary(scenario: Scenario, end_year: int) -> pd.DataFrame:
@@ -158,7 +163,7 @@ def compare_with_baseline(runs: dict[str, Run], scenarios: list[Scenario], args:
                         engine=args.engine).summary
 
     return {name: cost_accounting(by_name[name], baseline, summary, args.end_year, known)
-            for name in runs if name != "baseline"}
+            for name in runs if name != against}
 
 
 @dataclass
@@ -170,6 +175,8 @@ class RunPlan:
     stems: list[str]
     sources: list[str]
     overrides: dict[str, float]
+    baseline: str | None = None
+    """The scenario the others are costed against (None: no cost accounting)."""
 
 
 def check_run(args: argparse.Namespace) -> RunPlan:
@@ -205,7 +212,16 @@ def check_run(args: argparse.Namespace) -> RunPlan:
         given[stem] = source
         scenarios.append(scenario)
         stems.append(stem)
-    return RunPlan(out, scenarios, stems, [str(s) for s in sources], overrides)
+    names = [s.name for s in scenarios]
+    against = args.baseline if args.baseline is not None else "baseline"
+    if args.baseline is not None and against not in names:
+        raise ParameterError(f"--baseline: {against!r} is not one of the scenarios run "
+                             f"{names}; allowed: one of them (the others are costed against it)")
+    if args.baseline is not None and len(names) < 2:
+        raise ParameterError(f"--baseline: {against!r} is the only scenario run; allowed: "
+                             "with at least one other --scenario to cost against it")
+    return RunPlan(out, scenarios, stems, [str(s) for s in sources], overrides,
+                   against if against in names else None)
 
 
 def previous_files(out: Path) -> set[str]:
@@ -300,9 +316,11 @@ def _run_into(args: argparse.Namespace, plan: RunPlan, stage: Path) -> int:
         log.info("%s: %.1f s; results %s", scenario.name, run.seconds,
                  ", ".join(p.name for p in paths.values()))
     table = pd.DataFrame({name: run.headline() for name, run in runs.items()}).T
-    if "baseline" in runs:
-        costs = compare_with_baseline(runs, plan.scenarios, args)
-        table = table.join(accounting_frame(costs)) if costs else table
+    if plan.baseline is not None:
+        costs = compare_with_baseline(runs, plan.scenarios, args, plan.baseline)
+        if costs:
+            table = table.join(accounting_frame(costs))
+            table.loc[list(costs), "costed_against"] = plan.baseline
     if not args.no_charts:
         summaries = {n: r.summary for n, r in runs.items()}
         years = next(iter(runs.values())).series("co2_total").index.to_numpy()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+import pytest
 
 from abm.model import JiangmenModel
 from agents import Firm, Fisher, Household, VehicleOwner
@@ -53,6 +54,30 @@ def test_cli_run_writes_results_and_charts(tmp_path):
     monthly = pd.read_parquet(out / "plan_monthly.parquet")
     assert set(monthly["district"]) == {"PJ", "JH", "XH", "HS", "TS", "KP", "EP"}
     assert not list(out.glob("*.tmp*"))
+
+
+def test_cli_costs_against_the_chosen_baseline(tmp_path):
+    """``--baseline history``: the plan is costed against the policies in force (its
+    abatement is history's CO2 minus its own over the run, summed from the annual files),
+    and the summary says against what; without the option nothing is costed (no baseline)."""
+    from abm import cli
+
+    out = tmp_path / "res"
+    argv = ["run", "--scenario", "history", "--scenario", "plan", "--baseline", "history",
+            "--scale", "5000", "--end-year", "2022", "--no-charts", "--out", str(out)]
+    assert cli.main(argv) == 0
+    summary = pd.read_csv(out / "summary.csv", index_col="scenario")
+    assert summary.loc["plan", "costed_against"] == "history"
+    assert pd.isna(summary.loc["history", "abated_mt"])
+
+    def co2(name: str) -> float:
+        annual = pd.read_csv(out / f"{name}_annual.csv")
+        return float(annual[annual["metric"] == "co2_total"]["value"].sum())
+
+    assert summary.loc["plan", "abated_mt"] == pytest.approx(co2("history") - co2("plan"))
+    argv[argv.index("--baseline"):argv.index("--baseline") + 2] = []
+    assert cli.main([*argv[:-1], str(tmp_path / "plain")]) == 0
+    assert "abated_mt" not in pd.read_csv(tmp_path / "plain" / "summary.csv").columns
 
 
 def test_cli_help_and_listing():
