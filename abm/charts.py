@@ -76,13 +76,20 @@ class Observed:
     Attributes:
         series: Its ``series`` in ``data/observed/observed.csv`` (same unit as the panel).
         region: Its ``region`` there.
-        label: (English, Chinese) what it is and how it stands for Jiangmen.
+        source: (English, Chinese) what it is, short (a legend entry).
+        note: (English, Chinese) how it stands for Jiangmen and whether it was fitted.
 
     """
 
     series: str
     region: str
-    label: tuple[str, str]
+    source: tuple[str, str]
+    note: tuple[str, str]
+
+    def label(self, lang: str) -> str:
+        """Source and note in ``lang`` ("en" or "zh")."""
+        zh = lang == "zh"
+        return f"{self.source[zh]}{'；' if zh else '; '}{self.note[zh]}"
 
 
 @dataclass(frozen=True)
@@ -109,20 +116,20 @@ SHARE = ("share", "比例")
 ADOPTION_PANELS: tuple[Panel, ...] = (
     Panel(("NEV share of new cars", "新乘用车中新能源占比"), ("nev_share_sales_car",), SHARE,
           0.30, Observed("nev_share_retail_passenger", "China",
-                         ("China, passenger-car retail (CPCA), the transport fit's mapping; "
-                          "2020-22 fitted, 2023-24 held out",
-                          "全国乘用车零售（乘联会），交通校准所用映射；2020-22年用于拟合，"
-                          "2023-24年留作检验"))),
+                         ("China, passenger-car retail (CPCA)", "全国乘用车零售（乘联会）"),
+                         ("the transport fit's mapping, 2020-22 fitted, 2023-24 held out",
+                          "交通校准所用映射，2020-22年用于拟合，2023-24年留作检验"))),
     Panel(("NEV share of all new vehicles", "全部新增车辆中新能源占比"),
           ("nev_share_sales_all",), SHARE, 0.40,
           Observed("nev_share_registrations", "China",
-                   ("China, new registrations of all vehicles (Ministry of Public Security); "
-                    "not fitted", "全国全部新注册登记汽车（公安部）；未用于拟合"))),
+                   ("China, new registrations of all vehicles (Ministry of Public Security)",
+                    "全国全部新注册登记汽车（公安部）"), ("not fitted", "未用于拟合"))),
     Panel(("NEV share of the vehicle stock", "保有量中新能源占比"), ("nev_share_stock_all",),
           SHARE, None,
           Observed("nev_share_stock", "China",
-                   ("China, all vehicles (Ministry of Public Security); not fitted",
-                    "全国汽车保有量（公安部）；未用于拟合"))),
+                   ("China, all vehicles (Ministry of Public Security)",
+                    "全国汽车保有量（公安部）"),
+                   ("not fitted", "未用于拟合"))),
     Panel(("PV capacity by group (MW)", "各主体光伏装机（兆瓦）"),
           ("pv_capacity_mw_household", "pv_capacity_mw_firm", "pv_capacity_mw_fisher"),
           ("MW", "兆瓦")),
@@ -176,6 +183,7 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path,
     A panel's observed series (what happened, :class:`Observed`) is drawn as open circles.
     """
     rows, cols = panel_grid(len(panels))
+    years = sorted(next(iter(summaries.values()))["year"].unique())
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.4 * rows), squeeze=False)
     for ax in axes.ravel()[len(panels):]:
         ax.set_visible(False)
@@ -187,12 +195,10 @@ def adoption_chart(summaries: dict[str, pd.DataFrame], path: Path,
                          if len(panel.metrics) > 1 else name)
                 ax.plot(wide.index, wide[metric], LINESTYLES[s % len(LINESTYLES)], label=label)
         if panel.observed is not None:
-            years = sorted(summaries[next(iter(summaries))]["year"].unique())
             points = observed_points(panel.observed.series, panel.observed.region, years)
             if len(points):
-                source = panel.observed.label[0].split(";")[0].split(", the ")[0]
                 ax.plot(points.index, points.to_numpy(), "o", mfc="none", color="black",
-                        label=f"observed: {source}")
+                        label=f"observed: {panel.observed.source[0]}")
         if panel.target is not None:
             ax.axhline(panel.target, color="crimson", lw=1, ls=":")
             ax.text(ax.get_xlim()[0], panel.target, " plan target", color="crimson",

@@ -31,7 +31,6 @@ from webapp import i18n
 from webapp.runner import RunSet
 
 CURRENT, BASELINE = "#1f5fa8", "#555555"
-
 RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085", "#7f8c8d")
 SERIES_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d3a")
 GEOJSON = Path(__file__).resolve().parents[1] / "data" / "geo" / "districts.geojson"

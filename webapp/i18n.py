@@ -519,8 +519,7 @@ def panel_observed(panel, lang: str) -> tuple[str, str, str] | None:
     """The observed series drawn beside a panel: ``(series, region, label in lang)``, or None."""
     if panel.observed is None:
         return None
-    return (panel.observed.series, panel.observed.region,
-            panel.observed.label[lang == "zh"])
+    return panel.observed.series, panel.observed.region, panel.observed.label(lang)
 
 
 def panel_target(panel) -> float | None:
