@@ -442,3 +442,29 @@ def test_enter_commits_the_text_last_typed_even_after_a_stale_render():
     widget.fire_event("focusout", {})
     assert committed == ["0.9", "0.9"]
     rc.close()
+
+
+# --------------------------------------------------------------------------- compare against
+def test_an_unknown_reference_is_refused_naming_field_value_and_allowed():
+    with pytest.raises(ParameterError,
+                       match=r"Compare against: 'nowhere' is not a reference scenario; "
+                             r"allowed: baseline, history\."):
+        run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2022, against="nowhere"))
+    assert RunConfig(against="nowhere").problems("zh") == [
+        "对照情景：'nowhere' 不是可用的对照情景；允许：baseline, history。"]
+
+
+def test_levers_equal_to_the_reference_abate_nothing_and_are_not_costed():
+    cache: dict = {}
+    config = RunConfig(scale=2000, end_year=2022, against="history")
+    runs = run_set(load_scenario("history"), config, baseline_cache=cache)
+    assert runs.accounting is None and not runs.pending
+    head = runs.headline()
+    assert head["abated_mt"] == 0 and head["extra_spending_mcny"] == 0
+    assert math.isnan(head["cny_per_t"])
+    # against the baseline the same levers are costed; each reference has its own cache entry
+    costed = run_set(load_scenario("history"), dataclasses.replace(config, against="baseline"),
+                     baseline_cache=cache, with_accounting=False)
+    assert costed.pending and costed.headline()["abated_mt"] != 0
+    kept = [key for key in cache if key[0] != "accounting"]
+    assert len(kept) == 2 and len({key[0] for key in kept}) == 2

@@ -399,6 +399,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "结束年份 {year} 不允许；请使用 {lo} 至 {hi} 年。"),
     "run_span": ("The years {start}–{end} are an empty span: the last year must not be before "
                  "the first.", "{start}–{end} 年为空区间：结束年份不能早于起始年份。"),
+    "against_unknown": ("Compare against: {value!r} is not a reference scenario; allowed: "
+                        "{allowed}.", "对照情景：{value!r} 不是可用的对照情景；允许：{allowed}。"),
     # scenario TOML import
     "import_too_big": ("{name}: the file is larger than {kb} kB.",
                        "{name}：文件大于 {kb} 千字节。"),
@@ -414,6 +416,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 RUN_LABELS: dict[str, tuple[str, str]] = {
     "Scale": ("Scale", "比例"), "Seed": ("Seed", "随机种子"),
     "Number of seeds": ("Number of seeds", "种子数量"), "Last year": ("Last year", "结束年份"),
+    "Compare against": ("Compare against", "对照情景"),
 }
 
 END_WORDS: dict[str, tuple[str, str]] = {"start": ("start", "开始"), "end": ("end", "结束")}
