@@ -442,3 +442,113 @@ def test_enter_commits_the_text_last_typed_even_after_a_stale_render():
     widget.fire_event("focusout", {})
     assert committed == ["0.9", "0.9"]
     rc.close()
+
+
+# --------------------------------------------------------------------------- compare against
+def test_cost_against_policies_in_force_is_the_command_lines(tmp_path, monkeypatch):
+    """Against ``history`` the plan's cost per tonne is the one the download tab's command
+    (``--scenario history ... --baseline history``) writes, and not the one against baseline."""
+    import shlex
+
+    from abm import cli
+    from webapp.ui import cli_commands
+
+    config = RunConfig(scale=2000, seed=0, end_year=2026, against="history")
+    vs_history = run_set(load_scenario("plan"), config)
+    vs_baseline = run_set(load_scenario("plan"), dataclasses.replace(config, against="baseline"))
+    assert vs_history.baselines[0].scenario == "history"
+    assert vs_baseline.baselines[0].scenario == "baseline"
+    # the 2020-25 spending already decided counts as the plan's only against baseline
+    assert vs_history.accounting.extra_spending_mcny < vs_baseline.accounting.extra_spending_mcny
+    assert vs_history.headline()["cny_per_t"] != pytest.approx(
+        vs_baseline.headline()["cny_per_t"], rel=0.05)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.toml").write_text(levers.scenario_toml(
+        levers.draft_from_scenario(load_scenario("plan"))))
+    [command] = cli_commands(vs_history, "plan.toml")
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "abm"]
+    assert cli.main([*words[3:], "--no-charts", "--out", "out"]) == 0
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv", index_col="scenario")
+    assert summary.loc["plan", "costed_against"] == "history"
+    acc = vs_history.accounting
+    for column, value in (("cny_per_t_paid", acc.cny_per_t_paid),
+                          ("abated_paid_mt", acc.paid_mt), ("abated_mt", acc.abated_mt),
+                          ("extra_spending_mcny", acc.extra_spending_mcny)):
+        assert summary.loc["plan", column] == pytest.approx(value, rel=1e-9), column
+    assert vs_history.headline()["cny_per_t"] == pytest.approx(acc.cny_per_t_paid)
+
+
+def test_cli_command_names_the_reference_only_when_it_is_not_the_baseline():
+    from webapp.ui import cli_commands
+
+    runs = SimpleNamespace(config=RunConfig(scale=2000, seed=3, n_seeds=2, end_year=2026))
+    assert cli_commands(runs, "mine.toml") == [
+        f"python -m abm run --scenario mine.toml --scale 2000 --seed {s} --end-year 2026"
+        for s in (3, 4)]
+    runs.config = dataclasses.replace(runs.config, against="history", start_year=2025)
+    assert cli_commands(runs, "mine.toml")[0] == (
+        "python -m abm run --scenario history --scenario mine.toml --baseline history "
+        "--set run.start_year=2025 --scale 2000 --seed 3 --end-year 2026")
+    # two scenarios of one name cannot run together: the levers alone
+    assert cli_commands(runs, "history.toml")[0].startswith(
+        "python -m abm run --scenario history.toml --scale")
+
+
+def test_an_unknown_reference_is_refused_naming_field_value_and_allowed():
+    with pytest.raises(ParameterError,
+                       match=r"Compare against: 'nowhere' is not a reference scenario; "
+                             r"allowed: baseline, history\."):
+        run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2022, against="nowhere"))
+    ok = {"scale": "500", "seed": "1", "n_seeds": "1", "end_year": "2030"}
+    assert run_config(ok, 2020)[0].against == "baseline"  # no choice: the baseline
+    _, problems = run_config({**ok, "against": "nowhere"}, 2020, "zh")
+    assert problems == ["对照情景：'nowhere' 不是可用的对照情景；允许：baseline, history。"]
+
+
+def test_levers_equal_to_the_reference_abate_nothing_and_are_not_costed():
+    cache: dict = {}
+    config = RunConfig(scale=2000, end_year=2022, against="history")
+    runs = run_set(load_scenario("history"), config, baseline_cache=cache)
+    assert runs.accounting is None and not runs.pending
+    head = runs.headline()
+    assert head["abated_mt"] == 0 and head["extra_spending_mcny"] == 0
+    assert math.isnan(head["cny_per_t"])
+    # against the baseline the same levers are costed; each reference has its own cache entry
+    costed = run_set(load_scenario("history"), dataclasses.replace(config, against="baseline"),
+                     baseline_cache=cache, with_accounting=False)
+    assert costed.pending and costed.headline()["abated_mt"] != 0
+    kept = [key for key in cache if key[0] != "accounting"]
+    assert len(kept) == 2 and len({key[0] for key in kept}) == 2
+
+
+def test_the_page_names_the_reference_it_compares_against():
+    from webapp import ui
+
+    runs = run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2023,
+                                                    against="history"))
+    runs.number = 1
+    for lang, words in (("en", "policies in force"), ("zh", "现行政策")):
+        s = SimpleNamespace(t=lambda key, lang=lang: i18n.tr(key, lang),
+                            lang=SimpleNamespace(value=lang))
+        page = headline_html(s, runs)
+        assert f"{i18n.tr('abated', lang).format(ref=words)}" in page
+        assert i18n.tr("cost_definition", lang).format(ref=words) in page
+        assert "{ref}" not in page and words in ui.districts_html(s, runs)
+        assert words in ui.run_label(runs, lang)
+        legend = [t.name for t in figures.district_sectors_figure(runs, lang, 2023).data]
+        assert i18n.tr("baseline_total", lang).format(ref=words) in legend
+        emissions = [t.name for t in figures.emissions_figure(runs, lang).data]
+        assert any(words in (name or "") for name in emissions)
+    runs.config = dataclasses.replace(runs.config, against="baseline")
+    assert "vs" not in ui.run_label(runs, "en")  # the default's label is as it was
+
+
+def test_every_reference_has_labels_in_both_languages():
+    from webapp.runner import REFERENCES
+
+    for name in REFERENCES:
+        for key in (f"against_{name}", f"against_option_{name}"):
+            english, chinese = i18n.UI[key]
+            assert english and chinese and english != chinese
+    assert i18n.reference_name("nowhere", "en") == "nowhere"

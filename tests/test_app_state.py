@@ -70,6 +70,27 @@ def test_request_key_changes_with_levers_and_inputs_not_with_the_name():
     assert state.request_key(draft, {**ui.DEFAULT_RUN, "seed": "1"}) != key
 
 
+def test_request_key_and_url_keep_what_the_run_is_compared_against():
+    """The reference is a run input: a result is current only for its own reference, and the
+    choice is saved in the URL; a link saved before the choice existed opens against the
+    baseline with its own run settings."""
+    draft = levers.draft_from_scenario(load_scenario("plan"))
+    key = state.request_key(draft, ui.DEFAULT_RUN)
+    assert ui.DEFAULT_RUN["against"] == "baseline"
+    assert state.request_key(draft, {**ui.DEFAULT_RUN, "against": "history"}) != key
+    inputs = {**ui.DEFAULT_RUN, "scale": "777", "against": "history"}
+    s = ui.new_session(ui.initial_state(
+        "s=" + state.encode_state({"scenario": "plan", "draft": draft, "inputs": inputs}), None))
+    assert s.inputs.value == inputs
+    again = ui.initial_state("s=" + ui.url_state(s), None)
+    assert again["inputs"] == inputs
+    old = {k: v for k, v in inputs.items() if k != "against"}
+    first = ui.initial_state("s=" + state.encode_state({"scenario": "plan", "draft": draft,
+                                                        "inputs": old}), None)
+    assert first["inputs"] == {**old, "against": "baseline"}  # scale 777 kept
+    assert ui.initial_state(None, None)["inputs"]["against"] == "baseline"
+
+
 def test_import_validates_like_the_cli():
     draft, error = state.import_scenario((SCENARIO_DIR / "plan.toml").read_bytes(), "plan.toml")
     assert error == "" and draft["policies"] == levers.draft_from_scenario(

@@ -28,7 +28,7 @@ from abm import data
 from abm.charts import SECTOR_COLOURS, observed_points
 from abm.results import SECTORS_OUT
 from webapp import i18n
-from webapp.runner import RunSet
+from webapp.runner import REFERENCES, RunSet
 
 CURRENT, BASELINE = "#1f5fa8", "#555555"
 RUN_COLOURS = ("#1f5fa8", "#c0392b", "#2a9d3a", "#8e44ad", "#e07b00", "#16a085", "#7f8c8d")
@@ -213,7 +213,8 @@ def emissions_spec(runs: RunSet, lang: str, run_name: str = "") -> dict:
                      "type": "scatter"})
     total = runs.metric("co2_total")
     data += _band_spec(total, "#000000", run_name or t("total"), unit=mt)
-    data += _band_spec(runs.metric("co2_total", baseline=True), BASELINE, t("baseline_total"),
+    reference = t("baseline_total").format(ref=i18n.reference_name(runs.config.against, lang))
+    data += _band_spec(runs.metric("co2_total", baseline=True), BASELINE, reference,
                        dash="dash", unit=mt)
     mean = total.mean(axis=1)
     i = int(np.argmax(mean.to_numpy()))
@@ -254,6 +255,7 @@ def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
     fig = make_subplots(rows=rows, cols=cols, vertical_spacing=0.12, horizontal_spacing=0.07,
                         subplot_titles=[i18n.panel_title(p, lang) for p in panels])
     shown: set[str] = set()
+    reference = i18n.reference_name(runs.config.against, lang)
     for k, panel in enumerate(panels):
         where = {"row": k // cols + 1, "col": k % cols + 1}
         metrics, target = i18n.panel_metrics(panel), i18n.panel_target(panel)
@@ -268,8 +270,7 @@ def adoption_figure(runs: RunSet, lang: str) -> go.Figure:
                   show=name not in shown, unit=unit, digits=1, **where)
             shown.add(name)
             base = runs.metric(metric, baseline=True).mean(axis=1) * scale
-            base_name = f"{i18n.tr('baseline', lang)}" + (f": {name}" if len(metrics) > 1
-                                                          else "")
+            base_name = reference + (f": {name}" if len(metrics) > 1 else "")
             fig.add_trace(go.Scatter(x=base.index, y=base, name=base_name, mode="lines",
                                      line={"color": colour, "dash": "dash", "width": 1},
                                      opacity=0.7, legendgroup=f"b{j}-{base_name}",
@@ -313,7 +314,7 @@ def _outlines() -> dict[str, list[np.ndarray]]:
 
 
 def district_table(runs: RunSet, year: int) -> pd.DataFrame:
-    """Per district in ``year``: CO2 of the run and the baseline (Mt) and each sector's CO2."""
+    """Per district in ``year`` (Mt): CO2 of the run, of its reference (``baseline``), by sector."""
     years = list(runs.years)
     i = years.index(year)
     rows = []
@@ -382,15 +383,17 @@ def map_figure(runs: RunSet, lang: str, year: int, metric: str = "co2",
               else district_table(runs, year)[metric])
     low, high = float(values.min()), float(values.max())
     unit = "%" if metric in ("change_pct", "adoption") else i18n.tr("mt", lang)
+    metric_name = i18n.tr(f"map_{metric}", lang).format(
+        ref=i18n.reference_name(runs.config.against, lang))
     title = (f"{i18n.tr('tech_' + technology, lang)}, %" if adoption
-             else f"{i18n.tr('map_' + metric, lang)} ({unit})")
+             else f"{metric_name} ({unit})")
     fig = go.Figure()
     for code, rings in _outlines().items():
         value = float(values[code])
         name = i18n.district_label(code, lang)
         colour = (_colour(value, 0.0, max(high, 1e-9), diverging=False, hue="greens")
                   if adoption else _colour(value, low, high, diverging=metric != "co2"))
-        text = (f"{name}<br>{i18n.tr('map_' + metric, lang)}: {value:+.2f} {unit}"
+        text = (f"{name}<br>{metric_name}: {value:+.2f} {unit}"
                 if metric in ("change", "change_pct") else f"{name}<br>{value:.2f} {unit}")
         for k, ring in enumerate(rings):
             fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", mode="lines",
@@ -426,7 +429,8 @@ def district_sectors_figure(runs: RunSet, lang: str, year: int) -> go.Figure:
                              hovertemplate=f"%{{y:.2f}} {mt}<extra>{label}</extra>"))
     fig.add_trace(go.Scatter(x=names, y=table["baseline"], mode="markers",
                              marker={"symbol": "line-ew-open", "size": 26, "color": "black"},
-                             name=i18n.tr("baseline_total", lang),
+                             name=i18n.tr("baseline_total", lang).format(
+                                 ref=i18n.reference_name(runs.config.against, lang)),
                              hovertemplate=f"%{{y:.2f}} {mt}<extra></extra>"))
     fig.update_layout(barmode="stack", height=380, template="plotly_white",
                       font={"family": FONT, "size": 12},
@@ -542,8 +546,11 @@ def _lever_name(contribution, lang: str) -> str:
     return i18n.spending_label(contribution.key, lang)
 
 
-def wedge_figure(contributions: list, total_abated: float, lang: str) -> go.Figure:
-    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs baseline.
+def wedge_figure(contributions: list, total_abated: float, lang: str,
+                 against: str = REFERENCES[0]) -> go.Figure:
+    """Each lever's abatement (one-at-a-time runs) and the rest of the abatement vs reference.
+
+    ``against``: what ``total_abated`` is measured against (:attr:`RunConfig.against`).
 
     Paid levers are green, regulations blue; a paid lever's label gives its windfall share.
     """
@@ -571,7 +578,8 @@ def wedge_figure(contributions: list, total_abated: float, lang: str) -> go.Figu
                       font={"family": FONT, "size": 12},
                       margin={"l": 10, "r": 140, "t": 40, "b": 40},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-                      title={"text": i18n.tr("wedge_title", lang).format(total=total_abated),
+                      title={"text": i18n.tr("wedge_title", lang).format(
+                          total=total_abated, ref=i18n.reference_name(against, lang)),
                              "font": {"size": 14}})
     fig.update_xaxes(title_text=i18n.tr("mt_co2", lang))
     fig.update_yaxes(automargin=True)

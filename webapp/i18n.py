@@ -62,7 +62,7 @@ UI: dict[str, tuple[str, str]] = {
     "peak_mt": ("Peak (Mt CO2)", "峰值（百万吨CO2）"),
     "co2_2030": ("2030 (Mt CO2)", "2030年（百万吨CO2）"),
     "cumulative": ("Cumulative (Mt CO2)", "累计（百万吨CO2）"),
-    "abated": ("Abated vs baseline (Mt CO2)", "相对基准减排（百万吨CO2）"),
+    "abated": ("Abated vs {ref} (Mt CO2)", "相对{ref}减排（百万吨CO2）"),
     "spending": ("Public spending (million CNY)", "财政支出（百万元）"),
     "cny_per_t": ("Cost per tonne, paid levers (CNY/t)", "付费政策每吨减排成本（元/吨）"),
     "cny_per_t_lifetime": ("Cost per tonne over asset lifetimes (CNY/t)",
@@ -70,17 +70,17 @@ UI: dict[str, tuple[str, str]] = {
     "accounting_note": (
         "Abated {first}–{last}: {total:.1f} Mt = {exo:.1f} from the scenario's assumptions "
         "(grid, prices, trends; free) + {reg:.1f} from regulations (mandates, carbon price) + "
-        "{paid:.1f} from paid levers, for {extra:,.0f} million CNY more than the baseline. "
+        "{paid:.1f} from paid levers, for {extra:,.0f} million CNY more than the {ref}. "
         "Over the adopted assets' lifetimes (to {horizon}) the paid levers abate "
         "{lifetime:.1f} Mt. Seed {seed}.",
         "{first}–{last}年减排：{total:.1f} 百万吨 = 情景假设（电网、价格、趋势，无财政成本）"
         "{exo:.1f} + 管制措施（强制标准、碳价）{reg:.1f} + 付费政策 {paid:.1f}，"
-        "财政支出比基准多 {extra:,.0f} 百万元。按已采纳资产的寿命计（至 {horizon} 年），"
+        "财政支出比{ref}多 {extra:,.0f} 百万元。按已采纳资产的寿命计（至 {horizon} 年），"
         "付费政策减排 {lifetime:.1f} 百万吨。随机种子 {seed}。"),
     "cost_definition": (
-        "Cost per tonne = extra public spending over the baseline ÷ CO2 abated by the paid "
+        "Cost per tonne = extra public spending over the {ref} ÷ CO2 abated by the paid "
         "levers over the same years (undiscounted).",
-        "每吨减排成本 = 相对基准增加的财政支出 ÷ 同期付费政策带来的CO2减排量（未贴现）。"),
+        "每吨减排成本 = 相对{ref}增加的财政支出 ÷ 同期付费政策带来的CO2减排量（未贴现）。"),
     "windfall_note": (
         "Windfall (share of subsidised adopters who would have adopted by {last} without the "
         "paid levers): {shares}.",
@@ -123,14 +123,38 @@ UI: dict[str, tuple[str, str]] = {
     "cli_hint": ("Run the saved scenario from the command line:", "用命令行运行保存的情景："),
     "spending_by_policy": ("Spending by policy (million CNY, whole run)",
                            "各政策财政支出（百万元，全程）"),
-    "vs_baseline": ("Compared with the baseline run of the same seeds and scale",
-                    "与相同种子和比例的基准情景比较"),
+    "vs_baseline": ("Compared with {ref} (same seeds and scale)",
+                    "与{ref}比较（相同种子和比例）"),
     "seeds_band": ("band: lowest to highest of the seeds", "阴影：各种子最低至最高"),
     "heavy_run": ("Small scales mean many agents; this run may take a minute.",
                   "比例越小智能体越多，本次运行可能需要一分钟。"),
-    "baseline": ("baseline", "基准"),
     "changed": ("changed", "已修改"),
+    # what a run is compared against (webapp.runner.REFERENCES): "against_<name>" in labels
+    # ("vs {ref}"), "against_option_<name>" in the run settings' choice
+    "compare_against": ("Compare against", "对照情景"),
+    "against_baseline": ("baseline", "基准"),
+    "against_history": ("policies in force", "现行政策"),
+    "against_option_baseline": ("baseline: no new policy after 2020", "基准：2020年后无新政策"),
+    "against_option_history": ("policies in force (2020–2024 as they happened)",
+                               "现行政策（2020–2024年按实际情况）"),
+    "against_help": ("Abatement, extra spending and cost per tonne are measured against it. "
+                     "Policies in force: those of 2020–2024 as they happened, nothing new "
+                     "after; so the plan is not credited with spending already decided.",
+                     "减排量、新增财政支出和每吨成本均相对该情景计算。现行政策：2020–2024年"
+                     "按实际情况实施的政策，此后无新政策；规划不再计入已确定的支出。"),
+    "against_each": ("its reference", "各自对照情景"),
+    "vs_short": ("vs {ref}", "对照{ref}"),
+    "cli_rename": ("To cost it against {ref} from the command line, save it under a name other "
+                   "than {name!r} (the command line runs both).",
+                   "如需在命令行中与{ref}对照计算成本，请以 {name!r} 以外的名称保存"
+                   "（命令行需同时运行两者）。"),
 }
+
+
+def reference_name(against: str, lang: str) -> str:
+    """What a run is compared against, as named in labels ("vs {ref}"); unknown: as given."""
+    key = f"against_{against}"
+    return tr(key, lang) if key in UI else against
 
 GROUPS: dict[str, tuple[str, str]] = {
     "rooftop_pv": ("Rooftop and fishery PV", "屋顶及渔光互补光伏"),
@@ -195,7 +219,7 @@ CHART: dict[str, tuple[str, str]] = {
     "year": ("year", "年份"),
     "total": ("total (net of PV)", "合计（扣除光伏）"),
     "peak": ("peak", "峰值"),
-    "baseline_total": ("baseline total", "基准情景合计"),
+    "baseline_total": ("{ref} total", "{ref}合计"),
     "plan_target": ("plan target", "规划目标"),
     "observed": ("what happened (China; hover for the series)", "实际值（全国；悬停查看数据系列）"),
     "share": ("share", "比例"),
@@ -273,8 +297,8 @@ UI.update({
     "this_run": ("this run", "本次运行"),
     "mt": ("Mt", "百万吨"),
     "map_co2": ("CO2", "CO2排放"),
-    "map_change": ("Change vs baseline", "相对基准变化"),
-    "map_change_pct": ("Change vs baseline in %", "相对基准变化（%）"),
+    "map_change": ("Change vs {ref}", "相对{ref}变化"),
+    "map_change_pct": ("Change vs {ref} in %", "相对{ref}变化（%）"),
     "map_adoption": ("Adoption", "采纳率"),
     "map_technology": ("Adoption of", "采纳对象"),
     "tech_household_pv": ("rooftop PV (share of households)", "屋顶光伏（住户占比）"),
@@ -316,10 +340,10 @@ UI.update({
     "marginal_cost": ("Marginal cost per tonne, paid levers (CNY/t)",
                       "付费政策边际每吨减排成本（元/吨）"),
     "marginal_note": (
-        "Marginal figures: current run minus pinned run, both against the same baseline. "
+        "Marginal figures: current run minus pinned run, each against its reference. "
         "Marginal cost per tonne = change in extra public spending ÷ change in paid-lever "
         "abatement (shown when that change is at least 0.05 Mt).",
-        "边际指标：当前运行减去固定运行，两者均相对同一基准。边际每吨成本 = 财政支出增量 ÷ "
+        "边际指标：当前运行减去固定运行，各自相对其对照情景。边际每吨成本 = 财政支出增量 ÷ "
         "付费政策减排增量（增量不小于0.05百万吨时显示）。"),
     "run_label": ("run {n}: {name}", "第{n}次：{name}"),
     "edited": ("edited", "已修改"),
@@ -399,6 +423,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "结束年份 {year} 不允许；请使用 {lo} 至 {hi} 年。"),
     "run_span": ("The years {start}–{end} are an empty span: the last year must not be before "
                  "the first.", "{start}–{end} 年为空区间：结束年份不能早于起始年份。"),
+    "against_unknown": ("Compare against: {value!r} is not a reference scenario; allowed: "
+                        "{allowed}.", "对照情景：{value!r} 不是可用的对照情景；允许：{allowed}。"),
     # scenario TOML import
     "import_too_big": ("{name}: the file is larger than {kb} kB.",
                        "{name}：文件大于 {kb} 千字节。"),
@@ -414,6 +440,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 RUN_LABELS: dict[str, tuple[str, str]] = {
     "Scale": ("Scale", "比例"), "Seed": ("Seed", "随机种子"),
     "Number of seeds": ("Number of seeds", "种子数量"), "Last year": ("Last year", "结束年份"),
+    "Compare against": ("Compare against", "对照情景"),
 }
 
 END_WORDS: dict[str, tuple[str, str]] = {"start": ("start", "开始"), "end": ("end", "结束")}
@@ -677,16 +704,16 @@ UI.update({
         "Each lever is removed in turn and the scenario run again with the same seed (common "
         "random numbers); its contribution is the change in cumulative CO2 and public spending. "
         "Green: paid levers; blue: regulations (no public money). The grey bar is the rest of "
-        "the abatement against the baseline: the scenario's assumptions (grid, trends) and the "
+        "the abatement against the {ref}: the scenario's assumptions (grid, trends) and the "
         "levers' interactions. Windfall: of the adopters a subsidy paid, the share who would "
         "have adopted anyway by the last year (same seed, without the lever); the hatched top "
         "of a paid lever's bar is the part of its cost per tonne paid to them.",
         "依次移除每项政策杠杆，以相同随机种子（共同随机数）重新运行情景；其贡献为累计CO2排放和财政支出的"
-        "变化。绿色：付费政策；蓝色：管制措施（无财政支出）。灰色为相对基准减排的其余部分："
+        "变化。绿色：付费政策；蓝色：管制措施（无财政支出）。灰色为相对{ref}减排的其余部分："
         "情景假设（电网、趋势）及政策间的相互作用。搭便车比例：受补贴的采纳者中，没有该政策到最后一年"
         "也会采纳的比例（相同随机种子）；付费政策柱顶的斜线部分为每吨成本中付给这些采纳者的部分。"),
-    "wedge_title": ("Abatement by lever, Mt CO2 (total vs baseline {total:.1f})",
-                    "各政策杠杆减排量，百万吨CO2（相对基准共 {total:.1f}）"),
+    "wedge_title": ("Abatement by lever, Mt CO2 (total vs {ref} {total:.1f})",
+                    "各政策杠杆减排量，百万吨CO2（相对{ref}共 {total:.1f}）"),
     "wedge_rest": ("assumptions and interactions", "情景假设及相互作用"),
     "cost_curve_title": ("Abatement cost curve: public CNY per tonne by lever",
                          "减排成本曲线：各政策杠杆每吨财政成本"),

@@ -1,4 +1,8 @@
-"""Runs for the page: the levers' scenario and the baseline, for one or more seeds.
+"""Runs for the page: the levers' scenario and its reference, for one or more seeds.
+
+The reference (:attr:`RunConfig.against`, one of :data:`REFERENCES`) is what abatement,
+extra spending and the cost per tonne are measured against, as ``python -m abm run
+--baseline NAME`` does on the command line.
 
 A run here is :func:`abm.simulate.simulate` (which the CLI, experiments and calibration use),
 with a month callback that reports progress and can also stop the run. What the page keeps of
@@ -33,7 +37,7 @@ from abm.headline import series
 from abm.identity import population_identity, run_identity, scenario_hash
 from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
-from abm.params import SEED_MAX
+from abm.params import SEED_MAX, ParameterError
 from abm.population import Population, synthesise
 from abm.results import _annual as annual_values
 from abm.results import sector_emissions, spending_by_policy
@@ -51,6 +55,10 @@ HEAVY_SCALE = 10.0
 """Below this scale a run has more than ~250,000 agents (tens of seconds)."""
 AGENT_SAMPLE = 400
 """Households sampled per district for the agent view."""
+REFERENCES = ("baseline", "history")
+"""The scenarios a run can be compared against (:attr:`RunConfig.against`): ``baseline``, no
+new policy after 2020 (the default), and ``history``, the policies in force (2020–2024 as
+they happened, nothing new after)."""
 
 
 class RunCancelled(Exception):  # noqa: N818 (a signal, not an error)
@@ -59,13 +67,15 @@ class RunCancelled(Exception):  # noqa: N818 (a signal, not an error)
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What to run: scale, seeds and years (the scenario comes separately)."""
+    """What to run: scale, seeds, years and the reference (the scenario comes separately)."""
 
     scale: float = 50.0
     seed: int = 0
     n_seeds: int = 1
     start_year: int = 2020
     end_year: int = 2035
+    against: str = REFERENCES[0]
+    """The scenario the run is compared against (one of :data:`REFERENCES`)."""
 
     @property
     def seeds(self) -> list[int]:
@@ -94,7 +104,14 @@ class RunConfig:
                                hi=LAST_YEAR))
         if self.end_year < self.start_year:
             out.append(message("run_span", lang, start=self.start_year, end=self.end_year))
+        if self.against not in REFERENCES:
+            out.append(message("against_unknown", lang, value=self.against,
+                               allowed=", ".join(REFERENCES)))
         return out
+
+    def reference(self) -> Scenario:
+        """The scenario compared against, starting in ``start_year``."""
+        return with_start_year(load_scenario(self.against), self.start_year)
 
 
 def instant_config(config: RunConfig) -> RunConfig:
@@ -158,7 +175,9 @@ class RunResult:
 
 @dataclass(eq=False)
 class RunSet:
-    """The levers' scenario and the baseline, each run for every seed of a config.
+    """The levers' scenario and its reference, each run for every seed of a config.
+
+    ``baselines`` are the runs of the reference (:attr:`RunConfig.against`), whichever it is.
 
     Two sets are equal only if they are the same object: the page compares the run on screen
     with the last one on every render, and comparing their tables would cost more than
@@ -207,7 +226,7 @@ class RunSet:
         out["peak_year"] = float(frame["peak_year"].median())
         out["plateau_from"] = float(frame["plateau_from"].median())
         acc = self.accounting
-        # no accounting: the scenario is the baseline itself, so nothing abated or spent extra
+        # no accounting: the scenario is the reference itself, so nothing abated or spent extra
         out["abated_paid_mt"] = acc.paid_mt if acc else 0.0
         out["extra_spending_mcny"] = acc.extra_spending_mcny if acc else 0.0
         out["cny_per_t"] = acc.cny_per_t_paid if acc else float("nan")
@@ -229,7 +248,8 @@ class RunSet:
 def headline(run: RunResult, baseline: RunResult | None) -> dict[str, float]:
     """The run's headline numbers (:func:`abm.headline.headline`) and abatement.
 
-    ``abated_mt``: cumulative abatement against the baseline of the same seed. The cost per
+    ``abated_mt``: cumulative abatement against the reference run of the same seed (the
+    baseline or another scenario: :attr:`RunConfig.against`). The cost per
     tonne of the paid levers comes from :attr:`RunSet.accounting` (:mod:`abm.accounting`).
     """
     out = run.headline_numbers()
@@ -398,7 +418,7 @@ def run_set(scenario: Scenario, config: RunConfig,
             baseline_cache: dict | None = None,
             on_ready: Callable[[RunSet], None] | None = None,
             with_accounting: bool = True, with_agents: bool = True) -> RunSet:
-    """Run the scenario and the baseline for every seed of ``config``.
+    """Run the scenario and its reference (``config.against``) for every seed of ``config``.
 
     Args:
         scenario: The levers' scenario.
@@ -406,8 +426,8 @@ def run_set(scenario: Scenario, config: RunConfig,
         progress: Called with the share done (0 to 1) now and then.
         should_stop: Checked every month; when it returns True the run stops with
             :class:`RunCancelled`.
-        baseline_cache: A dict kept by the caller (one page session) to reuse baseline runs
-            of the same scale, seed and years.
+        baseline_cache: A dict kept by the caller (one page session) to reuse reference runs
+            of the same reference (keyed by its TOML), scale, seed and years.
         on_ready: Called with the runs before the cost accounting's extra runs (a
             :class:`RunSet` with ``pending=True``, no accounting), so that a page can show the
             charts at once; the returned set shares its ``extras`` (cached figures).
@@ -417,16 +437,17 @@ def run_set(scenario: Scenario, config: RunConfig,
             :func:`agents_of` samples them when they are asked for.
 
     Raises:
-        ValueError: If ``config`` has problems (their messages joined).
+        ParameterError: If ``config`` has problems (their messages joined), e.g. an unknown
+            reference.
         RunCancelled: If ``should_stop`` asked to stop.
 
     """
     problems = config.problems()
     if problems:
-        raise ValueError(" ".join(problems))
+        raise ParameterError(" ".join(problems))
     begin = time.perf_counter()
     scenario = with_start_year(scenario, config.start_year)
-    baseline = with_start_year(load_scenario("baseline"), config.start_year)
+    baseline = config.reference()
     baseline_key = baseline.to_toml()
     cache = baseline_cache if baseline_cache is not None else {}
     todo: list[tuple[str, int]] = [("scenario", s) for s in config.seeds]
@@ -505,7 +526,7 @@ def add_accounting(runs: RunSet, baseline_cache: dict | None = None,
         return runs
     config = runs.config
     cache = baseline_cache if baseline_cache is not None else {}
-    baseline = with_start_year(load_scenario("baseline"), config.start_year)
+    baseline = config.reference()
     known = cache.setdefault(("accounting", config.scale, config.seed, config.start_year), {})
     known[(scenario_hash(runs.scenario), config.end_year)] = runs.runs[0].summary
     known[(scenario_hash(baseline), config.end_year)] = runs.baselines[0].summary
@@ -595,7 +616,7 @@ def lever_contributions(runs: RunSet, cache: dict | None = None,
     A lever is every policy of one kind and option (all its periods). For each, the scenario
     is run again without it, with the first seed, scale and years of ``runs`` (the same random
     draws: common random numbers), and its contribution is the difference in cumulative CO2 and
-    in public spending. Contributions do not add up to the abatement against the baseline: the
+    in public spending. Contributions do not add up to the abatement against the reference: the
     rest is the scenario's own assumptions (grid, trends) and the levers' interactions.
     """
     config = runs.config

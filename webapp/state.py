@@ -82,7 +82,9 @@ def signed(value: Any, digits: int = 1) -> str:
 def request_key(draft: dict[str, Any], inputs: dict[str, str]) -> str:
     """A text that is equal for two requests exactly when they would run the same thing.
 
-    The scenario's name and description are left out: renaming does not change results.
+    ``inputs`` are the run inputs, the reference compared against (``against``) among them:
+    a result is reused, and stays current, only for the same reference. The scenario's name
+    and description are left out: renaming does not change results.
     """
     body = {k: v for k, v in draft.items() if k not in ("name", "description")}
     return json.dumps({"draft": body, "inputs": inputs}, sort_keys=True, default=str)

@@ -37,6 +37,7 @@ from webapp import figures, i18n, levers, state, warm
 from webapp.runner import (
     HEAVY_SCALE,
     INSTANT_SCALE,
+    REFERENCES,
     RunCancelled,
     RunConfig,
     RunSet,
@@ -48,8 +49,12 @@ from webapp.runner import (
 )
 
 DEFAULT_SCENARIO = "plan"
-DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035"}
+DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035",
+               "against": REFERENCES[0]}
 RUN_KEYS = tuple(DEFAULT_RUN)
+ADDED_RUN_KEYS = ("against",)
+"""Run inputs added after the URL format's first version: a saved state without them gets
+the default (an old link still opens with its own run settings)."""
 LANG_BUTTONS = {"EN": "en", "中文": "zh"}
 MAX_PINNED = 6
 ACCOUNTING_DELAY = 1.5
@@ -73,7 +78,10 @@ def fmt(value: Any) -> str:
 
 def run_config(inputs: dict[str, str], start_year: int, lang: str = "en"
                ) -> tuple[RunConfig | None, list[str]]:
-    """Parse the run inputs; messages for the ones that are not numbers or out of range."""
+    """Parse the run inputs; messages for the ones that are not numbers or out of range.
+
+    ``inputs["against"]`` is the reference's name (:data:`webapp.runner.REFERENCES`).
+    """
     scale = parse_number(inputs["scale"])
     seed, n_seeds, end_year = (parse_int(inputs[k]) for k in ("seed", "n_seeds", "end_year"))
     problems = []
@@ -87,7 +95,8 @@ def run_config(inputs: dict[str, str], start_year: int, lang: str = "en"
     if problems:
         return None, problems
     config = RunConfig(scale=float(scale), seed=int(seed), n_seeds=int(n_seeds),
-                       start_year=start_year, end_year=int(end_year))
+                       start_year=start_year, end_year=int(end_year),
+                       against=str(inputs.get("against", DEFAULT_RUN["against"])))
     return config, config.problems(lang)
 
 
@@ -131,8 +140,17 @@ def current_request(s: Session) -> tuple[Scenario | None, RunConfig | None]:
     return (scenario, config) if not problems else (None, None)
 
 
+def against_name(s: Any, runs: list[RunSet]) -> str:
+    """What the runs are compared against, as labels name it ("its reference" if they differ).
+
+    ``s`` needs only ``t`` (a :class:`Session`, or a stand-in with the same ``t``).
+    """
+    names = {r.config.against for r in runs}
+    return s.t(f"against_{names.pop()}") if len(names) == 1 else s.t("against_each")
+
+
 def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
-    """A run's label: number, scenario, and what sets it apart (edited, scale, seeds)."""
+    """A run's label: number, scenario, what sets it apart (edited, scale, seeds, reference)."""
     t = lambda key, **v: i18n.tr(key, lang).format(**v)  # noqa: E731
     draft = runs.draft or {}
     parts = [f"#{runs.number} {i18n.scenario_title(runs.scenario.name, lang)}"]
@@ -145,6 +163,8 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
     seeds = cfg.seeds
     parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
                  else t("seed_short", seed=seeds[0]))
+    if cfg.against != DEFAULT_RUN["against"]:
+        parts.append(t("vs_short", ref=i18n.reference_name(cfg.against, lang)))
     return " · ".join(parts)
 
 
@@ -449,8 +469,9 @@ def peak_text(s: Session, h: dict[str, float]) -> str:
 
 
 def headline_html(s: Session, current: RunSet) -> str:
-    """The key numbers of the current run, against the baseline (a compact strip)."""
+    """The key numbers of the current run, against its reference (a compact strip)."""
     h = current.headline()
+    ref = against_name(s, [current])
     cells = [
         ("peak_year", peak_text(s, h)),
         ("peak_mt", state.plain(h["peak_mt"])),
@@ -464,7 +485,8 @@ def headline_html(s: Session, current: RunSet) -> str:
         ("targets_met", f"{h['targets_met']:.1f}".rstrip("0").rstrip(".")
          + f" / {len(current.runs[0].targets)}"),
     ]
-    body = "".join(f'<div class="kpi kpi-{k}"><div class="kpi-label">{html.escape(s.t(k))}</div>'
+    body = "".join(f'<div class="kpi kpi-{k}"><div class="kpi-label">'
+                   f'{html.escape(s.t(k).format(ref=ref))}</div>'
                    f'<div class="kpi-value">{html.escape(v)}</div></div>' for k, v in cells)
     return f'<div class="kpis">{body}</div>' + accounting_html(s, current)
 
@@ -477,14 +499,16 @@ def accounting_html(s: Session, current: RunSet) -> str:
     text = s.t("accounting_note").format(
         first=acc.first_year, last=acc.last_year, total=acc.abated_mt, exo=acc.exogenous_mt,
         reg=acc.regulation_mt, paid=acc.paid_mt, extra=acc.extra_spending_mcny,
-        horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed)
+        horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed,
+        ref=against_name(s, [current]))
     shares = ", ".join(f"{s.t('windfall_' + tech)} {share:.2f}"
                        for tech, share in acc.windfall.items() if share == share)
     if shares:
         text += " " + s.t("windfall_note").format(last=acc.last_year, shares=shares)
     return (f'<details class="accounting"><summary>{html.escape(s.t("cny_per_t"))}: '
             f'{html.escape(s.t("how_counted"))}</summary>{html.escape(text)} '
-            f'<i>{html.escape(s.t("cost_definition"))}</i></details>')
+            f'<i>{html.escape(s.t("cost_definition").format(ref=against_name(s, [current])))}'
+            '</i></details>')
 
 
 SHARE_UNITS = ("1", "share")
@@ -533,11 +557,12 @@ def scoreboard_html(s: Session, current: RunSet) -> str:
 
 
 def districts_html(s: Session, current: RunSet) -> str:
-    """Table of the seven districts: CO2 first, 2030 and last year, and vs baseline."""
+    """Table of the seven districts: CO2 first, 2030 and last year, and vs the reference."""
     lang = s.lang.value
     years = current.years
     last = years[-1]
-    head = [s.t("district"), f"{years[0]}", "2030", f"{last}", f"{last} − {s.t('baseline')}"]
+    head = [s.t("district"), f"{years[0]}", "2030", f"{last}",
+            f"{last} − {against_name(s, [current])}"]
     rows = []
     for d, code in enumerate(data.DISTRICTS):
         def total(results, d=d):
@@ -572,13 +597,15 @@ def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
     runs = [current, *pinned]
     heads = [r.headline() for r in runs]
     labels = [s.label(r) for r in runs]
+    ref = against_name(s, runs)
     head = ["", f"{s.t('current')}: {labels[0]}",
             *[f"{s.t('pinned')}: {lab}" for lab in labels[1:]],
             *[f"{s.t('current')} − #{r.number}" for r in pinned]]
     rows = []
     for key, label, digits in COMPARE_ROWS:
         year = key in ("peak_year", "plateau_from")
-        cells = [s.t(label)] + [state.plain(h[key], digits, grouping=not year) for h in heads]
+        cells = [s.t(label).format(ref=ref)] + [state.plain(h[key], digits, grouping=not year)
+                                                for h in heads]
         cells += [state.signed(heads[0][key] - h[key], digits) for h in heads[1:]]
         rows.append(f'<tr class="cmp cmp-{key}">'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
@@ -605,7 +632,8 @@ def levers_diff_html(s: Session, runs: list[RunSet], labels: list[str]) -> str:
     settings = [(s.t("scale"), [f"{r.config.scale:g}" for r in runs]),
                 (s.t("seed"), [", ".join(map(str, r.config.seeds)) for r in runs]),
                 (s.t("last_year"), [str(r.config.end_year) for r in runs]),
-                (s.t("first_year"), [str(r.config.start_year) for r in runs])]
+                (s.t("first_year"), [str(r.config.start_year) for r in runs]),
+                (s.t("compare_against"), [s.t(f"against_{r.config.against}") for r in runs])]
     diff += [(label, cells) for label, cells in settings if len(set(cells)) > 1]
     title = f'<div class="diff-title"><b>{html.escape(s.t("levers_differ"))}</b></div>'
     if not diff:
@@ -710,7 +738,8 @@ def DistrictsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     metric, set_metric = solara.use_state("change")
     technology, set_technology = solara.use_state(figures.MAP_TECHNOLOGIES[0])
     year = year if year in years else default
-    names = {s.t(f"map_{m}"): m for m in figures.MAP_METRICS}
+    ref = against_name(s, [current])
+    names = {s.t(f"map_{m}").format(ref=ref): m for m in figures.MAP_METRICS}
     techs = {s.t(f"tech_{t}"): t for t in figures.MAP_TECHNOLOGIES}
     with solara.Row(gap="16px", style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.Div(style={"min-width": "260px", "flex": "1"}, classes=["map-year"]):
@@ -777,12 +806,14 @@ def Contributions(s: Session, current: RunSet) -> None:  # noqa: N802
     total = current.headline()["abated_mt"]
     revision = str(current.number)
     Plot(figures.chart(current, "wedge", lang,
-                        lambda: figures.wedge_figure(done, total, lang)), "wedge", s, revision)
+                        lambda: figures.wedge_figure(done, total, lang, current.config.against)),
+         "wedge", s, revision)
     Plot(figures.chart(current, "cost_curve", lang,
                         lambda: figures.cost_curve_figure(done, lang)), "cost_curve", s,
          revision)
     solara.HTML(unsafe_innerHTML=contributions_html(s, done))
-    solara.Text(s.t("contributions_note"), style={"font-size": "0.8em", "color": "#555"})
+    solara.Text(s.t("contributions_note").format(ref=against_name(s, [current])),
+                style={"font-size": "0.8em", "color": "#555"})
 
 
 def contributions_html(s: Session, contributions: list) -> str:
@@ -820,7 +851,8 @@ def Results(s: Session, current: RunSet, stale: bool) -> None:  # noqa: N802
     label = solara.use_memo(lambda: s.label(current), [current, lang, base])
     with solara.Div(classes=["results"] + (["stale"] if stale else [])):
         solara.HTML(unsafe_innerHTML=kpis, classes=["kpi-strip"])
-        solara.Text(f"{label} — {s.t('vs_baseline')}", classes=["run-label"],
+        vs = s.t("vs_baseline").format(ref=against_name(s, [current]))
+        solara.Text(f"{label} — {vs}", classes=["run-label"],
                     style={"font-size": "0.8em", "color": "#555"})
         tabs = (("emissions", lambda: EmissionsTab(s, current)),
                 ("adoption", lambda: AdoptionTab(s, current)),
@@ -938,13 +970,34 @@ def DownloadPanel(s: Session, current: RunSet) -> None:  # noqa: N802
         return
     solara.FileDownload(toml, filename=toml_name, label=f"{s.t('download_toml')}: {toml_name}",
                         mime_type="application/toml")
-    cfg = current.config
     solara.Text(s.t("cli_hint"))
     with solara.Div(classes=["cli-hint"]):
-        solara.Preformatted("\n".join(
-            f"python -m abm run --scenario {toml_name} --scale {cfg.scale:g} --seed {seed} "
-            f"--end-year {cfg.end_year}" for seed in cfg.seeds))
+        solara.Preformatted("\n".join(cli_commands(current, toml_name)))
+    against = current.config.against
+    if against != DEFAULT_RUN["against"] and toml_name == f"{against}.toml" \
+            and (current.pending or current.accounting is not None):
+        solara.Text(s.t("cli_rename").format(ref=s.t(f"against_{against}"), name=against),
+                    classes=["cli-rename"], style={"font-size": "0.8em", "color": "#555"})
     solara.Text(s.t("png_hint"), style={"font-size": "0.8em", "color": "#555"})
+
+
+def cli_commands(runs: RunSet, toml_name: str) -> list[str]:
+    """``python -m abm run`` of the run's levers saved as ``toml_name``, one line per seed.
+
+    Against a reference other than the baseline, the reference is run too and named by
+    ``--baseline`` (:mod:`abm.cli`), so that the command's ``summary.csv`` costs the levers
+    against it as the page does; a first year other than 2020 is then set for both
+    (``--set run.start_year=...``). The command line cannot run two scenarios of one name: a
+    scenario saved under the reference's own name is given without it.
+    """
+    cfg = runs.config
+    scenarios = f"--scenario {toml_name}"
+    if cfg.against != DEFAULT_RUN["against"] and toml_name != f"{cfg.against}.toml":
+        scenarios = f"--scenario {cfg.against} {scenarios} --baseline {cfg.against}"
+        if cfg.start_year != 2020:
+            scenarios += f" --set run.start_year={cfg.start_year}"
+    return [f"python -m abm run {scenarios} --scale {cfg.scale:g} --seed {seed} "
+            f"--end-year {cfg.end_year}" for seed in cfg.seeds]
 
 
 # --------------------------------------------------------------------------- page
@@ -993,8 +1046,11 @@ def initial_state(search: str | None, headers: dict | None) -> dict[str, Any]:
             and state.valid_draft(saved["base"]):
         base_draft = saved["base"]
     draft = saved.get("draft") if state.valid_draft(saved.get("draft")) else base_draft
-    inputs = saved.get("inputs") if state.valid_inputs(saved.get("inputs"), RUN_KEYS) \
-        else dict(DEFAULT_RUN)
+    inputs = saved.get("inputs")
+    if isinstance(inputs, dict):  # a link saved before an input existed: its default
+        inputs = {**{k: DEFAULT_RUN[k] for k in ADDED_RUN_KEYS}, **inputs}
+    if not state.valid_inputs(inputs, RUN_KEYS):
+        inputs = dict(DEFAULT_RUN)
     lang = saved.get("lang")
     if lang not in i18n.LANGUAGES:
         accept = ""
@@ -1434,8 +1490,32 @@ def RunProgress(s: Session) -> None:  # noqa: N802
 
 
 @solara.component
+def AgainstChoice(s: Session, error: str = "") -> None:  # noqa: N802
+    """The choice of reference (:data:`webapp.runner.REFERENCES`).
+
+    Abatement, extra spending and the cost per tonne are measured against it.
+    """
+    options = {s.t(f"against_option_{name}"): name for name in REFERENCES}
+    chosen = s.inputs.value.get("against")
+
+    def choose(label: str | None) -> None:
+        name = options.get(label or "")
+        # the choice reports its value again when its labels change language: not a change
+        if name is not None and name != s.inputs.peek().get("against"):
+            s.inputs.value = {**s.inputs.peek(), "against": name}
+
+    solara.Select(s.t("compare_against"), values=list(options),
+                  value=next((k for k, v in options.items() if v == chosen), None),
+                  on_value=choose, classes=["compare-against"])
+    solara.Text(s.t("against_help"), classes=["against-help"],
+                style={"font-size": "0.75em", "color": "#555"})
+    if error:
+        solara.Error(error, dense=True, classes=["against-error"])
+
+
+@solara.component
 def RunInputs(s: Session) -> None:  # noqa: N802
-    """First and last year, scale, seed and number of seeds; a warning for a heavy scale."""
+    """Years, scale, seeds and what to compare against; a warning for a heavy scale."""
     inputs = s.inputs.value
     lang = s.lang.value
     start_year = s.draft.value["parameters"].get("run.start_year", 2020)
@@ -1477,6 +1557,7 @@ def RunInputs(s: Session) -> None:  # noqa: N802
                 NumberField(s.t("n_seeds"), inputs["n_seeds"],
                             lambda v: set_input("n_seeds", v), problem("Number of seeds"),
                             css="n-seeds")
+        AgainstChoice(s, problem("Compare against"))
 
     with solara.Div():
         if config is not None and config.scale < HEAVY_SCALE:

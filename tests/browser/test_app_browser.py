@@ -503,3 +503,43 @@ def test_wedge_chart_and_cost_curve(app_page):
     assert "assumptions and interactions" in bars
     chart(page, "wedge").scroll_into_view_if_needed()
     app_page.shot("wedge")
+
+
+def test_compare_against_policies_in_force(app_page):
+    """Chosen in the run settings, the policies in force are what the run is measured against:
+    its label and KPIs say so, the command line hint runs them too, a reload keeps the choice,
+    and going back to the baseline makes the results stale."""
+    page = app_page.page
+    set_run(page, scale="2000", end_year="2026")
+    choice = page.locator(".compare-against")
+    expect(choice).to_contain_text("baseline: no new policy after 2020")
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^policies in force")).click()
+    expect(choice).to_contain_text("policies in force")
+    run(page, 1)
+    expect(page.locator(".run-label")).to_contain_text("Compared with policies in force")
+    expect(page.locator(".run-label")).to_contain_text("vs policies in force")
+    expect(page.locator(".kpi-abated .kpi-label")).to_have_text(
+        "Abated vs policies in force (Mt CO2)")
+    app_page.shot("compare_against")
+    page.locator(".tab-download").click()
+    expect(page.locator(".cli-hint")).to_contain_text(
+        "--scenario history --scenario plan.toml --baseline history --scale 2000")
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^baseline")).click()
+    page.locator(".stale-banner").wait_for()
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^policies in force")).click()
+    page.locator(".stale-banner").wait_for(state="detached")
+    def saved() -> str | None:
+        href = page.evaluate("() => location.href")  # history.replaceState, not navigation
+        return state.decode_state(state.query_value(urlparse(href).query, "s")).get(
+            "inputs", {}).get("against")
+
+    deadline = time.monotonic() + 60
+    while saved() != "history":  # the URL follows the page's state a moment later
+        assert time.monotonic() < deadline, saved()
+        page.wait_for_timeout(200)
+    page.reload()
+    page.locator(".no-run").wait_for()
+    expect(page.locator(".compare-against")).to_contain_text("policies in force")
