@@ -135,8 +135,8 @@ UI: dict[str, tuple[str, str]] = {
     "against_baseline": ("baseline", "基准"),
     "against_history": ("policies in force", "现行政策"),
     "against_option_baseline": ("baseline: no new policy after 2020", "基准：2020年后无新政策"),
-    "against_option_history": ("policies in force (2020–2024 as they happened)",
-                               "现行政策（2020–2024年按实际情况）"),
+    "against_option_history": ("policies in force: 2020–24 as they were",
+                               "现行政策：2020–24年实际政策"),
     "against_help": ("Abatement, extra spending and cost per tonne are measured against it. "
                      "Policies in force: those of 2020–2024 as they happened, nothing new "
                      "after; so the plan is not credited with spending already decided.",

@@ -149,8 +149,12 @@ def against_name(s: Any, runs: list[RunSet]) -> str:
     return s.t(f"against_{names.pop()}") if len(names) == 1 else s.t("against_each")
 
 
-def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
-    """A run's label: number, scenario, what sets it apart (edited, scale, seeds, reference)."""
+def run_label(runs: RunSet, lang: str, base: dict | None = None,
+              with_reference: bool = True) -> str:
+    """A run's label: number, scenario, what sets it apart (edited, scale, seeds, reference).
+
+    ``with_reference=False`` leaves the reference out (the results' label names it after).
+    """
     t = lambda key, **v: i18n.tr(key, lang).format(**v)  # noqa: E731
     draft = runs.draft or {}
     parts = [f"#{runs.number} {i18n.scenario_title(runs.scenario.name, lang)}"]
@@ -163,7 +167,7 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None) -> str:
     seeds = cfg.seeds
     parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
                  else t("seed_short", seed=seeds[0]))
-    if cfg.against != DEFAULT_RUN["against"]:
+    if with_reference and cfg.against != DEFAULT_RUN["against"]:
         parts.append(t("vs_short", ref=i18n.reference_name(cfg.against, lang)))
     return " · ".join(parts)
 
@@ -225,9 +229,9 @@ class Session:
         """Interface string in the session's language."""
         return i18n.tr(key, self.lang.value)
 
-    def label(self, runs: RunSet) -> str:
-        """A run's label in the session's language."""
-        return run_label(runs, self.lang.value, self.base.value)
+    def label(self, runs: RunSet, with_reference: bool = True) -> str:
+        """A run's label in the session's language (:func:`run_label`)."""
+        return run_label(runs, self.lang.value, self.base.value, with_reference)
 
 
 # --------------------------------------------------------------------------- levers
@@ -848,7 +852,8 @@ def Results(s: Session, current: RunSet, stale: bool) -> None:  # noqa: N802
     lang = s.lang.value
     base = s.base.value
     kpis = solara.use_memo(lambda: headline_html(s, current), [current, lang])
-    label = solara.use_memo(lambda: s.label(current), [current, lang, base])
+    label = solara.use_memo(lambda: s.label(current, with_reference=False),
+                            [current, lang, base])
     with solara.Div(classes=["results"] + (["stale"] if stale else [])):
         solara.HTML(unsafe_innerHTML=kpis, classes=["kpi-strip"])
         vs = s.t("vs_baseline").format(ref=against_name(s, [current]))

@@ -280,6 +280,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         for j in range(N_POWERTRAINS):
             if nev(j):
                 chance += prob[j]
+        chance = min(chance, 1.0)  # a mandate of 1 can sum to 1 + 2e-16
         nev_chance[i] = chance
         s[V_NEV_EXPECTED + v] += w * chance
         s[V_LNG_EXPECTED] += w * prob[PT_LNG]
