@@ -3,6 +3,7 @@ lever differences, rounding, marginal figures, Chinese messages, scoreboard and 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -203,6 +204,31 @@ def test_compare_three_runs_lists_levers_and_marginals(lang, three_runs):
     if lang == "zh":
         text = re.sub(r"<[^>]+>", " ", page)
         assert not leftover_latin(text), leftover_latin(text)
+
+
+def test_runs_against_different_references_are_not_subtracted(three_runs):
+    """A run against the policies in force beside one against the baseline: no difference of
+    abatement or cost per tonne and no marginal figure (each would mix two references);
+    emissions still compare, and the last table says which reference each run used."""
+    plan, (a, _, _) = three_runs
+    other = run_set(levers.build_scenario(a.draft),
+                    dataclasses.replace(a.config, against="history"))
+    other.number, other.draft = 4, a.draft
+    s = SimpleNamespace(lang=SimpleNamespace(value="en"), base=SimpleNamespace(value=plan),
+                        t=lambda key: i18n.tr(key, "en"))
+    s.label = lambda r: ui.run_label(r, "en", plan)
+    assert ui.mixed_references([other, a]) and not ui.mixed_references([a, a])
+    page = ui.compare_html(s, other, [a])
+
+    def cells(row: str) -> list[str]:
+        match = re.search(rf'<tr class="cmp[^"]*{row}">(.*?)</tr>', page)
+        return re.findall(r"<td>(.*?)</td>", match.group(1))
+
+    assert cells("cmp-abated_mt")[-1] == "—" and cells("cmp-cny_per_t")[-1] == "—"
+    assert cells("marginal-abatement_mt")[-1] == "—"
+    assert cells("cmp-cumulative_mt")[-1] == "0.0"  # same levers and seed: same emissions
+    assert cells("cmp-abated_mt")[1] != cells("cmp-abated_mt")[2]  # the two references differ
+    assert "policies in force" in page and "baseline" in page
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

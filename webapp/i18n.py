@@ -143,6 +143,12 @@ UI: dict[str, tuple[str, str]] = {
                      "减排量、新增财政支出和每吨成本均相对该情景计算。现行政策：2020–2024年"
                      "按实际情况实施的政策，此后无新政策；规划不再计入已确定的支出。"),
     "against_each": ("its reference", "各自对照情景"),
+    "mixed_references": ("These runs are measured against different references (see the "
+                         "last table): their abatement and cost per tonne are not comparable, "
+                         "so those differences and the marginal rows are left out (—). "
+                         "Emissions, spending and targets compare as they are.",
+                         "这些运行的对照情景不同（见最后一表）：减排量和每吨成本不可直接比较，"
+                         "因此不给出其差值和边际指标（—）。排放、财政支出和目标可照常比较。"),
     "vs_short": ("vs {ref}", "对照{ref}"),
     "cli_rename": ("To cost it against {ref} from the command line, save it under a name other "
                    "than {name!r} (the command line runs both).",

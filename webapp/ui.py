@@ -592,16 +592,29 @@ COMPARE_ROWS = (("peak_year", "peak_year", 0), ("plateau_from", "plateau_start",
                 ("cny_per_t", "cny_per_t", 0), ("targets_met", "targets_met", 1))
 
 
+REFERENCE_ROWS = frozenset({"abated_mt", "cny_per_t"})
+"""Rows of :data:`COMPARE_ROWS` measured against the run's reference."""
+
+
+def mixed_references(runs: list[RunSet]) -> bool:
+    """Whether the runs were measured against different references (baseline, history)."""
+    return len({r.config.against for r in runs}) > 1
+
+
 def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
     """The current run and every pinned run side by side, the differences and marginal figures.
 
     Differences are current − pinned; marginal abatement and marginal cost per tonne of the
     paid levers follow :func:`webapp.state.marginal` (:mod:`abm.accounting` definitions).
+    Runs measured against different references (:func:`mixed_references`) get "—" where a
+    difference would subtract figures of two references (abatement, cost per tonne, the
+    marginal rows); emissions, spending and targets still compare.
     """
     runs = [current, *pinned]
     heads = [r.headline() for r in runs]
     labels = [s.label(r) for r in runs]
     ref = against_name(s, runs)
+    mixed = mixed_references(runs)
     head = ["", f"{s.t('current')}: {labels[0]}",
             *[f"{s.t('pinned')}: {lab}" for lab in labels[1:]],
             *[f"{s.t('current')} − #{r.number}" for r in pinned]]
@@ -610,7 +623,8 @@ def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
         year = key in ("peak_year", "plateau_from")
         cells = [s.t(label).format(ref=ref)] + [state.plain(h[key], digits, grouping=not year)
                                                 for h in heads]
-        cells += [state.signed(heads[0][key] - h[key], digits) for h in heads[1:]]
+        cells += ["—" if mixed and key in REFERENCE_ROWS
+                  else state.signed(heads[0][key] - h[key], digits) for h in heads[1:]]
         rows.append(f'<tr class="cmp cmp-{key}">'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     margins = [state.marginal(heads[0], h) for h in heads[1:]]
@@ -619,7 +633,7 @@ def compare_html(s: Session, current: RunSet, pinned: list[RunSet]) -> str:
                                ("spending_mcny", "marginal_spending", 0),
                                ("cny_per_t", "marginal_cost", 0)):
         cells = [s.t(label)] + [""] * len(runs)
-        cells += [state.plain(m[key], digits) if key == "cny_per_t"
+        cells += ["—" if mixed else state.plain(m[key], digits) if key == "cny_per_t"
                   else state.signed(m[key], digits) for m in margins]
         rows.append(f'<tr class="cmp marginal marginal-{key}">'
                     + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
@@ -941,6 +955,8 @@ def ComparePanel(s: Session, current: RunSet) -> None:  # noqa: N802
     if not pinned:
         solara.Info(s.t("nothing_pinned"))
         return
+    if mixed_references([current, *pinned]):
+        solara.Warning(s.t("mixed_references"), dense=True, classes=["mixed-references"])
     solara.HTML(unsafe_innerHTML=compare_html(s, current, pinned))
     labels = [s.label(r) for r in (current, *pinned)]
     spec = solara.use_memo(lambda: figures.figure_json(figures.compare_figure(
