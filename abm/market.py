@@ -77,6 +77,8 @@ class Constants(NamedTuple):
     charging_weight_phev: float
     familiarity_2020: float
     familiarity_rate: float
+    trade_in_scrappage: float
+    trade_in_scrappage_age_months: float
     asc_vessel_electric: float
     pv_payback_factor_household: float
     pv_payback_factor_firm: float
@@ -171,6 +173,8 @@ def constants(p: Parameters) -> Constants:
         charging_weight_phev=p["behaviour.vehicle_ev.charging_weight_phev"],
         familiarity_2020=p["behaviour.vehicle_ev.familiarity_2020"],
         familiarity_rate=p["behaviour.vehicle_ev.familiarity_rate"],
+        trade_in_scrappage=p["behaviour.vehicle_ev.trade_in_scrappage"],
+        trade_in_scrappage_age_months=p["behaviour.vehicle_ev.trade_in_scrappage_age"] * 12.0,
         asc_vessel_electric=p["behaviour.fisher_vessel.asc_electric"],
         pv_payback_factor_household=p["behaviour.pv_payback_factor_household"],
         pv_payback_factor_firm=p["behaviour.pv_payback_factor_firm"],

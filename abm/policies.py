@@ -266,7 +266,9 @@ class TradeInSubsidy(Policy):
     """Car trade-in subsidy (以旧换新): paid when an old private car is scrapped or traded in.
 
     Only replacements qualify (not first-time buyers), and only the ``eligible`` share of
-    them (old enough cars); vehicle owners count the expected amount.
+    them (old enough cars); vehicle owners count the expected amount. While it is in force
+    it also scraps old cars early (``behaviour.vehicle_ev.trade_in_scrappage``, per 10,000
+    CNY of the larger amount), which are paid the whole amount.
     """
 
     kind = "trade_in_subsidy"

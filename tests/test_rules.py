@@ -245,7 +245,7 @@ def vehicle_inputs(**over):
 
 
 def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, constants=None,
-                 **columns):
+                 month_values=None, **columns):
     cols = dict(weight=3.0, age=119, life=120, km_year=15_000.0, attitude=0.4,
                 discount_rate=0.08, credit_draw=1.0, degree=5, peers_nev=1)
     cols.update(columns)
@@ -255,7 +255,7 @@ def vehicle_case(path: str, coef_ev=EV_COEF, vis=0.25, inputs=None, constants=No
               x["life_type"], x["horizon"], x["beta_tco"], x["private"], x["mandate"],
               x["exempt"], x["maintenance"], x["vis0"],
               *(t.arrays[n] for n in vehicles.REPLACEMENT_COLUMNS), np.zeros(1, bool))
-    sums = run(vehicles.replacement_rule, path, month(**VEH_MONTH),
+    sums = run(vehicles.replacement_rule, path, month(**{**VEH_MONTH, **(month_values or {})}),
                const(**{**VEH_CONST, **(constants or {})}), np.array([coef_ev]),
                np.array([[vis]]), arrays, len(vehicles.METRICS))
     return t, sums
@@ -375,6 +375,41 @@ def test_trade_in_subsidy_counts_for_replacements_only(path):
     assert sums[vehicles.V_TRADE] == 0.0
     assert sums[vehicles.V_FIRST] == pytest.approx(3.0 * N)
     assert sums[vehicles.V_SALES] == pytest.approx(3.0 * N)
+
+
+TRADE_IN = dict(trade_in_nev=10_000.0, trade_in_ice=7500.0, trade_in_eligible=0.5)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_trade_in_subsidy_scraps_old_cars_early(path):
+    """By hand: 0.12 a year per 10,000 CNY at the larger amount, 10,000 CNY → 0.12 a year,
+    h = 1 − 0.88^(1/12) = 0.010597 a month. A car of 200 months (over the 156-month limit)
+    and 300 months of life is scrapped iff its third-stream draw is below h, then chooses as
+    at the end of life with the whole amount (not the eligible share's expectation)."""
+    h = 1.0 - 0.88 ** (1.0 / 12.0)
+    assert h == pytest.approx(0.010597, abs=1e-6)
+    trade = np.array([[0.5 * 7500.0, 0.5 * 10_000.0, 0.5 * 10_000.0, 0.0, 0.0]])
+    rule = dict(trade_in_scrappage=0.12, trade_in_scrappage_age_months=156.0)
+    t, sums = vehicle_case(path, inputs=vehicle_inputs(trade=trade), constants=rule,
+                           month_values=TRADE_IN, age=199, life=300)
+    early = draws(2) < h
+    assert 0 < early.sum() < N
+    assert np.array_equal(t.age == 0, early)
+    assert np.all(t.age[~early] == 200)
+    assert sums[vehicles.V_SALES] == pytest.approx(3.0 * early.sum())
+    p = vehicle_probabilities(trade=(7500.0, 10_000.0, 10_000.0))
+    u = draws(0)[early]
+    expected = np.where(u < p[0], ICE, np.where(u < p[0] + p[1], BEV, PHEV))
+    assert np.array_equal(t.powertrain[early], expected)
+    paid = np.where(expected == ICE, 7500.0, 10_000.0).sum() * 3.0
+    assert sums[vehicles.V_TRADE] == pytest.approx(paid)
+    # Younger than the limit, no eligible cars, or no subsidy: nobody is scrapped early.
+    for over, cols in ((TRADE_IN, dict(age=150)),
+                       ({**TRADE_IN, "trade_in_eligible": 0.0}, {}),
+                       ({}, {})):
+        t, sums = vehicle_case(path, inputs=vehicle_inputs(trade=trade), constants=rule,
+                               month_values=over, life=300, **{"age": 199, **cols})
+        assert sums[vehicles.V_SALES] == 0.0 and not np.any(t.age == 0)
 
 
 @pytest.mark.parametrize("path", PATHS)

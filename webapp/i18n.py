@@ -503,6 +503,7 @@ UNITS: dict[str, tuple[str, str]] = {
                                     "每单位相对总拥有成本的选择权重"),
     "logit per unit log share": ("choice weight per unit of log share", "每单位对数比例的选择权重"),
     "per unit stock share": ("per unit of NEV stock share", "每单位新能源保有占比"),
+    "1/yr per 10000 CNY": ("chance per year per 10,000 CNY", "每万元每年概率"),
     "vessels/agent": ("vessels per agent", "艘/智能体"),
     "firms/agent": ("firms per agent", "家企业/智能体"),
     "farms/agent": ("farms per agent", "个养殖场/智能体"),

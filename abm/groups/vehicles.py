@@ -122,7 +122,7 @@ TECHNOLOGIES = (
 the large-population limit of the drawn share. At scale 100 a year of 2020 car sales is about
 180 agents, and the drawn share fed back through consideration moved the 2022 NEV share of
 new cars by ±6 points between seeds; the real city's million cars have no such noise."""
-STREAMS = ("vehicle_choice", "vehicle_life")
+STREAMS = ("vehicle_choice", "vehicle_life", "vehicle_scrappage")
 
 
 @nb.njit(inline="always", cache=True)
@@ -132,11 +132,29 @@ def nev(j: int) -> bool:
 
 
 @nb.njit(inline="always", cache=True)
+def early_scrappage_hazard(m, c) -> float:
+    """Monthly chance that an eligible private car is scrapped early for the trade-in subsidy.
+
+    ``h = 1 − (1 − min(s · S / 10,000, 1))^(1/12)``: ``s`` the extra annual scrappage per
+    10,000 CNY (``behaviour.vehicle_ev.trade_in_scrappage``), ``S`` the larger of the
+    month's NEV and combustion amounts, CNY; 0 without a subsidy or eligible cars.
+    """
+    amount = max(m.trade_in_nev, m.trade_in_ice)
+    if m.trade_in_eligible <= 0.0 or amount <= 0.0 or c.trade_in_scrappage <= 0.0:
+        return 0.0
+    yearly = min(c.trade_in_scrappage * amount / 10_000.0, 1.0)
+    return 1.0 - (1.0 - yearly) ** (1.0 / 12.0)
+
+
+@nb.njit(inline="always", cache=True)
 def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     """Age vehicles ``first ≤ i < last`` one month; at a purchase choose the powertrain.
 
-    A purchase is a first-time buyer's car joining the stock (``age`` reaches 0 from below)
-    or a vehicle at the end of its life, scrapped and replaced. Over the options the type
+    A purchase is a first-time buyer's car joining the stock (``age`` reaches 0 from below),
+    a vehicle at the end of its life, scrapped and replaced, or a private car at least
+    ``trade_in_scrappage_age`` old scrapped early for the trade-in subsidy with the month's
+    chance :func:`early_scrappage_hazard` (stream 3; it then gets the whole amount, not the
+    eligible share's expectation). Over the options the type
     offers (``asc > −1e8``):
     ``TCO_j = price_j − subsidy_j − exemption_j − trade-in_j + A(r, H_type)·km·(cost per km_j
     − maintenance saving_j)``, ``V_j = asc_{type,j} + β_{type}·(TCO_ice − TCO_j)/TCO_ice
@@ -159,7 +177,7 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
         first, last: Rows.
         m, c: The month and the run's constants (:mod:`abm.market`).
         coef: The group's coefficient row ``T_EV``; vis: its district NEV car share last month.
-        keys: Stream keys of :data:`STREAMS` (choice, life).
+        keys: Stream keys of :data:`STREAMS` (choice, life, early scrappage).
         arrays: by (type, powertrain) ``asc, price, energy, unit_cost, subsidy, trade``; by
             type ``life_type, horizon, beta_tco, private, mandate``; by powertrain
             ``exempt, maintenance``; ``vis0`` (n_districts,), each district's 2020 NEV car
@@ -176,14 +194,23 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
     access = min(c.access_vehicle + m.credit_expansion, 1.0)
     prob = np.empty(N_POWERTRAINS)
     tco = np.empty(N_POWERTRAINS)
+    early_hazard = early_scrappage_hazard(m, c)
     for i in range(first, last):
         age[i] += 1
         events[i] = 0
         if age[i] < 0:
             continue
         first_purchase = age[i] == 0
+        early = False
         if not first_purchase and age[i] < life[i]:
-            continue
+            # The trade-in subsidy's early scrappage: an old enough private car is scrapped
+            # before the end of its life with the month's chance (and so qualifies in full).
+            if (early_hazard > 0.0 and vtype[i] == VT_CAR
+                    and age[i] >= c.trade_in_scrappage_age_months
+                    and draw(keys[2], t, i) < early_hazard):
+                early = True
+            else:
+                continue
         d = district[i]
         v = vtype[i]
         w = weight[i]
@@ -194,7 +221,8 @@ def replacement_rule(first, last, m, c, coef, vis, keys, arrays, sums) -> None:
             att += c.ci_attitude_boost
         a = annuity(rate, horizon[v])
         km = km_year[i] * m.km_growth
-        traded = 0.0 if first_purchase else 1.0
+        # trade = eligible share × amount: an early scrapper qualifies for the whole amount
+        traded = 0.0 if first_purchase else (1.0 / m.trade_in_eligible if early else 1.0)
         for j in range(N_POWERTRAINS):
             exemption = exempt[j] * min(m.tax_exemption * c.purchase_tax_rate * price[v, j]
                                         / 1.13, m.tax_exemption_cap)
