@@ -157,8 +157,9 @@ LEVERS: tuple[AuditLever, ...] = (
         "vehicle buyers at replacement", "charging index in the BEV utility (issue 10)"),
     AuditLever(
         "trade_in_subsidy", policies_of("history", "trade_in_subsidy"),
-        "nev_share_sales_car", 2025, None,
-        "private-car owners replacing a car", "multinomial logit over powertrains (issue 10)"),
+        "sales_car", 2025, None,
+        "private-car owners replacing a car; old cars scrapped early",
+        "early-scrappage hazard, then the multinomial logit over powertrains (issue 10)"),
     AuditLever(
         "nev_mandate", ({"kind": "nev_mandate", "vtype": "van", "level": 0.5, "start": 2026,
                          "end": 2035},),
