@@ -544,3 +544,22 @@ def test_compare_against_policies_in_force(app_page):
     page.reload()
     page.locator(".no-run").wait_for()
     expect(page.locator(".compare-against")).to_contain_text("policies in force")
+
+
+def test_compare_warns_when_runs_have_different_references(app_page):
+    """A run against the baseline pinned, the same levers run against the policies in force:
+    the Compare tab warns and shows "—" where the two references would be subtracted."""
+    page = app_page.page
+    set_run(page, scale="2000", end_year="2026")
+    run(page, 1)
+    pin(page)
+    choice = page.locator(".compare-against")
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^policies in force")).click()
+    run(page, 2)
+    page.locator(".tab-compare").click()
+    expect(page.locator(".compare-table")).to_contain_text("#2")
+    expect(page.locator(".mixed-references")).to_be_visible()
+    expect(page.locator("tr.cmp-abated_mt td").last).to_have_text("—")
+    expect(page.locator("tr.marginal-cny_per_t td").last).to_have_text("—")
+    expect(page.locator("tr.cmp-cumulative_mt td").last).not_to_have_text("—")
