@@ -145,8 +145,9 @@ def against_name(s: Any, runs: list[RunSet]) -> str:
 
     ``s`` needs only ``t`` (a :class:`Session`, or a stand-in with the same ``t``).
     """
-    names = {r.config.against for r in runs}
-    return s.t(f"against_{names.pop()}") if len(names) == 1 else s.t("against_each")
+    if mixed_references(runs):
+        return s.t("against_each")
+    return s.t(f"against_{runs[0].config.against}")
 
 
 def run_label(runs: RunSet, lang: str, base: dict | None = None,
@@ -500,19 +501,18 @@ def accounting_html(s: Session, current: RunSet) -> str:
     acc = current.accounting
     if acc is None:
         return ""
+    ref = against_name(s, [current])
     text = s.t("accounting_note").format(
         first=acc.first_year, last=acc.last_year, total=acc.abated_mt, exo=acc.exogenous_mt,
         reg=acc.regulation_mt, paid=acc.paid_mt, extra=acc.extra_spending_mcny,
-        horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed,
-        ref=against_name(s, [current]))
+        horizon=acc.horizon, lifetime=acc.lifetime_paid_mt, seed=current.config.seed, ref=ref)
     shares = ", ".join(f"{s.t('windfall_' + tech)} {share:.2f}"
                        for tech, share in acc.windfall.items() if share == share)
     if shares:
         text += " " + s.t("windfall_note").format(last=acc.last_year, shares=shares)
     return (f'<details class="accounting"><summary>{html.escape(s.t("cny_per_t"))}: '
             f'{html.escape(s.t("how_counted"))}</summary>{html.escape(text)} '
-            f'<i>{html.escape(s.t("cost_definition").format(ref=against_name(s, [current])))}'
-            '</i></details>')
+            f'<i>{html.escape(s.t("cost_definition").format(ref=ref))}</i></details>')
 
 
 SHARE_UNITS = ("1", "share")
@@ -651,7 +651,8 @@ def levers_diff_html(s: Session, runs: list[RunSet], labels: list[str]) -> str:
                 (s.t("seed"), [", ".join(map(str, r.config.seeds)) for r in runs]),
                 (s.t("last_year"), [str(r.config.end_year) for r in runs]),
                 (s.t("first_year"), [str(r.config.start_year) for r in runs]),
-                (s.t("compare_against"), [s.t(f"against_{r.config.against}") for r in runs])]
+                (s.t("compare_against"),
+                 [i18n.reference_name(r.config.against, lang) for r in runs])]
     diff += [(label, cells) for label, cells in settings if len(set(cells)) > 1]
     title = f'<div class="diff-title"><b>{html.escape(s.t("levers_differ"))}</b></div>'
     if not diff:
@@ -997,7 +998,8 @@ def DownloadPanel(s: Session, current: RunSet) -> None:  # noqa: N802
     against = current.config.against
     if against != DEFAULT_RUN["against"] and toml_name == f"{against}.toml" \
             and (current.pending or current.accounting is not None):
-        solara.Text(s.t("cli_rename").format(ref=s.t(f"against_{against}"), name=against),
+        solara.Text(s.t("cli_rename").format(ref=i18n.reference_name(against, s.lang.value),
+                                              name=against),
                     classes=["cli-rename"], style={"font-size": "0.8em", "color": "#555"})
     solara.Text(s.t("png_hint"), style={"font-size": "0.8em", "color": "#555"})
 
