@@ -498,12 +498,13 @@ def test_cli_command_names_the_reference_only_when_it_is_not_the_baseline():
 def test_an_unknown_reference_is_refused_naming_field_value_and_allowed():
     with pytest.raises(ParameterError,
                        match=r"Compare against: 'nowhere' is not a reference scenario; "
-                             r"allowed: baseline, history\."):
+                             r"allowed: baseline, history \(policies in force\)\."):
         run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2022, against="nowhere"))
     ok = {"scale": "500", "seed": "1", "n_seeds": "1", "end_year": "2030"}
     assert run_config(ok, 2020)[0].against == "baseline"  # no choice: the baseline
     _, problems = run_config({**ok, "against": "nowhere"}, 2020, "zh")
-    assert problems == ["对照情景：'nowhere' 不是可用的对照情景；允许：baseline, history。"]
+    assert problems == ["对照情景：'nowhere' 不是可用的对照情景；"
+                        "允许：baseline（基准）、history（现行政策）。"]
 
 
 def test_levers_equal_to_the_reference_abate_nothing_and_are_not_costed():

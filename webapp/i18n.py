@@ -10,6 +10,8 @@ falls back to English.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from abm import policies
 from abm.policies import Policy
 from abm.results import EMISSION_SECTOR_LABELS
@@ -161,6 +163,17 @@ def reference_name(against: str, lang: str) -> str:
     """What a run is compared against, as named in labels ("vs {ref}"); unknown: as given."""
     key = f"against_{against}"
     return tr(key, lang) if key in UI else against
+
+
+def reference_choices(references: Iterable[str], lang: str) -> str:
+    """The allowed references for a message, e.g. ``baseline, history (policies in force)``.
+
+    Each key (as a URL gives it) with its label in ``lang`` where the two differ.
+    """
+    named = ((ref, reference_name(ref, lang)) for ref in references)
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(ref if name == ref else f"{ref}（{name}）" if lang == "zh"
+                    else f"{ref} ({name})" for ref, name in named)
 
 GROUPS: dict[str, tuple[str, str]] = {
     "rooftop_pv": ("Rooftop and fishery PV", "屋顶及渔光互补光伏"),

@@ -84,7 +84,7 @@ class RunConfig:
 
     def problems(self, lang: str = "en") -> list[str]:
         """Readable messages for values the model cannot run (empty if all is well)."""
-        from webapp.i18n import message
+        from webapp.i18n import message, reference_choices
 
         out = []
         if not SCALE_MIN <= self.scale <= SCALE_MAX:
@@ -106,7 +106,7 @@ class RunConfig:
             out.append(message("run_span", lang, start=self.start_year, end=self.end_year))
         if self.against not in REFERENCES:
             out.append(message("against_unknown", lang, value=self.against,
-                               allowed=", ".join(REFERENCES)))
+                               allowed=reference_choices(REFERENCES, lang)))
         return out
 
     def reference(self) -> Scenario:
