@@ -332,7 +332,8 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
 
     Held-out years (2023-2024) are shaded and their observations drawn hollow; the stock
     panel (not fitted in any year) adds private cars, the share the observed car sales would
-    give through the model's fleet, and the all-vehicle share China's registrations would;
+    give through the model's fleet, the all-vehicle share China's registrations would, and
+    (data only) the share China's CPCA shares give through China's own fleet;
     the truck panel adds the LNG share (not NEV) against China's (2022-2024).
     """
     import matplotlib
@@ -372,6 +373,10 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
             through = result["nev_share_stock_all_registrations"]
             ax.plot(list(through), [100 * v for v in through.values()], "-.", color="tab:red",
                     label="all vehicles: China's registrations (MPS) through the model's fleet")
+            china_cpca = result["national_stock_through_fleet"]["cpca"]
+            ax.plot(list(china_cpca), [100 * v for v in china_cpca.values()], ":",
+                    color="black", label="China only, no model: CPCA shares through China's "
+                    "fleet (the series conflict)")
         else:
             lng = [100 * result["lng_share_sales_truck"][y] for y in years]
             ax.plot(years, lng, "-s", color="tab:orange", label="model, LNG (not NEV)")
