@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"distinct ({len(spec.scenarios)} scenarios × "
                       f"{design['point'].nunique()} points × {samples} uncertainty samples × "
                       f"{len(spec.seeds)} seeds), method {spec.method}")
+                for draw in spec.posterior_draws:
+                    print(f"  posterior of {draw.fit!r}: {len(draw.draws)} draws of "
+                          f"{draw.particles} particles ({draw.source}): "
+                          f"{', '.join(draw.draws.columns)}")
                 for check in spec.posterior:
                     state = "inside" if check.inside else f"OUTSIDE ({check.reason})"
                     print(f"  {check.parameter}: [{check.low:g}, {check.high:g}] {state} the "

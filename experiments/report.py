@@ -360,9 +360,10 @@ def make_report(result: ExperimentResult) -> Path:
 
 def _posterior_lines(spec: ExperimentSpec) -> list[str]:
     """What the report says about varied parameters that a calibration fitted."""
+    lines = _draw_lines(spec)
     if not spec.posterior:
-        return []
-    lines = ["## Calibrated parameters varied here", "",
+        return lines
+    lines += ["## Calibrated parameters varied here", "",
              "| parameter | varied as | range | posterior 5-95 % | source | inside | reason |",
              "|---|---|---|---|---|---|---|"]
     for c in spec.posterior:
@@ -373,4 +374,22 @@ def _posterior_lines(spec: ExperimentSpec) -> list[str]:
     if outside:
         lines += ["", f"**{len(outside)} range(s) leave the calibrated posterior** (reasons as "
                       "stated in the experiment file)."]
+    return [*lines, ""]
+
+
+def _draw_lines(spec: ExperimentSpec) -> list[str]:
+    """The fits whose posterior particles the uncertainty samples draw, and what was drawn."""
+    if not spec.posterior_draws:
+        return []
+    lines = ["## Calibration uncertainty: posterior draws", "",
+             f"Each of the {spec.uncertainty_samples} uncertainty samples runs one particle of "
+             "each fit's posterior (drawn with the particles' weights), so the fitted "
+             "parameters vary jointly, as the observations left them.", "",
+             "| fit | particles (file) | parameter | drawn: median [min–max] |",
+             "|---|---|---|---|"]
+    for draw in spec.posterior_draws:
+        for key in draw.draws.columns:
+            values = draw.draws[key]
+            lines.append(f"| {draw.fit} | {draw.particles} ({draw.source}) | {key} | "
+                         f"{values.median():.4g} [{values.min():.4g}–{values.max():.4g}] |")
     return [*lines, ""]

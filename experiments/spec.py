@@ -37,9 +37,11 @@ File layout (``experiments/<name>.toml``)::
 
     [uncertainty]                        # parameters nobody controls, sampled by Latin hypercube
     samples = 4                          # grid / one_at_a_time: points × samples (0 = defaults)
+    posterior = ["transport"]            # optional: each sample also draws one particle of
+                                         # these fits' posteriors (grid / one_at_a_time only)
     [uncertainty.parameters]
     "economy.industry_growth" = [0.03, 0.07]     # [min, max] inside the parameter's range
-    "tech.vehicle_premium_decline" = { range = [0.05, 0.15], outside_posterior = "why" }
+    "behaviour.vehicle_ev.beta_econ" = { range = [1.0, 3.0], outside_posterior = "why" }
 
 In ``lhs``, ``sobol`` and ``morris`` designs the uncertain parameters are sampled together with
 the levers (they are factors of the sensitivity analysis); ``uncertainty.samples`` is then not
@@ -48,6 +50,10 @@ parameter table, the policy registry, the scenarios and the calibration: errors 
 the field, the value and what is allowed. A parameter fitted by a calibration the scenarios
 include may be varied only inside its posterior 5-95 % range, unless the lever or uncertain
 parameter says why (``outside_posterior = "..."``); the report lists every such choice.
+``uncertainty.posterior`` propagates a fit's uncertainty instead: every uncertainty sample
+takes one particle of the fit's ABC posterior (``posterior.csv`` beside the calibrated file
+the scenarios include, drawn with its weights), so the fitted parameters vary jointly, with
+their correlations, as the data left them.
 """
 
 from __future__ import annotations
@@ -75,7 +81,6 @@ from abm.scenario import SCENARIO_DIR, Scenario, available_scenarios, load_scena
 
 log = logging.getLogger("experiments")
 EXPERIMENT_DIR = Path(__file__).resolve().parent
-CALIBRATED_DIR = ROOT / "data" / "calibrated"
 METHODS = ("grid", "one_at_a_time", "lhs", "sobol", "morris")
 SAMPLED = ("lhs", "sobol", "morris")
 MAX_FILE_BYTES = MAX_TOML_BYTES
@@ -159,6 +164,17 @@ class PosteriorCheck:
                 and self.high <= self.p95 + OUTSIDE_POSTERIOR_TOL)
 
 
+@dataclass(frozen=True)
+class PosteriorDraws:
+    """One fit's posterior particles drawn for the uncertainty samples (one row per sample)."""
+
+    fit: str
+    source: str
+    particles: int
+    draws: pd.DataFrame
+    """Sample × fitted parameter (columns: parameter keys), each row one particle."""
+
+
 @dataclass
 class ExperimentSpec:
     """A validated experiment."""
@@ -183,6 +199,7 @@ class ExperimentSpec:
     path: Path | None = None
     posterior: list[PosteriorCheck] = field(default_factory=list)
     uncertain_reasons: dict[str, str] = field(default_factory=dict)
+    posterior_draws: list[PosteriorDraws] = field(default_factory=list)
 
     # ------------------------------------------------------------------ factors
     def factors(self) -> list[tuple[str, float, float]]:
@@ -424,15 +441,28 @@ def sample_matrix(spec: ExperimentSpec) -> np.ndarray:
 
 
 def uncertainty_matrix(spec: ExperimentSpec) -> np.ndarray | None:
-    """Latin-hypercube samples of the uncertain parameters (grid / one_at_a_time designs)."""
+    """Samples × uncertain parameters (grid / one_at_a_time designs), columns as ``uncertain``.
+
+    Ranged parameters: a Latin hypercube; a posterior's parameters: its drawn particles.
+    """
     if not spec.uncertain or spec.uncertainty_samples == 0:
         return None
     from scipy.stats import qmc
 
-    unit = qmc.LatinHypercube(d=len(spec.uncertain),
-                              seed=spec.design_seed + 1).random(spec.uncertainty_samples)
-    lo, hi = np.array(list(spec.uncertain.values())).T
-    return lo + unit * (hi - lo)
+    drawn = {key: draw.draws[key].to_numpy() for draw in spec.posterior_draws
+             for key in draw.draws.columns}
+    ranged = [key for key in spec.uncertain if key not in drawn]
+    out = np.empty((spec.uncertainty_samples, len(spec.uncertain)))
+    if ranged:
+        unit = qmc.LatinHypercube(d=len(ranged),
+                                  seed=spec.design_seed + 1).random(spec.uncertainty_samples)
+        lo, hi = np.array([spec.uncertain[key] for key in ranged]).T
+        sampled = dict(zip(ranged, (lo + unit * (hi - lo)).T, strict=True))
+    else:
+        sampled = {}
+    for j, key in enumerate(spec.uncertain):
+        out[:, j] = drawn[key] if key in drawn else sampled[key]
+    return out
 
 
 # ---------------------------------------------------------------------- file structure
@@ -508,6 +538,10 @@ class UncertaintyModel(_Model):
                                 description="an integer in [0, 100000]")
     parameters: dict[str, UncertainModel] = Field(
         default_factory=dict, description='a table of "key" = [min, max]')
+    posterior: list[Annotated[str, Field(pattern=NAME_PATTERN)]] | None = Field(
+        None, min_length=1, max_length=10,
+        description="a non-empty list of calibration names the scenarios include, e.g. "
+                    '["transport"]')
 
 
 class ExperimentModel(_Model):
@@ -733,6 +767,16 @@ def parse_experiment(tree: dict[str, Any], where: str = "experiment",
     _check_lever_roles(levers, where)
 
     uncertain, reasons, samples = _parse_uncertainty(model.uncertainty, where, method)
+    posterior_draws = _draw_posteriors(model.uncertainty.posterior or [], model.scenarios,
+                                       base_dir, where, method, samples, design.seed)
+    for draw in posterior_draws:
+        both = sorted(set(draw.draws.columns) & set(uncertain))
+        if both:
+            raise _err(where, f"field 'uncertainty.posterior': {draw.fit!r} draws {both}, "
+                              "which are also ranged in uncertainty.parameters; allowed: one "
+                              "role per parameter (remove them there)")
+        uncertain.update({key: (float(draw.draws[key].min()), float(draw.draws[key].max()))
+                          for key in draw.draws.columns})
     overlap = {lv.parameter for lv in levers} & set(uncertain)
     if overlap:
         raise _err(where, f"parameters {sorted(overlap)} are both levers and uncertain; "
@@ -765,7 +809,8 @@ def parse_experiment(tree: dict[str, Any], where: str = "experiment",
         all_levers=bool(design.all_levers), num_levels=design.num_levels or 4, levers=levers,
         uncertain=uncertain, uncertainty_samples=samples,
         outputs=list(dict.fromkeys(outputs)), series=series,
-        description=model.description, sources=sources, uncertain_reasons=reasons)
+        description=model.description, sources=sources, uncertain_reasons=reasons,
+        posterior_draws=posterior_draws)
     _check_size(spec, where, allow_large)
     spec.posterior = _check_posterior(spec, model.scenarios, base_dir, where)
     _check_lever_ranges(spec, where)
@@ -977,9 +1022,10 @@ def _parse_uncertainty(model: UncertaintyModel, where: str, method: str
     if method not in SAMPLED and out and samples == 0:
         raise _err(where, "field 'uncertainty.samples' is 0 but uncertain parameters are "
                           "given; allowed: a count ≥ 1 of Latin-hypercube samples")
-    if method not in SAMPLED and not out and samples:
+    if method not in SAMPLED and not out and not model.posterior and samples:
         raise _err(where, f"field 'uncertainty.samples' is {samples!r} but no uncertain "
-                          "parameters are given; allowed: 0, or add [uncertainty.parameters]")
+                          "parameters are given; allowed: 0, or add [uncertainty.parameters] "
+                          "or uncertainty.posterior")
     return out, reasons, samples
 
 
@@ -1015,32 +1061,132 @@ def _read_posterior(path: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _beside(included: Path, name: str) -> list[Path]:
+    """Where a calibration's ``name`` file sits for an included calibrated file.
+
+    ``<file stem>/<name>`` as shipped in ``data/calibrated/``, or ``<dir>/<name>`` beside the
+    ``calibrated.toml`` that ``python -m calibration run`` writes.
+    """
+    return [included.with_suffix("") / name, included.parent / name]
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def posterior_ranges(scenario_entries: list[str], base_dir: Path | None = None
                      ) -> dict[str, tuple[float, float, str]]:
     """Calibrated posterior 5-95 % ranges: ``parameter → (p05, p95, source file)``.
 
-    Found beside the calibrated files the scenarios include (``<dir>/parameters.csv`` as
-    ``python -m calibration run`` writes it, or ``<file stem>/parameters.csv`` as shipped in
-    ``data/calibrated/``), and in every posterior summary shipped in
-    ``data/calibrated/``.
+    Found beside the calibrated files the scenarios include (see :func:`_beside`): the fits
+    in force. A fit no scenario includes (an older one kept in ``data/calibrated/``) does
+    not bind.
     """
     summaries: list[Path] = []
     for entry in scenario_entries:
         for included in _included_files(entry, base_dir):
-            summaries += [included.with_suffix("") / "parameters.csv",
-                          included.parent / "parameters.csv"]
-    summaries += sorted(CALIBRATED_DIR.glob("*/parameters.csv"))
+            summaries += _beside(included, "parameters.csv")
     out: dict[str, tuple[float, float, str]] = {}
     for path in dict.fromkeys(summaries):
         if not path.is_file():
             continue
-        try:
-            shown = str(path.relative_to(ROOT))
-        except ValueError:
-            shown = str(path)
         for key, (p05, p95) in _read_posterior(path).items():
-            out.setdefault(key, (p05, p95, shown))
+            out.setdefault(key, (p05, p95, _shown(path)))
     return out
+
+
+def _draw_posteriors(fits: list[str], scenario_entries: list[str], base_dir: Path | None,
+                     where: str, method: str, samples: int, seed: int) -> list[PosteriorDraws]:
+    """Draw ``samples`` particles of each named fit's posterior, with its weights.
+
+    A fit is named by the stem of a calibrated file every scenario includes
+    (``"transport"`` for ``include = ["../calibrated/transport.toml"]``); its particles are
+    ``posterior.csv`` beside it (parameter columns and ``weight``). Draws are reproducible:
+    the generator is seeded by the design seed and the fit's position in the list.
+
+    Raises:
+        ExperimentError: Naming the field, the value and what is allowed.
+
+    """
+    if not fits:
+        return []
+    place = f"{where}: field 'uncertainty.posterior'"
+    if method in SAMPLED:
+        raise ExperimentError(f"{place} is {fits!r}: with design.method {method!r} every factor "
+                              "is sampled on its own within a range, a posterior is drawn "
+                              "jointly; allowed: design.method 'grid' or 'one_at_a_time'")
+    if samples == 0:
+        raise ExperimentError(f"{place} is {fits!r} but uncertainty.samples is 0; allowed: a "
+                              "count ≥ 1 of draws")
+    if len(set(fits)) != len(fits):
+        raise ExperimentError(f"{place} repeats a fit: {fits!r}")
+    per_scenario = [{p.stem: p for p in _included_files(e, base_dir)} for e in scenario_entries]
+    common = [stem for stem in per_scenario[0] if all(stem in inc for inc in per_scenario)]
+    specs = parameter_table()
+    out: list[PosteriorDraws] = []
+    seen: dict[str, str] = {}
+    for index, fit in enumerate(fits):
+        if fit not in common:
+            raise ExperimentError(f"{place}: {fit!r} is not a calibration every scenario "
+                                  f"includes; allowed: {common or 'none (no shared include)'}")
+        # Each scenario may include its own copy; the first scenario's is drawn from, and
+        # every other scenario must include the same file.
+        first = per_scenario[0][fit]
+        other = [str(inc[fit]) for inc in per_scenario if inc[fit] != first]
+        if other:
+            raise ExperimentError(f"{place}: {fit!r} is {_shown(first)} in one scenario and "
+                                  f"{other[0]} in another; allowed: one fit for all scenarios")
+        files = [p for p in _beside(first, "posterior.csv") if p.is_file()]
+        if not files:
+            raise ExperimentError(f"{place}: {fit!r} has no posterior.csv beside "
+                                  f"{_shown(first)}; allowed: an ABC fit's folder "
+                                  "(python -m calibration run ... --method abc)")
+        particles = _read_particles(files[0], specs, place)
+        for key in particles.columns.drop("weight"):
+            if key in seen:
+                raise ExperimentError(f"{place}: {key!r} is fitted by both {seen[key]!r} and "
+                                      f"{fit!r}; allowed: fits that share no parameter")
+            seen[key] = fit
+        weights = particles["weight"].to_numpy()
+        rng = np.random.default_rng([seed, 2, index])
+        chosen = rng.choice(len(particles), size=samples, p=weights / weights.sum())
+        draws = particles.drop(columns="weight").iloc[chosen].reset_index(drop=True)
+        out.append(PosteriorDraws(fit, _shown(files[0]), len(particles), draws))
+    return out
+
+
+def _read_particles(path: Path, specs: dict[str, Any], place: str) -> pd.DataFrame:
+    """A fit's particles (parameter columns and ``weight``), checked against the table."""
+    where = f"{place}: {_shown(path)}"
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise ExperimentError(f"{where}: cannot be read ({error}); allowed: a CSV of "
+                              "parameter columns and 'weight'") from None
+    if "weight" not in frame.columns or len(frame.columns) < 2 or frame.empty:
+        raise ExperimentError(f"{where}: columns {list(frame.columns)}, {len(frame)} rows; "
+                              "allowed: parameter columns and 'weight', at least one row")
+    for key in frame.columns.drop("weight"):
+        if key not in specs:
+            raise ExperimentError(f"{where}: column {key!r} is not in data/parameters.csv; "
+                                  "allowed: its keys and 'weight'")
+    values = frame.apply(pd.to_numeric, errors="coerce")
+    if not np.isfinite(values.to_numpy(dtype=float)).all():
+        raise ExperimentError(f"{where}: a value is not a finite number; allowed: numbers")
+    weights = values["weight"]
+    if (weights < 0).any() or weights.sum() <= 0:
+        raise ExperimentError(f"{where}: weights {weights.min():g} to {weights.max():g}, sum "
+                              f"{weights.sum():g}; allowed: weights ≥ 0 with a positive sum")
+    for key in values.columns.drop("weight"):
+        spec = specs[key]
+        lo, hi = float(values[key].min()), float(values[key].max())
+        if lo < spec.min or hi > spec.max:
+            raise ExperimentError(f"{where}: {key!r} ranges [{lo:g}, {hi:g}]; allowed: "
+                                  f"[{spec.min:g}, {spec.max:g}] {spec.unit}")
+    return values
 
 
 def _inward(p05: float, p95: float) -> str:
@@ -1061,8 +1207,9 @@ def _check_posterior(spec: ExperimentSpec, entries: list[str], base_dir: Path | 
     checks = []
     varied = [(lv.parameter, f"lever {lv.name!r}", *lv.span(), lv.outside_posterior)
               for lv in spec.levers if lv.parameter]
+    drawn = {key for draw in spec.posterior_draws for key in draw.draws.columns}
     varied += [(key, "uncertain parameter", lo, hi, spec.uncertain_reasons.get(key))
-               for key, (lo, hi) in spec.uncertain.items()]
+               for key, (lo, hi) in spec.uncertain.items() if key not in drawn]
     for key, role, lo, hi, reason in varied:
         if key not in ranges:
             if reason:

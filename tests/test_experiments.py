@@ -384,37 +384,49 @@ def test_adding_an_output_reuses_stored_series_or_reruns_what_is_missing(tmp_pat
 
 
 # ---------------------------------------------------------------------- calibration ranges
+def _fit_summary(fit: str) -> pd.DataFrame:
+    return pd.read_csv(ROOT / "data" / "calibrated" / fit / "parameters.csv",
+                       index_col="parameter")
+
+
 def test_shipped_experiments_stay_inside_calibrated_posteriors():
     from experiments.spec import posterior_ranges
 
     ranges = posterior_ranges(["baseline", "plan"])
-    assert ranges["tech.vehicle_premium_decline"][:2] == pytest.approx((0.0934, 0.2868),
-                                                                         abs=1e-3)
-    checked = 0
+    transport = _fit_summary("transport")
+    assert ranges["behaviour.vehicle_ev.beta_econ"][:2] == pytest.approx(
+        tuple(transport.loc["behaviour.vehicle_ev.beta_econ", ["p05", "p95"]]))
+    # The older single-BEV fit (data/calibrated/small/) fitted the premium decline; no
+    # scenario includes it, so it does not bind (its parameter is now an assumption).
+    assert "tech.vehicle_premium_decline" not in ranges
+    assert (ROOT / "data" / "calibrated" / "small" / "parameters.csv").is_file()
     for path in sorted(EXPERIMENT_DIR.glob("*.toml")):
         spec = load_experiment(path)
         for check in spec.posterior:
-            checked += 1
             assert check.inside or check.reason, (path.name, check)
-    assert checked >= 3, "the ensemble, Sobol and Morris files vary a calibrated parameter"
+    ensemble = load_experiment(EXPERIMENT_DIR / "ensemble_scenarios.toml")
+    assert [d.fit for d in ensemble.posterior_draws] == ["transport", "pv"]
 
 
 def test_range_outside_the_posterior_needs_a_reason_and_the_report_states_it(tmp_path):
-    unc = {"tech.vehicle_premium_decline": [0.05, 0.15]}
+    key = "behaviour.vehicle_ev.beta_econ"
+    p05, p95 = _fit_summary("transport").loc[key, ["p05", "p95"]]
+    unc = {key: [0.5, 3.0]}
     tree = small("outside", uncertainty={"samples": 1, "parameters": unc})
     with pytest.raises(ExperimentError) as error:
         parse_experiment(tree)
     message = str(error.value)
-    for part in ("tech.vehicle_premium_decline", "[0.05, 0.15]", "[0.09345, 0.2868]",
-                 "outside_posterior"):
+    for part in (key, "[0.5, 3]", f"[{p05:.4g}, {p95:.4g}]", "outside_posterior"):
         assert part in message, message
-    lever = small("outside_lever", levers=[{"name": "prem", "values": [0.05],
-                                            "parameter": "tech.vehicle_premium_decline"}])
-    with pytest.raises(ExperimentError, match="lever 'prem'"):
+    lever = small("outside_lever", levers=[{"name": "econ", "values": [0.5],
+                                            "parameter": key}])
+    with pytest.raises(ExperimentError, match="lever 'econ'"):
         parse_experiment(lever)
-    why = "testing the old literature range"
-    tree["uncertainty"]["parameters"] = {"tech.vehicle_premium_decline": {
-        "range": [0.05, 0.15], "outside_posterior": why}}
+    inside = small("inside", uncertainty={"samples": 1, "parameters": {
+        key: [float(p05) + 0.01, float(p95) - 0.01]}})
+    assert [c.inside for c in parse_experiment(inside).posterior] == [True]
+    why = "testing a wider literature range"
+    tree["uncertainty"]["parameters"] = {key: {"range": [0.5, 3.0], "outside_posterior": why}}
     spec = parse_experiment(tree)
     assert [c.reason for c in spec.posterior] == [why]
     from experiments.result import ExperimentResult
@@ -425,6 +437,99 @@ def test_range_outside_the_posterior_needs_a_reason_and_the_report_states_it(tmp
                                  columns=["run_id", "status"]))
     text = make_report(empty).read_text()
     assert "leave the calibrated posterior" in text and why in text
+
+
+# ---------------------------------------------------------------------- posterior draws
+def test_posterior_draws_are_particles_of_the_fit_in_force_reproducibly(tmp_path):
+    particles = pd.read_csv(ROOT / "data" / "calibrated" / "transport" / "posterior.csv")
+    keys = list(particles.columns.drop("weight"))
+    tree = small("draws", scenarios=["baseline", "plan"], seeds=[1], uncertainty={
+        "samples": 5, "posterior": ["transport"],
+        "parameters": {"economy.industry_growth": [0.03, 0.07]}})
+    spec = parse_experiment(tree)
+    design = spec.design()
+    assert len(design) == 2 * 5 and design["sample"].nunique() == 5
+    drawn = design[[f"param.{k}" for k in keys]].to_numpy()
+    for row in drawn:  # every sample is one whole particle: the parameters vary jointly
+        assert np.isclose(particles[keys].to_numpy(), row, rtol=0, atol=0).all(axis=1).any()
+    by_scenario = design.groupby("scenario")[[f"param.{k}" for k in keys]]
+    assert by_scenario.get_group("baseline").to_numpy().tolist() == \
+        by_scenario.get_group("plan").to_numpy().tolist(), "common draws across scenarios"
+    assert design["param.economy.industry_growth"].between(0.03, 0.07).all()
+    assert parse_experiment(tree).design()["run_id"].equals(design["run_id"])
+    other = parse_experiment({**tree, "design": {"seed": 8}}).design()
+    assert not np.array_equal(other[[f"param.{k}" for k in keys]].to_numpy(), drawn)
+    row = design.iloc[0]
+    scenario = spec.build_scenario(row)
+    for key in keys:
+        assert scenario.params[key] == row[f"param.{key}"]
+    assert not spec.posterior, "drawn parameters are inside their posterior by construction"
+    from experiments.result import ExperimentResult
+    from experiments.store import Store
+
+    report = make_report(ExperimentResult(spec=spec, store=Store(tmp_path, spec.name),
+                                          design=design,
+                                          runs=pd.DataFrame(columns=["run_id", "status"])))
+    text = report.read_text()
+    assert "Calibration uncertainty: posterior draws" in text
+    assert "data/calibrated/transport/posterior.csv" in text
+
+
+def test_posterior_draws_follow_the_particles_weights(tmp_path):
+    fit = tmp_path / "fit"
+    fit.mkdir()
+    (tmp_path / "fit.toml").write_text(
+        'name = "fit"\n[parameters]\n"behaviour.vehicle_ev.beta_econ" = 1.5\n')
+    (fit / "posterior.csv").write_text("behaviour.vehicle_ev.beta_econ,weight\n"
+                                       "1.2,0.0\n2.2,1.0\n")
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\ninclude = ["fit.toml"]\n[parameters]\n')
+    tree = small("weights", scenarios=["mine.toml"],
+                 uncertainty={"samples": 20, "posterior": ["fit"]})
+    spec = parse_experiment(tree, "weights.toml", tmp_path)
+    assert set(spec.design()["param.behaviour.vehicle_ev.beta_econ"]) == {2.2}
+    (fit / "posterior.csv").write_text("behaviour.vehicle_ev.beta_econ,weight\n"
+                                       "1.2,1.0\n2.2,1.0\n")
+    draws = parse_experiment(tree, "weights.toml", tmp_path).design()
+    assert set(draws["param.behaviour.vehicle_ev.beta_econ"]) == {1.2, 2.2}
+
+
+@pytest.mark.parametrize(("uncertainty", "design", "message"), [
+    ({"samples": 2, "posterior": ["nowhere"]}, {},
+     "'nowhere' is not a calibration every scenario includes; allowed: ['transport', 'pv']"),
+    ({"samples": 0, "posterior": ["transport"]}, {}, "uncertainty.samples is 0"),
+    ({"posterior": ["transport"]}, {"method": "lhs", "n": 4},
+     "allowed: design.method 'grid' or 'one_at_a_time'"),
+    ({"samples": 2, "posterior": ["transport", "transport"]}, {}, "repeats a fit"),
+    ({"samples": 2, "posterior": ["transport"],
+      "parameters": {"behaviour.vehicle_ev.beta_econ": [1.2, 2.0]}}, {},
+     "also ranged in uncertainty.parameters"),
+    ({"samples": 2, "posterior": ["../transport"]}, {}, "uncertainty.posterior"),
+])
+def test_bad_posterior_requests_name_field_value_and_rule(uncertainty, design, message):
+    with pytest.raises(ExperimentError) as error:
+        parse_experiment(small("bad", uncertainty=uncertainty, design=design))
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("behaviour.vehicle_ev.beta_econ\n1.5\n", "allowed: parameter columns and 'weight'"),
+    ("behaviour.vehicle_ev.nope,weight\n1.5,1\n", "'behaviour.vehicle_ev.nope' is not in"),
+    ("behaviour.vehicle_ev.beta_econ,weight\n1.5,0\n", "weights ≥ 0 with a positive sum"),
+    ("behaviour.vehicle_ev.beta_econ,weight\n1.5,-1\n2,2\n", "weights ≥ 0"),
+    ("behaviour.vehicle_ev.beta_econ,weight\nabc,1\n", "not a finite number"),
+    ("behaviour.vehicle_ev.beta_econ,weight\n99,1\n", "ranges [99, 99]; allowed: [0, 40]"),
+])
+def test_a_bad_posterior_file_is_refused_naming_file_and_rule(tmp_path, content, message):
+    (tmp_path / "fit").mkdir()
+    (tmp_path / "fit.toml").write_text('name = "fit"\n[parameters]\n')
+    (tmp_path / "fit" / "posterior.csv").write_text(content)
+    (tmp_path / "mine.toml").write_text('name = "mine"\ninclude = ["fit.toml"]\n')
+    tree = small("badfile", scenarios=["mine.toml"], uncertainty={"samples": 2,
+                                                                  "posterior": ["fit"]})
+    with pytest.raises(ExperimentError) as error:
+        parse_experiment(tree, "badfile.toml", tmp_path)
+    assert "fit/posterior.csv" in str(error.value) and message in str(error.value)
 
 
 # ---------------------------------------------------------------------- concurrency, cluster

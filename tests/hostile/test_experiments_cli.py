@@ -196,9 +196,14 @@ FILES: list[tuple[str, str, tuple[str, ...]]] = [
     ("uncertain_one_bound", VALID + "[uncertainty]\nsamples = 2\n[uncertainty.parameters]\n"
      '"economy.industry_growth" = [0.03]\n', ("economy.industry_growth",)),
     ("uncertain_outside_posterior", VALID + "[uncertainty]\nsamples = 2\n"
-     '[uncertainty.parameters]\n"tech.vehicle_premium_decline" = [0.05, 0.15]\n',
-     ("tech.vehicle_premium_decline", "[0.05, 0.15]", "[0.09345, 0.2868]",
-      "outside_posterior")),
+     '[uncertainty.parameters]\n"behaviour.vehicle_ev.beta_econ" = [0.5, 3.0]\n',
+     ("behaviour.vehicle_ev.beta_econ", "[0.5, 3]", "outside_posterior")),
+    ("posterior_unknown_fit", VALID + '[uncertainty]\nsamples = 2\nposterior = ["nowhere"]\n',
+     ("uncertainty.posterior", "nowhere", "transport")),
+    ("posterior_not_a_list", VALID + '[uncertainty]\nsamples = 2\nposterior = "transport"\n',
+     ("uncertainty.posterior", "transport")),
+    ("posterior_sampled_design", VALID + '[design]\nmethod = "lhs"\nn = 4\n'
+     '[uncertainty]\nposterior = ["transport"]\n', ("uncertainty.posterior", "lhs")),
     # ---- outputs and series
     ("output_after_end_year", VALID + 'outputs = ["co2_total@2040"]\n',
      ("outputs", "co2_total@2040", "2030")),
