@@ -167,7 +167,48 @@ def noise_model(config: CalibrationConfig) -> tuple[dict[str, np.ndarray], np.nd
     return observed, np.asarray(variance)
 
 
-def _seeded_sampler(map_fn: MapFn, seed: int) -> Any:
+@dataclass
+class GenerationClock:
+    """Progress of an ABC-SMC run, logged at the start and end of each generation.
+
+    Generations are numbered from 1 across a resumed run, as pyabc numbers them.
+
+    Attributes:
+        most: Generations asked for in all (``[abc] max_generations``).
+
+    """
+
+    most: int
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+    seconds: list[float] = dataclasses.field(default_factory=list)
+
+    def begin(self, generation: int, particles: int) -> float:
+        """Log that ``generation`` (1-based) starts; return its start time."""
+        log.info("ABC-SMC generation %d (at most %d): sampling %d particles", generation,
+                 self.most, particles)
+        return time.perf_counter()
+
+    def end(self, generation: int, began: float, accepted: int, simulations: int) -> None:
+        """Log the generation's time and acceptance, and the time the rest may take.
+
+        The estimate is the mean time of this call's generations × the generations left;
+        generations usually slow down as the tolerance (or temperature) tightens, and a run
+        stops early once it reaches its minimum tolerance (a noise-model run: temperature 1).
+        """
+        self.seconds.append(time.perf_counter() - began)
+        left = max(self.most - generation, 0)
+        per = sum(self.seconds) / len(self.seconds)
+        log.info("ABC-SMC generation %d of at most %d done in %.1f min: %d particles from %d "
+                 "simulations (%.0f %% accepted); %.1f min so far%s", generation, self.most,
+                 self.seconds[-1] / 60, accepted, simulations,
+                 100 * accepted / max(simulations, 1),
+                 (time.perf_counter() - self.started) / 60,
+                 f"; at most {left} more, about {left * per / 60:.0f} min at this pace "
+                 "(fewer if the run reaches its final tolerance or temperature first)"
+                 if left else "")
+
+
+def _seeded_sampler(map_fn: MapFn, seed: int, clock: GenerationClock | None = None) -> Any:
     """A pyabc sampler whose result does not depend on which worker returns first.
 
     pyabc's samplers for parallel runs are not reproducible: the Dask sampler keeps the
@@ -175,7 +216,8 @@ def _seeded_sampler(map_fn: MapFn, seed: int) -> Any:
     system. Here task ``i`` of generation ``t`` (each proposes and simulates until it
     accepts one particle) seeds NumPy and ``random`` with ``(seed, t, i)``, and the ``n``
     tasks are gathered in order: the same seed gives the same posterior in-process and on
-    any number of workers.
+    any number of workers. ``clock`` logs each generation's progress (not the calibration
+    sample pyabc draws before generation 1).
     """
     import pyabc
 
@@ -195,8 +237,12 @@ def _seeded_sampler(map_fn: MapFn, seed: int) -> Any:
 
         def sample_until_n_accepted(self, n: int, simulate_one: Any, t: int, **_: Any) -> Any:
             task = functools.partial(self.map_function, self.pickle(simulate_one))
+            timed = clock is not None and t >= 0  # t = -1: pyabc's calibration sample
+            began = clock.begin(t + 1, n) if timed else 0.0
             results = list(self.map_(task, [(seed, t + 1, i) for i in range(n)]))
             self.nr_evaluations_ = sum(count for _, count in results)
+            if timed:
+                clock.end(t + 1, began, n, self.nr_evaluations_)
             sample = self._create_empty_sample()
             for part, _ in results:
                 sample += part
@@ -236,6 +282,7 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     """
     import pyabc
 
+    _one_log_handler()
     settings = config.abc
     keys = {p.safe_name: p.key for p in config.parameters}
     prior = pyabc.Distribution(**{p.safe_name: pyabc.RV("uniform", p.low, p.high - p.low)
@@ -243,7 +290,8 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     task = base_task(config)
     if client is not None:
         map_fn = dask_map(client)
-    sampler = _seeded_sampler(map_fn or local_map, seed)
+    clock = GenerationClock(int(settings["max_generations"]))
+    sampler = _seeded_sampler(map_fn or local_map, seed, clock)
     size = int(settings["population_size"])
     if config.noise_model:
         observed, variance = noise_model(config)
@@ -292,6 +340,22 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
              "temperature" if config.noise_model else "epsilon",
              history.get_all_populations()["epsilon"].iloc[-1])
     return frame.reset_index(drop=True)
+
+
+def _one_log_handler() -> None:
+    """Print pyabc's log records once.
+
+    pyabc attaches a stream handler of its own to the ``ABC`` logger when imported; where
+    the application has configured logging (a handler on the root logger, as the command
+    line does), every record was printed twice. That handler is removed then; otherwise
+    (a library caller without logging set up) pyabc keeps it.
+    """
+    if not logging.getLogger().handlers:
+        return
+    abc_log = logging.getLogger("ABC")
+    for handler in list(abc_log.handlers):
+        if type(handler) is logging.StreamHandler:
+            abc_log.removeHandler(handler)
 
 
 def stored_generations(db: Path) -> int | None:

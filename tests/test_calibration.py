@@ -276,6 +276,37 @@ def test_abc_resumes_from_its_last_complete_generation(tmp_path):
     assert fit.stored_generations(db) == 3
 
 
+def test_abc_logs_each_generation_with_time_left_and_prints_pyabc_once(tmp_path, caplog):
+    """A long fit says where it is: each generation's number of the most asked for, its
+    acceptance and time, and about how long the rest may take; pyabc's own lines print once
+    where the application has set up logging."""
+    import logging
+
+    from calibration.config import load_config
+
+    config = load_config(tiny_config(tmp_path))
+    config.abc["max_generations"] = 2
+    root = logging.getLogger()
+    added = logging.StreamHandler() if not root.handlers else None
+    if added is not None:
+        root.addHandler(added)
+    try:
+        with caplog.at_level(logging.INFO, logger="calibration"):
+            fit.run_abc(config, tmp_path / "abc.db")
+    finally:
+        if added is not None:
+            root.removeHandler(added)
+    lines = [r.getMessage() for r in caplog.records if r.name == "calibration.fit"]
+    starts = [m for m in lines if "sampling" in m]
+    ends = [m for m in lines if " done in " in m]
+    assert [m.split(" (")[0] for m in starts] == ["ABC-SMC generation 1",
+                                                   "ABC-SMC generation 2"], lines
+    assert "generation 1 of at most 2 done" in ends[0] and "at most 1 more, about" in ends[0]
+    assert "% accepted" in ends[0] and "more, about" not in ends[1], ends
+    assert not [h for h in logging.getLogger("ABC").handlers
+                if type(h) is logging.StreamHandler], "pyabc's own handler prints twice"
+
+
 def test_killed_calibration_resumes(tmp_path, caplog):
     """Kill a calibration between generations; the next run continues from the database."""
     import os
