@@ -372,7 +372,8 @@ class ChargingBuildout(Policy):
                                            "Public charge points at index 1 (assumption)",
                                            default=40_000.0),
               "cost_per_point": LevelField(0.0, 500_000.0, "CNY/point",
-                                           "Public cost per charge point (assumption)",
+                                           "Public cost per charge point (assumption, inside "
+                                           "city construction subsidies: data/RESEARCH.md)",
                                            default=20_000.0)}
 
     levers = {"charging_index": Lever(0.0, "1", "Charging availability (1 = ubiquitous)",

@@ -201,7 +201,8 @@ FIELD_ZH: dict[tuple[str, str], str] = {
     ("carbon_price", "level"): "配额价格",
     ("charging_buildout", "target"): "结束年份充电便利指数",
     ("charging_buildout", "points_at_full"): "指数为1时公共充电桩数（假设）",
-    ("charging_buildout", "cost_per_point"): "每个充电桩公共成本（假设）",
+    ("charging_buildout", "cost_per_point"): ("每个充电桩公共成本（假设，在各市建设补贴范围内："
+                                              "data/RESEARCH.md）"),
     ("green_building_mandate", "level"): "新建住宅绿色比例要求",
     ("vessel_replacement_subsidy", "level"): "每千瓦功率补贴",
     ("coal_phaseout", "level"): "每年强制改造的燃煤用户比例",
