@@ -76,6 +76,8 @@ SECOND_DRAW = DATA_DIR / "calibrated" / "transport" / "second_draw_abc_seed_1"
 shipped; its README says why)."""
 BEFORE_TAXI_RULE = DATA_DIR / "calibrated" / "transport" / "before_taxi_rule_abc_seed_0"
 """The fit shipped before the taxi rule and early scrappage (the same config, seed 0)."""
+SECOND_DRAW_NOW = DATA_DIR / "calibrated" / "transport" / "second_draw_current_abc_seed_1"
+"""The shipped config on the shipped fit's model with ``--abc-seed 1`` (not shipped)."""
 
 
 def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
@@ -123,8 +125,9 @@ def test_stock_share_is_what_the_observed_sales_give_through_the_fleet(checks, y
     assert abs(model - checks["nev_share_stock_car_implied"][year]) < ISSUE_TOLERANCE["stock"]
 
 
-@pytest.mark.parametrize("folder", [DATA_DIR / "calibrated" / "transport", SECOND_DRAW],
-                         ids=["shipped", "second_draw"])
+@pytest.mark.parametrize("folder", [DATA_DIR / "calibrated" / "transport", SECOND_DRAW,
+                                    SECOND_DRAW_NOW],
+                         ids=["shipped", "second_draw", "second_draw_current"])
 def test_held_out_observations_inside_the_posterior_predictive_band(folder):
     """The 5-95 % predictive band (posterior draws, seeds 1-3) of the shipped ABC fit and of
     a second draw covers the held-out new-car shares (``predictive.csv``)."""
@@ -148,6 +151,20 @@ def test_a_second_draw_holds_out_within_3_points(year):
     assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
 
 
+SECOND_DRAW_NOW_2024 = pytest.mark.xfail(strict=True, reason=(
+    "not reached in the second draw of the shipped model: its predictive median is -3.9 "
+    "points in 2024 (-2.4 in the shipped draw); 2024 sits on issue 10's boundary "
+    "(README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=SECOND_DRAW_NOW_2024)])
+def test_a_second_draw_of_the_shipped_model_holds_out_within_3_points(year):
+    """The shipped config on the shipped fit's model with ``--abc-seed 1``: −1.3 points in
+    2023, −3.9 in 2024 (the shipped draw: −0.3 and −2.4)."""
+    row = predictive("nev_share_new_cars", "holdout", SECOND_DRAW_NOW).loc[year]
+    assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
+
+
 def medians_apart(first: Path, second: Path) -> pd.Series:
     """How far apart two fits' posterior medians are, as a share of each prior range."""
     a = pd.read_csv(first / "parameters.csv", index_col="parameter")
@@ -156,10 +173,15 @@ def medians_apart(first: Path, second: Path) -> pd.Series:
     return (b["median"] - a["median"]).abs() / (a["prior_max"] - a["prior_min"])
 
 
-def test_two_draws_agree_on_the_posterior():
+@pytest.mark.parametrize(("first", "second"), [(BEFORE_TAXI_RULE, SECOND_DRAW),
+                                               (DATA_DIR / "calibrated" / "transport",
+                                                SECOND_DRAW_NOW)],
+                         ids=["before_taxi_rule", "shipped_model"])
+def test_two_draws_agree_on_the_posterior(first, second):
     """The same config and model with ``--abc-seed`` 0 and 1: each posterior median within a
-    tenth of its prior range of the other's (measured: at most 0.06, beta_econ 1.81 / 1.90)."""
-    assert (medians_apart(BEFORE_TAXI_RULE, SECOND_DRAW) < 0.1).all()
+    tenth of its prior range of the other's (measured: at most 0.06, beta_econ 1.81 / 1.90,
+    before the taxi rule; at most 0.09, beta_econ 1.70 / 1.83, on the shipped model)."""
+    assert (medians_apart(first, second) < 0.1).all()
 
 
 def test_the_refit_under_the_taxi_rule_and_early_scrappage_agrees_with_the_earlier_fit():
