@@ -296,3 +296,22 @@ def test_lever_contributions_wedge_and_cost_curve(three_runs):
         if lang == "zh":
             text = re.sub(r"<[^>]+>", " ", table)
             assert not leftover_latin(text), leftover_latin(text)
+
+
+@pytest.mark.parametrize("n_seeds", [1, 3])
+def test_the_band_note_says_what_the_bands_are_and_leave_out(n_seeds):
+    """Under the Emissions and Adoption charts: seeds only, and where the calibration's
+    uncertainty is measured instead, in both languages."""
+    for lang in ("en", "zh"):
+        note = i18n.band_note(n_seeds, lang)
+        assert i18n.POSTERIOR_COMMAND in note and "README" in note, note
+        assert (str(n_seeds) in note) == (n_seeds > 1), note
+    assert "lowest to highest of the 3 seeds" in i18n.band_note(3, "en")
+    assert "no bands" in i18n.band_note(1, "en")
+    zh = i18n.band_note(n_seeds, "zh").replace(i18n.POSTERIOR_COMMAND, "")
+    assert not leftover_latin(zh.replace("README", "")), zh
+    from experiments import load_experiment
+
+    assert load_experiment(i18n.POSTERIOR_COMMAND.split()[-1]).posterior_draws, (
+        "the command the note names runs the calibration's posterior")
+

@@ -127,7 +127,19 @@ UI: dict[str, tuple[str, str]] = {
                            "各政策财政支出（百万元，全程）"),
     "vs_baseline": ("Compared with {ref} (same seeds and scale)",
                     "与{ref}比较（相同种子和比例）"),
-    "seeds_band": ("band: lowest to highest of the seeds", "阴影：各种子最低至最高"),
+    # under the Emissions and Adoption charts: what their bands are, and what they leave out
+    "band_note": ("Bands: lowest to highest of the {n} seeds, the model's randomness only. What "
+                  "the calibration leaves open (the posterior of its fitted coefficients) "
+                  "widens adoption further; modellers measure it with {command} (README).",
+                  "阴影：{n}个种子的最低至最高，仅反映模型的随机性。校准尚未确定的部分"
+                  "（拟合系数的后验分布）会使采用率的区间更宽；建模人员可用 {command} "
+                  "测算（见 README）。"),
+    "band_note_one": ("One seed, so no bands: more seeds show the model's randomness. What the "
+                      "calibration leaves open (the posterior of its fitted coefficients) is "
+                      "not in the page's runs; modellers measure it with {command} (README).",
+                      "单个种子，因此没有阴影：增加种子可显示模型的随机性。校准尚未确定的"
+                      "部分（拟合系数的后验分布）不在本页的运行中；建模人员可用 {command} "
+                      "测算（见 README）。"),
     "heavy_run": ("Small scales mean many agents; this run may take a minute.",
                   "比例越小智能体越多，本次运行可能需要一分钟。"),
     "changed": ("changed", "已修改"),
@@ -157,6 +169,16 @@ UI: dict[str, tuple[str, str]] = {
                    "如需在命令行中与{ref}对照计算成本，请以 {name!r} 以外的名称保存"
                    "（命令行需同时运行两者）。"),
 }
+
+
+POSTERIOR_COMMAND = "python -m experiments run calibration_uncertainty"
+"""The command that propagates the calibration's posterior (named in the band note)."""
+
+
+def band_note(n_seeds: int, lang: str) -> str:
+    """What the charts' bands show for a run of ``n_seeds`` seeds, and what they leave out."""
+    key = "band_note" if n_seeds > 1 else "band_note_one"
+    return tr(key, lang).format(n=n_seeds, command=POSTERIOR_COMMAND)
 
 
 def reference_name(against: str, lang: str) -> str:

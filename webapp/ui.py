@@ -730,12 +730,20 @@ def Deferred(render: Callable[[], None]) -> None:  # noqa: N802
 
 
 @solara.component
+def BandNote(s: Session, current: RunSet) -> None:  # noqa: N802
+    """What the bands of the charts above are (seeds), and what they leave out (posterior)."""
+    solara.Text(i18n.band_note(current.config.n_seeds, s.lang.value), classes=["band-note"],
+                style={"font-size": "0.8em", "color": "#555"})
+
+
+@solara.component
 def EmissionsTab(s: Session, current: RunSet) -> None:  # noqa: N802
     """CO2 by sector against the baseline."""
     lang = s.lang.value
     spec = figures.chart(current, "emissions", lang,
                          lambda: figures.emissions_spec(current, lang))
     Plot(spec, "emissions", s, str(current.number))
+    BandNote(s, current)
 
 
 @solara.component
@@ -745,6 +753,7 @@ def AdoptionTab(s: Session, current: RunSet) -> None:  # noqa: N802
     Plot(figures.chart(current, "adoption", lang,
                         lambda: figures.adoption_figure(current, lang)), "adoption", s,
          str(current.number))
+    BandNote(s, current)
 
 
 @solara.component

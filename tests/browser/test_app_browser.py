@@ -415,7 +415,8 @@ ALLOWED_LATIN = {"EN", "CO", "CNY", "MW", "kW", "kWh", "TOML", "CSV", "PNG", "HT
                  "csv", "html", "png", "python", "abm", "run", "scenario", "scale", "seed",
                  "end", "year", "plan", "annual", "targets", "emissions", "adoption", "cost",
                  "agents", "district_map", "district_sectors", "compare", "plan_annual",
-                 "plan_targets", "wedge", "cost_curve"}
+                 "plan_targets", "wedge", "cost_curve", "experiments", "calibration_uncertainty",
+                 "README"}
 """Units, codes, file names and the command line (the CLI's own words) may stay Latin."""
 
 
