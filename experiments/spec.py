@@ -1151,6 +1151,7 @@ def _draw_posteriors(fits: list[str], scenario_entries: list[str], base_dir: Pat
                                       f"{fit!r}; allowed: fits that share no parameter")
             seen[key] = fit
         weights = particles["weight"].to_numpy()
+        # A stream of its own: (design seed, 2, fit); the Latin hypercube uses design seed + 1.
         rng = np.random.default_rng([seed, 2, index])
         chosen = rng.choice(len(particles), size=samples, p=weights / weights.sum())
         draws = particles.drop(columns="weight").iloc[chosen].reset_index(drop=True)
