@@ -192,10 +192,11 @@ def reference_choices(references: Iterable[str], lang: str) -> str:
 
     Each key (as a URL gives it) with its label in ``lang`` where the two differ.
     """
+    sep, labelled = ("、", "{ref}（{name}）") if lang == "zh" else (", ", "{ref} ({name})")
     named = ((ref, reference_name(ref, lang)) for ref in references)
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(ref if name == ref else f"{ref}（{name}）" if lang == "zh"
-                    else f"{ref} ({name})" for ref, name in named)
+    return sep.join(ref if name == ref else labelled.format(ref=ref, name=name)
+                    for ref, name in named)
+
 
 GROUPS: dict[str, tuple[str, str]] = {
     "rooftop_pv": ("Rooftop and fishery PV", "屋顶及渔光互补光伏"),
