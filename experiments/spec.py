@@ -77,6 +77,7 @@ from abm.identity import ROOT, code_hash, data_hash, run_identity
 from abm.limits import FIRST_YEAR, LAST_YEAR, POLICY_YEARS, SCALE_MAX, SCALE_MIN
 from abm.params import ParameterError, parameter_table
 from abm.policies import POLICY_TYPES, Policy, check_overlaps, make_policy
+from abm.posterior import PosteriorError, draw_particles, read_particles
 from abm.scenario import SCENARIO_DIR, Scenario, available_scenarios, load_scenario
 
 log = logging.getLogger("experiments")
@@ -1150,44 +1151,18 @@ def _draw_posteriors(fits: list[str], scenario_entries: list[str], base_dir: Pat
                 raise ExperimentError(f"{place}: {key!r} is fitted by both {seen[key]!r} and "
                                       f"{fit!r}; allowed: fits that share no parameter")
             seen[key] = fit
-        weights = particles["weight"].to_numpy()
-        # A stream of its own: (design seed, 2, fit); the Latin hypercube uses design seed + 1.
-        rng = np.random.default_rng([seed, 2, index])
-        chosen = rng.choice(len(particles), size=samples, p=weights / weights.sum())
-        draws = particles.drop(columns="weight").iloc[chosen].reset_index(drop=True)
+        # a stream of its own (abm.posterior): the Latin hypercube uses design seed + 1
+        draws = draw_particles(particles, samples, seed, index)
         out.append(PosteriorDraws(fit, _shown(files[0]), len(particles), draws))
     return out
 
 
 def _read_particles(path: Path, specs: dict[str, Any], place: str) -> pd.DataFrame:
-    """A fit's particles (parameter columns and ``weight``), checked against the table."""
-    where = f"{place}: {_shown(path)}"
+    """A fit's particles (:func:`abm.posterior.read_particles`), errors as experiment errors."""
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, UnicodeDecodeError) as error:
-        raise ExperimentError(f"{where}: cannot be read ({error}); allowed: a CSV of "
-                              "parameter columns and 'weight'") from None
-    if "weight" not in frame.columns or len(frame.columns) < 2 or frame.empty:
-        raise ExperimentError(f"{where}: columns {list(frame.columns)}, {len(frame)} rows; "
-                              "allowed: parameter columns and 'weight', at least one row")
-    for key in frame.columns.drop("weight"):
-        if key not in specs:
-            raise ExperimentError(f"{where}: column {key!r} is not in data/parameters.csv; "
-                                  "allowed: its keys and 'weight'")
-    values = frame.apply(pd.to_numeric, errors="coerce")
-    if not np.isfinite(values.to_numpy(dtype=float)).all():
-        raise ExperimentError(f"{where}: a value is not a finite number; allowed: numbers")
-    weights = values["weight"]
-    if (weights < 0).any() or weights.sum() <= 0:
-        raise ExperimentError(f"{where}: weights {weights.min():g} to {weights.max():g}, sum "
-                              f"{weights.sum():g}; allowed: weights ≥ 0 with a positive sum")
-    for key in values.columns.drop("weight"):
-        spec = specs[key]
-        lo, hi = float(values[key].min()), float(values[key].max())
-        if lo < spec.min or hi > spec.max:
-            raise ExperimentError(f"{where}: {key!r} ranges [{lo:g}, {hi:g}]; allowed: "
-                                  f"[{spec.min:g}, {spec.max:g}] {spec.unit}")
-    return values
+        return read_particles(path, specs, _shown(path))
+    except PosteriorError as error:
+        raise ExperimentError(f"{place}: {error}") from None
 
 
 def _inward(p05: float, p95: float) -> str:

@@ -553,3 +553,103 @@ def test_every_reference_has_labels_in_both_languages():
             english, chinese = i18n.UI[key]
             assert english and chinese and english != chinese
     assert i18n.reference_name("nowhere", "en") == "nowhere"
+
+
+# --------------------------------------------------------------------------- calibration bands
+def test_calibration_bands_run_each_further_seed_on_a_draw_of_the_shipped_posteriors():
+    """Seed 0 runs the fitted point values (as every command does); seeds 1, 2, 3 each run one
+    particle of the transport and the PV posterior, reproducibly; with seeds bands nothing is
+    drawn."""
+    from abm import posterior
+    from webapp.runner import seed_overrides
+
+    plan = load_scenario("plan")
+    config = RunConfig(scale=2000, seed=0, n_seeds=4, end_year=2022, bands="calibration")
+    particles = {fit: pd.read_csv(posterior.CALIBRATED_DIR / fit / "posterior.csv")
+                 for fit in posterior.SHIPPED_FITS}
+    points = {fit: posterior.point_values(fit) for fit in posterior.SHIPPED_FITS}
+    assert posterior.fits_in_use(plan.params) == ["transport", "pv"]
+    assert all(plan.params[k] == v for fit in points for k, v in points[fit].items())
+    assert seed_overrides(plan, config, 0) == {}  # the first seed: the point values
+    drawn_rows = set()
+    for seed in (1, 2, 3):
+        overrides = seed_overrides(plan, config, seed)
+        assert set(overrides) == {k for fit in points for k in points[fit]}
+        for fit, frame in particles.items():
+            values = [overrides[k] for k in points[fit]]
+            match = (frame[list(points[fit])] == values).all(axis=1)
+            assert match.sum() >= 1, f"seed {seed}: {fit} values are not one of its particles"
+            drawn_rows.add((fit, int(match.idxmax())))
+        assert seed_overrides(plan, config, seed) == overrides  # reproducible from the seed
+        assert seed_overrides(plan, dataclasses.replace(config, bands="seeds"), seed) == {}
+    assert len(drawn_rows) > 2  # three seeds do not all land on one particle of each fit
+
+
+def test_a_fit_the_scenario_sets_itself_is_not_drawn():
+    from abm import posterior
+    from webapp.runner import seed_overrides
+
+    own = load_scenario("plan").with_parameters({"behaviour.vehicle_ev.beta_econ": 2.0})
+    assert posterior.fits_in_use(own.params) == ["pv"]
+    config = RunConfig(scale=2000, n_seeds=2, end_year=2022, bands="calibration")
+    overrides = seed_overrides(own, config, 1)
+    assert set(overrides) == set(posterior.point_values("pv"))
+
+
+def test_draws_follow_the_particle_weights():
+    """20,000 draws of three particles weighted 0.2 / 0.3 / 0.5: each frequency within 0.015
+    (more than 4 standard errors) of its weight."""
+
+    from abm.posterior import draw_particles
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "weight": [2.0, 3.0, 5.0]})
+    draws = draw_particles(frame, 20_000, seed=7, index=0)
+    shares = draws["x"].value_counts(normalize=True).sort_index().to_numpy()
+    assert abs(shares - [0.2, 0.3, 0.5]).max() < 0.015
+    assert draws.equals(draw_particles(frame, 20_000, seed=7, index=0))
+    assert not draws.equals(draw_particles(frame, 20_000, seed=7, index=1))
+
+
+def test_calibration_bands_widen_the_runs_and_keep_the_first_seed_and_its_accounting(
+        tmp_path, monkeypatch):
+    seeds = RunConfig(scale=2000, seed=0, n_seeds=2, end_year=2023)
+    calibration = dataclasses.replace(seeds, bands="calibration")
+    a, b = run_set(load_scenario("plan"), seeds), run_set(load_scenario("plan"), calibration)
+    nev = "nev_share_sales_expected_car"
+    assert a.metric(nev)[0].equals(b.metric(nev)[0])  # seed 0: the point values
+    assert a.accounting.cny_per_t_paid == b.accounting.cny_per_t_paid
+    assert not a.metric(nev)[1].equals(b.metric(nev)[1])  # seed 1: a posterior draw
+    assert not a.metric(nev, baseline=True)[1].equals(b.metric(nev, baseline=True)[1])
+    # the command line runs the same: the drawn seed's coefficients given with --set
+    from webapp.runner import seed_overrides
+    from webapp.ui import cli_commands
+
+    first, second = cli_commands(b, "plan.toml")
+    assert "--set" not in first and "--seed 0" in first
+    drawn = seed_overrides(b.scenario, b.config, 1)
+    assert all(f"--set {k}={v!r}" in second for k, v in drawn.items())
+    assert all(float(part.split("=")[1]) == drawn[part.split("=")[0]]
+               for part in second.split(" --set ")[1:])
+    import shlex
+
+    from abm import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.toml").write_text(levers.scenario_toml(
+        levers.draft_from_scenario(load_scenario("plan"))))
+    assert cli.main([*shlex.split(second)[3:], "--no-charts", "--out", "out"]) == 0
+    annual = pd.read_csv(tmp_path / "out" / "plan_annual.csv")
+    line = annual[annual.metric == nev].set_index("year")["value"]
+    assert np.allclose(line.to_numpy(), b.metric(nev)[1].loc[line.index].to_numpy(),
+                       rtol=1e-12, atol=0.0)
+
+
+def test_an_unknown_kind_of_band_is_refused_naming_field_value_and_allowed():
+    with pytest.raises(ParameterError, match=r"Bands: 'nowhere' is not a kind of band; allowed: "
+                                             r"seeds \(.*\), calibration \(.*\)\."):
+        run_set(load_scenario("plan"), RunConfig(scale=2000, end_year=2022, bands="nowhere"))
+    ok = {"scale": "500", "seed": "1", "n_seeds": "1", "end_year": "2030"}
+    assert run_config(ok, 2020)[0].bands == "seeds"  # no choice: the seeds
+    _, problems = run_config({**ok, "bands": "nowhere"}, 2020, "zh")
+    assert len(problems) == 1 and problems[0].startswith("阴影区间：'nowhere'")
+    assert "calibration（种子及校准）" in problems[0]

@@ -90,6 +90,15 @@ def test_request_key_and_url_keep_what_the_run_is_compared_against():
                                                         "inputs": old}), None)
     assert first["inputs"] == {**old, "against": "baseline"}  # scale 777 kept
     assert ui.initial_state(None, None)["inputs"]["against"] == "baseline"
+    # the bands' choice likewise: kept in the key and the URL, a default for old links
+    assert ui.DEFAULT_RUN["bands"] == "seeds"
+    assert state.request_key(draft, {**ui.DEFAULT_RUN, "bands": "calibration"}) != key
+    chosen = {**inputs, "bands": "calibration"}
+    url = "s=" + state.encode_state({"scenario": "plan", "draft": draft, "inputs": chosen})
+    assert ui.initial_state(url, None)["inputs"] == chosen
+    older = {k: v for k, v in inputs.items() if k != "bands"}
+    url = "s=" + state.encode_state({"scenario": "plan", "draft": draft, "inputs": older})
+    assert ui.initial_state(url, None)["inputs"] == {**older, "bands": "seeds"}
 
 
 def test_import_validates_like_the_cli():
@@ -315,3 +324,31 @@ def test_the_band_note_says_what_the_bands_are_and_leave_out(n_seeds):
     assert load_experiment(i18n.POSTERIOR_COMMAND.split()[-1]).posterior_draws, (
         "the command the note names runs the calibration's posterior")
 
+
+@pytest.mark.parametrize("n_seeds", [1, 3])
+def test_the_band_note_of_calibration_bands_names_the_fits_drawn(n_seeds):
+    for lang in ("en", "zh"):
+        note = i18n.band_note(n_seeds, lang, "calibration", ["transport", "pv"])
+        for fit in ("transport", "pv"):
+            assert i18n.tr(f"fit_{fit}", lang) in note, note
+        assert (str(n_seeds) in note) == (n_seeds > 1), note
+        zh = note.replace(i18n.POSTERIOR_COMMAND, "").replace("README", "")
+        assert lang == "en" or not leftover_latin(zh), zh
+    assert "posterior" in i18n.band_note(3, "en", "calibration", ["pv"])
+    assert "point values" in i18n.band_note(n_seeds, "en", "calibration", ["pv"])
+    # nothing to draw: the scenario sets the fitted coefficients itself
+    assert "no posterior is drawn" in i18n.band_note(3, "en", "calibration", [])
+    assert i18n.band_note(3, "en", "calibration", []) != i18n.band_note(3, "en")
+
+
+
+def test_a_run_with_calibration_bands_says_so_in_its_label():
+    runs = SimpleNamespace(number=2, scenario=SimpleNamespace(name="plan"), draft=None,
+                           preview=False,
+                           config=RunConfig(scale=500, n_seeds=3, bands="calibration"))
+    assert "with posterior draws" in ui.run_label(runs, "en")
+    assert "含后验抽样" in ui.run_label(runs, "zh")
+    runs.config = RunConfig(scale=500, n_seeds=3)
+    assert "posterior" not in ui.run_label(runs, "en")
+    runs.config = RunConfig(scale=500, n_seeds=1, bands="calibration")  # nothing drawn
+    assert "posterior" not in ui.run_label(runs, "en")

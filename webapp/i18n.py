@@ -10,7 +10,7 @@ falls back to English.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from abm import policies
 from abm.policies import Policy
@@ -130,16 +130,44 @@ UI: dict[str, tuple[str, str]] = {
     # under the Emissions and Adoption charts: what their bands are, and what they leave out
     "band_note": ("Bands: lowest to highest of the {n} seeds, the model's randomness only. What "
                   "the calibration leaves open (the posterior of its fitted coefficients) "
-                  "widens adoption further; modellers measure it with {command} (README).",
+                  "widens adoption further: choose Bands → seeds and calibration in the run "
+                  "settings, or modellers run {command} (README).",
                   "阴影：{n}个种子的最低至最高，仅反映模型的随机性。校准尚未确定的部分"
-                  "（拟合系数的后验分布）会使采用率的区间更宽；建模人员可用 {command} "
-                  "测算（见 README）。"),
+                  "（拟合系数的后验分布）会使采用率的区间更宽：可在运行设置中选择阴影区间"
+                  "→种子及校准，或由建模人员运行 {command}（见 README）。"),
     "band_note_one": ("One seed, so no bands: more seeds show the model's randomness. What the "
                       "calibration leaves open (the posterior of its fitted coefficients) is "
-                      "not in the page's runs; modellers measure it with {command} (README).",
+                      "shown with more seeds and Bands → seeds and calibration in the run "
+                      "settings; modellers run {command} (README).",
                       "单个种子，因此没有阴影：增加种子可显示模型的随机性。校准尚未确定的"
-                      "部分（拟合系数的后验分布）不在本页的运行中；建模人员可用 {command} "
-                      "测算（见 README）。"),
+                      "部分（拟合系数的后验分布）可在运行设置中增加种子并选择阴影区间→"
+                      "种子及校准后显示；建模人员可运行 {command}（见 README）。"),
+    "band_note_calibration": ("Bands: lowest to highest of the {n} runs, the model's randomness "
+                              "and what the calibration leaves open: the first seed runs the "
+                              "fitted point values, each other seed one draw from the posterior "
+                              "of the {fits} fit. Modellers run more draws with {command} "
+                              "(README).",
+                              "阴影：{n}次运行的最低至最高，反映模型的随机性和校准尚未确定的"
+                              "部分：第一个种子采用拟合的点估计，其余每个种子从{fits}拟合的"
+                              "后验分布中抽取一组系数。建模人员可用 {command} 抽取更多（见 "
+                              "README）。"),
+    "band_note_calibration_one": ("One seed: the fitted point values, so no bands. With more "
+                                  "seeds each further seed runs one draw from the posterior of "
+                                  "the {fits} fit.",
+                                  "单个种子：采用拟合的点估计，因此没有阴影。增加种子后，其余"
+                                  "每个种子从{fits}拟合的后验分布中抽取一组系数。"),
+    "band_note_no_fit": ("Bands: lowest to highest of the {n} seeds, the model's randomness "
+                         "only: the scenario sets the fitted coefficients itself, so no "
+                         "posterior is drawn.",
+                         "阴影：{n}个种子的最低至最高，仅反映模型的随机性：情景自行设定了"
+                         "拟合系数，因此不抽取后验分布。"),
+    # what the bands across seeds hold (webapp.runner.BANDS)
+    "bands": ("Bands", "阴影区间"),
+    "bands_option_seeds": ("seeds only", "仅种子"),
+    "bands_option_calibration": ("seeds and calibration", "种子及校准"),
+    "posterior_short": ("with posterior draws", "含后验抽样"),
+    "fit_transport": ("vehicle-choice", "车辆选择"),
+    "fit_pv": ("rooftop-PV", "屋顶光伏"),
     "heavy_run": ("Small scales mean many agents; this run may take a minute.",
                   "比例越小智能体越多，本次运行可能需要一分钟。"),
     "changed": ("changed", "已修改"),
@@ -175,10 +203,21 @@ POSTERIOR_COMMAND = "python -m experiments run calibration_uncertainty"
 """The command that propagates the calibration's posterior (named in the band note)."""
 
 
-def band_note(n_seeds: int, lang: str) -> str:
-    """What the charts' bands show for a run of ``n_seeds`` seeds, and what they leave out."""
-    key = "band_note" if n_seeds > 1 else "band_note_one"
-    return tr(key, lang).format(n=n_seeds, command=POSTERIOR_COMMAND)
+def band_note(n_seeds: int, lang: str, bands: str = "seeds", fits: Sequence[str] = ()) -> str:
+    """What the charts' bands show for a run of ``n_seeds`` seeds, and what they leave out.
+
+    ``bands`` is the run's :attr:`webapp.runner.RunConfig.bands`; ``fits`` the shipped fits
+    whose posterior its seeds draw (:func:`abm.posterior.fits_in_use`).
+    """
+    one = "_one" if n_seeds == 1 else ""
+    if bands != "calibration":
+        key = f"band_note{one}"
+    elif not fits:
+        key = "band_note_one" if n_seeds == 1 else "band_note_no_fit"
+    else:
+        key = f"band_note_calibration{one}"
+    named = (" 与 " if lang == "zh" else " and ").join(tr(f"fit_{f}", lang) for f in fits)
+    return tr(key, lang).format(n=n_seeds, command=POSTERIOR_COMMAND, fits=named)
 
 
 def reference_name(against: str, lang: str) -> str:
@@ -196,6 +235,13 @@ def reference_choices(references: Iterable[str], lang: str) -> str:
     named = ((ref, reference_name(ref, lang)) for ref in references)
     return sep.join(ref if name == ref else labelled.format(ref=ref, name=name)
                     for ref, name in named)
+
+
+def band_choices(bands: Iterable[str], lang: str) -> str:
+    """The allowed kinds of band for a message, each key with its label in ``lang``."""
+    sep, labelled = ("、", "{key}（{name}）") if lang == "zh" else (", ", "{key} ({name})")
+    return sep.join(labelled.format(key=key, name=tr(f"bands_option_{key}", lang))
+                    for key in bands)
 
 
 GROUPS: dict[str, tuple[str, str]] = {
@@ -468,6 +514,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "the first.", "{start}–{end} 年为空区间：结束年份不能早于起始年份。"),
     "against_unknown": ("Compare against: {value!r} is not a reference scenario; allowed: "
                         "{allowed}.", "对照情景：{value!r} 不是可用的对照情景；允许：{allowed}。"),
+    "bands_unknown": ("Bands: {value!r} is not a kind of band; allowed: {allowed}.",
+                      "阴影区间：{value!r} 不是可用的区间类型；允许：{allowed}。"),
     # scenario TOML import
     "import_too_big": ("{name}: the file is larger than {kb} kB.",
                        "{name}：文件大于 {kb} 千字节。"),
@@ -483,7 +531,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 RUN_LABELS: dict[str, tuple[str, str]] = {
     "Scale": ("Scale", "比例"), "Seed": ("Seed", "随机种子"),
     "Number of seeds": ("Number of seeds", "种子数量"), "Last year": ("Last year", "结束年份"),
-    "Compare against": ("Compare against", "对照情景"),
+    "Compare against": ("Compare against", "对照情景"), "Bands": ("Bands", "阴影区间"),
 }
 
 END_WORDS: dict[str, tuple[str, str]] = {"start": ("start", "开始"), "end": ("end", "结束")}

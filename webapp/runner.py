@@ -37,8 +37,9 @@ from abm.headline import series
 from abm.identity import population_identity, run_identity, scenario_hash
 from abm.limits import FIRST_YEAR, LAST_YEAR, SCALE_MAX, SCALE_MIN
 from abm.model import JiangmenModel
-from abm.params import SEED_MAX, ParameterError
+from abm.params import SEED_MAX, ParameterError, parameter_table
 from abm.population import Population, synthesise
+from abm.posterior import shipped_draw
 from abm.results import _annual as annual_values
 from abm.results import sector_emissions, spending_by_policy
 from abm.scenario import Scenario, load_scenario
@@ -59,6 +60,11 @@ REFERENCES = ("baseline", "history")
 """The scenarios a run can be compared against (:attr:`RunConfig.against`): ``baseline``, no
 new policy after 2020 (the default), and ``history``, the policies in force (2020–2024 as
 they happened, nothing new after)."""
+BANDS = ("seeds", "calibration")
+"""What the charts' bands across seeds hold (:attr:`RunConfig.bands`): ``seeds``, the model's
+randomness only (every seed runs the fit's point values), or ``calibration``, also what the
+calibration leaves open: every seed after the first runs one particle drawn from the
+posterior of each shipped fit (:func:`seed_overrides`)."""
 
 
 class RunCancelled(Exception):  # noqa: N818 (a signal, not an error)
@@ -76,6 +82,8 @@ class RunConfig:
     end_year: int = 2035
     against: str = REFERENCES[0]
     """The scenario the run is compared against (one of :data:`REFERENCES`)."""
+    bands: str = BANDS[0]
+    """What the bands across seeds hold (one of :data:`BANDS`)."""
 
     @property
     def seeds(self) -> list[int]:
@@ -84,7 +92,7 @@ class RunConfig:
 
     def problems(self, lang: str = "en") -> list[str]:
         """Readable messages for values the model cannot run (empty if all is well)."""
-        from webapp.i18n import message, reference_choices
+        from webapp.i18n import band_choices, message, reference_choices
 
         out = []
         if not SCALE_MIN <= self.scale <= SCALE_MAX:
@@ -107,11 +115,32 @@ class RunConfig:
         if self.against not in REFERENCES:
             out.append(message("against_unknown", lang, value=self.against,
                                allowed=reference_choices(REFERENCES, lang)))
+        if self.bands not in BANDS:
+            out.append(message("bands_unknown", lang, value=self.bands,
+                               allowed=band_choices(BANDS, lang)))
         return out
 
     def reference(self) -> Scenario:
         """The scenario compared against, starting in ``start_year``."""
         return with_start_year(load_scenario(self.against), self.start_year)
+
+
+def seed_overrides(scenario: Scenario, config: RunConfig, seed: int) -> dict[str, float]:
+    """The parameters the run of ``seed`` sets on top of the scenario and its reference alike.
+
+    With ``calibration`` bands every seed after the first (``config.seed``) runs one particle
+    of each shipped fit's ABC posterior that the scenario uses (:func:`abm.posterior.
+    shipped_draw`: drawn by weight, reproducibly from the seed, the fit's coefficients
+    jointly); the first seed runs the point values, as every command does, so its cost
+    accounting and agents are those of the fit. Otherwise nothing (``{}``).
+    """
+    if config.bands != "calibration" or seed == config.seed:
+        return {}
+    return shipped_draw(scenario.params, parameter_table(), seed)[0]
+
+
+def _with(scenario: Scenario, overrides: dict[str, float]) -> Scenario:
+    return scenario.with_parameters(overrides) if overrides else scenario
 
 
 def instant_config(config: RunConfig) -> RunConfig:
@@ -448,11 +477,14 @@ def run_set(scenario: Scenario, config: RunConfig,
     begin = time.perf_counter()
     scenario = with_start_year(scenario, config.start_year)
     baseline = config.reference()
-    baseline_key = baseline.to_toml()
+    drawn = {s: seed_overrides(scenario, config, s) for s in config.seeds}
+    scenarios = {s: _with(scenario, drawn[s]) for s in config.seeds}
+    references = {s: _with(baseline, drawn[s]) for s in config.seeds}
+    keys = {s: (references[s].to_toml(), config.scale, s, config.end_year)
+            for s in config.seeds}
     cache = baseline_cache if baseline_cache is not None else {}
     todo: list[tuple[str, int]] = [("scenario", s) for s in config.seeds]
-    todo += [("baseline", s) for s in config.seeds
-             if (baseline_key, config.scale, s, config.end_year) not in cache]
+    todo += [("baseline", s) for s in config.seeds if keys[s] not in cache]
     months = (config.end_year - config.start_year + 1) * 12
     total = months * len(todo)
     compare = scenario.to_toml() != baseline.to_toml()
@@ -473,13 +505,12 @@ def run_set(scenario: Scenario, config: RunConfig,
     runs: list[RunResult] = []
     for kind, seed in todo:
         if kind == "scenario":
-            runs.append(run_one(scenario, config, seed, tick,
+            runs.append(run_one(scenarios[seed], config, seed, tick,
                                 keep_agents=with_agents and seed == config.seed))
         else:
-            cache[(baseline_key, config.scale, seed, config.end_year)] = run_one(
-                baseline, config, seed, tick, keep_agents=False)
+            cache[keys[seed]] = run_one(references[seed], config, seed, tick, keep_agents=False)
         done_runs += 1
-    baselines = [cache[(baseline_key, config.scale, s, config.end_year)] for s in config.seeds]
+    baselines = [cache[keys[s]] for s in config.seeds]
     partial = RunSet(config, scenario, runs, baselines, time.perf_counter() - begin,
                      pending=compare)
     if not compare or not with_accounting:

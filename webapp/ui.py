@@ -32,9 +32,11 @@ from solara.components.input import use_change
 from abm import data
 from abm.params import ParameterError, ParamSpec, parameter_table
 from abm.policies import POLICY_TYPES, LevelField
+from abm.posterior import fits_in_use
 from abm.scenario import Scenario, available_scenarios, load_scenario
 from webapp import figures, i18n, levers, state, warm
 from webapp.runner import (
+    BANDS,
     HEAVY_SCALE,
     INSTANT_SCALE,
     REFERENCES,
@@ -46,13 +48,14 @@ from webapp.runner import (
     instant_config,
     lever_contributions,
     run_set,
+    seed_overrides,
 )
 
 DEFAULT_SCENARIO = "plan"
 DEFAULT_RUN = {"scale": "50", "seed": "0", "n_seeds": "1", "end_year": "2035",
-               "against": REFERENCES[0]}
+               "against": REFERENCES[0], "bands": BANDS[0]}
 RUN_KEYS = tuple(DEFAULT_RUN)
-ADDED_RUN_KEYS = ("against",)
+ADDED_RUN_KEYS = ("against", "bands")
 """Run inputs added after the URL format's first version: a saved state without them gets
 the default (an old link still opens with its own run settings)."""
 LANG_BUTTONS = {"EN": "en", "中文": "zh"}
@@ -80,7 +83,8 @@ def run_config(inputs: dict[str, str], start_year: int, lang: str = "en"
                ) -> tuple[RunConfig | None, list[str]]:
     """Parse the run inputs; messages for the ones that are not numbers or out of range.
 
-    ``inputs["against"]`` is the reference's name (:data:`webapp.runner.REFERENCES`).
+    ``inputs["against"]`` is the reference's name (:data:`webapp.runner.REFERENCES`),
+    ``inputs["bands"]`` what the bands hold (:data:`webapp.runner.BANDS`).
     """
     scale = parse_number(inputs["scale"])
     seed, n_seeds, end_year = (parse_int(inputs[k]) for k in ("seed", "n_seeds", "end_year"))
@@ -96,7 +100,8 @@ def run_config(inputs: dict[str, str], start_year: int, lang: str = "en"
         return None, problems
     config = RunConfig(scale=float(scale), seed=int(seed), n_seeds=int(n_seeds),
                        start_year=start_year, end_year=int(end_year),
-                       against=str(inputs.get("against", DEFAULT_RUN["against"])))
+                       against=str(inputs.get("against", DEFAULT_RUN["against"])),
+                       bands=str(inputs.get("bands", DEFAULT_RUN["bands"])))
     return config, config.problems(lang)
 
 
@@ -152,7 +157,9 @@ def against_name(s: Any, runs: list[RunSet]) -> str:
 
 def run_label(runs: RunSet, lang: str, base: dict | None = None,
               with_reference: bool = True) -> str:
-    """A run's label: number, scenario, what sets it apart (edited, scale, seeds, reference).
+    """A run's label: number, scenario, what sets it apart (edited, scale, seeds, draws, ...).
+
+    What sets a run apart: edited levers, preview, scale, seeds, posterior draws, reference.
 
     ``with_reference=False`` leaves the reference out (the results' label names it after).
     """
@@ -168,6 +175,8 @@ def run_label(runs: RunSet, lang: str, base: dict | None = None,
     seeds = cfg.seeds
     parts.append(t("seeds_short", first=seeds[0], last=seeds[-1]) if len(seeds) > 1
                  else t("seed_short", seed=seeds[0]))
+    if cfg.bands == "calibration" and len(seeds) > 1:
+        parts.append(t("posterior_short"))
     if with_reference and cfg.against != DEFAULT_RUN["against"]:
         parts.append(t("vs_short", ref=i18n.reference_name(cfg.against, lang)))
     return " · ".join(parts)
@@ -731,9 +740,11 @@ def Deferred(render: Callable[[], None]) -> None:  # noqa: N802
 
 @solara.component
 def BandNote(s: Session, current: RunSet) -> None:  # noqa: N802
-    """What the bands of the charts above are (seeds), and what they leave out (posterior)."""
-    solara.Text(i18n.band_note(current.config.n_seeds, s.lang.value), classes=["band-note"],
-                style={"font-size": "0.8em", "color": "#555"})
+    """What the bands of the charts above are (seeds, posterior draws), and what they leave out."""
+    config = current.config
+    fits = fits_in_use(current.scenario.params) if config.bands == "calibration" else []
+    solara.Text(i18n.band_note(config.n_seeds, s.lang.value, config.bands, fits),
+                classes=["band-note"], style={"font-size": "0.8em", "color": "#555"})
 
 
 @solara.component
@@ -1020,7 +1031,9 @@ def cli_commands(runs: RunSet, toml_name: str) -> list[str]:
     ``--baseline`` (:mod:`abm.cli`), so that the command's ``summary.csv`` costs the levers
     against it as the page does; a first year other than 2020 is then set for both
     (``--set run.start_year=...``). The command line cannot run two scenarios of one name: a
-    scenario saved under the reference's own name is given without it.
+    scenario saved under the reference's own name is given without it. A seed that runs a
+    posterior draw (``calibration`` bands, :func:`webapp.runner.seed_overrides`) sets it
+    with ``--set``, for every scenario of the command as for the page's scenario and reference.
     """
     cfg = runs.config
     scenarios = f"--scenario {toml_name}"
@@ -1028,8 +1041,12 @@ def cli_commands(runs: RunSet, toml_name: str) -> list[str]:
         scenarios = f"--scenario {cfg.against} {scenarios} --baseline {cfg.against}"
         if cfg.start_year != 2020:
             scenarios += f" --set run.start_year={cfg.start_year}"
+    drawn = ({seed: seed_overrides(runs.scenario, cfg, seed) for seed in cfg.seeds}
+             if cfg.bands == "calibration" else {})
     return [f"python -m abm run {scenarios} --scale {cfg.scale:g} --seed {seed} "
-            f"--end-year {cfg.end_year}" for seed in cfg.seeds]
+            f"--end-year {cfg.end_year}"
+            + "".join(f" --set {k}={v!r}" for k, v in drawn.get(seed, {}).items())
+            for seed in cfg.seeds]
 
 
 # --------------------------------------------------------------------------- page
@@ -1546,6 +1563,25 @@ def AgainstChoice(s: Session, error: str = "") -> None:  # noqa: N802
 
 
 @solara.component
+def BandsChoice(s: Session, error: str = "") -> None:  # noqa: N802
+    """What the bands across seeds hold (:data:`webapp.runner.BANDS`)."""
+    options = {s.t(f"bands_option_{name}"): name for name in BANDS}
+    chosen = s.inputs.value.get("bands")
+
+    def choose(label: str | None) -> None:
+        name = options.get(label or "")
+        # the choice reports its value again when its labels change language: not a change
+        if name is not None and name != s.inputs.peek().get("bands"):
+            s.inputs.value = {**s.inputs.peek(), "bands": name}
+
+    solara.Select(s.t("bands"), values=list(options),
+                  value=next((k for k, v in options.items() if v == chosen), None),
+                  on_value=choose, classes=["bands-choice"])
+    if error:
+        solara.Error(error, dense=True, classes=["bands-error"])
+
+
+@solara.component
 def RunInputs(s: Session) -> None:  # noqa: N802
     """Years, scale, seeds and what to compare against; a warning for a heavy scale."""
     inputs = s.inputs.value
@@ -1589,6 +1625,7 @@ def RunInputs(s: Session) -> None:  # noqa: N802
                 NumberField(s.t("n_seeds"), inputs["n_seeds"],
                             lambda v: set_input("n_seeds", v), problem("Number of seeds"),
                             css="n-seeds")
+        BandsChoice(s, problem("Bands"))
         AgainstChoice(s, problem("Compare against"))
 
     with solara.Div():

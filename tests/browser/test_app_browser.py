@@ -564,3 +564,29 @@ def test_compare_warns_when_runs_have_different_references(app_page):
     expect(page.locator("tr.cmp-abated_mt td").last).to_have_text("—")
     expect(page.locator("tr.marginal-cny_per_t td").last).to_have_text("—")
     expect(page.locator("tr.cmp-cumulative_mt td").last).not_to_have_text("—")
+
+
+def test_calibration_bands_draw_the_posterior_and_say_so(app_page):
+    """Chosen in the run settings, the bands of a two-seed run add a posterior draw: the note
+    under the chart names the fits drawn, the command line hint sets the drawn coefficients,
+    and going back to seeds makes the results stale."""
+    page = app_page.page
+    set_run(page, scale="2000", end_year="2026", n_seeds="2")
+    choice = page.locator(".bands-choice")
+    expect(choice).to_contain_text("seeds only")
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^seeds and calibration")).click()
+    expect(choice).to_contain_text("seeds and calibration")
+    run(page, 1)
+    chart(page, "emissions")
+    note = page.locator(".band-note").first
+    expect(note).to_contain_text("one draw from the posterior of the vehicle-choice and "
+                                 "rooftop-PV fit")
+    app_page.shot("calibration_bands")
+    page.locator(".tab-download").click()
+    hint = page.locator(".cli-hint")
+    expect(hint).to_contain_text("--seed 1")
+    expect(hint).to_contain_text("--set behaviour.vehicle_ev.beta_econ=")
+    choice.locator(".v-select__slot").click()
+    page.get_by_role("option", name=re.compile("^seeds only")).click()
+    page.locator(".stale-banner").wait_for()

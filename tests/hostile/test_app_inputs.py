@@ -163,6 +163,9 @@ RUN_CASES: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
     ("end_year_fraction", {"end_year": "2030.5"}, ("Last year", "'2030.5'")),
     ("end_year_inf", {"end_year": "inf"}, ("Last year", "'inf'")),
     ("end_year_empty", {"end_year": ""}, ("Last year", "whole number")),
+    ("against_unknown", {"against": "nowhere"}, ("Compare against", "'nowhere'", "history")),
+    ("bands_unknown", {"bands": "posterior!"}, ("Bands", "'posterior!'", "calibration")),
+    ("bands_empty", {"bands": ""}, ("Bands", "''", "seeds")),
 ]
 
 
