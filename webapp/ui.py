@@ -1539,46 +1539,40 @@ def RunProgress(s: Session) -> None:  # noqa: N802
 
 
 @solara.component
+def RunChoice(s: Session, key: str, names: tuple[str, ...], label: str, css: str,  # noqa: N802
+              error: str = "", help_text: str = "") -> None:
+    """A run input chosen from ``names`` (each shown as ``<key>_option_<name>``)."""
+    options = {s.t(f"{key}_option_{name}"): name for name in names}
+    chosen = s.inputs.value.get(key)
+
+    def choose(text: str | None) -> None:
+        name = options.get(text or "")
+        # the choice reports its value again when its labels change language: not a change
+        if name is not None and name != s.inputs.peek().get(key):
+            s.inputs.value = {**s.inputs.peek(), key: name}
+
+    solara.Select(label, values=list(options),
+                  value=next((k for k, v in options.items() if v == chosen), None),
+                  on_value=choose, classes=[css])
+    if help_text:
+        solara.Text(help_text, classes=[f"{key}-help"],
+                    style={"font-size": "0.75em", "color": "#555"})
+    if error:
+        solara.Error(error, dense=True, classes=[f"{key}-error"])
+
+
 def AgainstChoice(s: Session, error: str = "") -> None:  # noqa: N802
     """The choice of reference (:data:`webapp.runner.REFERENCES`).
 
     Abatement, extra spending and the cost per tonne are measured against it.
     """
-    options = {s.t(f"against_option_{name}"): name for name in REFERENCES}
-    chosen = s.inputs.value.get("against")
-
-    def choose(label: str | None) -> None:
-        name = options.get(label or "")
-        # the choice reports its value again when its labels change language: not a change
-        if name is not None and name != s.inputs.peek().get("against"):
-            s.inputs.value = {**s.inputs.peek(), "against": name}
-
-    solara.Select(s.t("compare_against"), values=list(options),
-                  value=next((k for k, v in options.items() if v == chosen), None),
-                  on_value=choose, classes=["compare-against"])
-    solara.Text(s.t("against_help"), classes=["against-help"],
-                style={"font-size": "0.75em", "color": "#555"})
-    if error:
-        solara.Error(error, dense=True, classes=["against-error"])
+    RunChoice(s, "against", REFERENCES, s.t("compare_against"), "compare-against", error,
+              s.t("against_help"))
 
 
-@solara.component
 def BandsChoice(s: Session, error: str = "") -> None:  # noqa: N802
     """What the bands across seeds hold (:data:`webapp.runner.BANDS`)."""
-    options = {s.t(f"bands_option_{name}"): name for name in BANDS}
-    chosen = s.inputs.value.get("bands")
-
-    def choose(label: str | None) -> None:
-        name = options.get(label or "")
-        # the choice reports its value again when its labels change language: not a change
-        if name is not None and name != s.inputs.peek().get("bands"):
-            s.inputs.value = {**s.inputs.peek(), "bands": name}
-
-    solara.Select(s.t("bands"), values=list(options),
-                  value=next((k for k, v in options.items() if v == chosen), None),
-                  on_value=choose, classes=["bands-choice"])
-    if error:
-        solara.Error(error, dense=True, classes=["bands-error"])
+    RunChoice(s, "bands", BANDS, s.t("bands"), "bands-choice", error)
 
 
 @solara.component
