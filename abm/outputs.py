@@ -70,6 +70,8 @@ LABELS: dict[str, Label] = {
     "pv_capacity_mw_total": Label("Agent-owned PV (MW)", "智能体光伏装机（兆瓦）"),
     "pv_generation_gwh": Label("PV generation (GWh)", "光伏发电量（吉瓦时）"),
     "nev_share_sales_all": Label("NEV share of all new vehicles", "全部新增车辆中新能源占比"),
+    "nev_share_sales_expected_all": Label("NEV share of all new vehicles (choice probability)",
+                                          "全部新增车辆中新能源占比（选择概率）"),
     "nev_share_stock_all": Label("NEV share of the vehicle stock", "保有量中新能源占比"),
     "clean_share_sales_all": Label("NEV and LNG share of all new vehicles",
                                    "全部新增车辆中新能源及清洁能源占比"),

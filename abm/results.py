@@ -192,6 +192,7 @@ def annual_summary(model: JiangmenModel) -> pd.DataFrame:
                                                 sales_all), "1"))
     rows.append(("phev_share_sales_nev", ratio(a("vehicles", "phev_sales"), nev_sales_all), "1"))
     nev_expected_all = sum(a("vehicles", f"nev_sales_expected_{v}") for v in data.VEHICLE_TYPES)
+    rows.append(("nev_share_sales_expected_all", ratio(nev_expected_all, sales_all), "1"))
     rows.append(("phev_share_sales_expected_nev", ratio(a("vehicles", "phev_sales_expected"),
                                                         nev_expected_all), "1"))
     rows.append(("lng_share_sales_truck", ratio(a("vehicles", "lng_sales"),

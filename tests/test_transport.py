@@ -418,3 +418,28 @@ def test_one_seed_does_not_move_the_city_share_of_new_nev_cars():
     shares = [simulate(history, scale=SCALE, seed=seed, end_year=2022).series(
         "nev_share_sales_expected_car")[2022] for seed in (1, 2, 3)]
     assert max(shares) - min(shares) < 0.015, shares
+
+
+def test_the_expected_nev_share_of_all_new_vehicles_weighs_each_type_by_its_sales():
+    """``nev_share_sales_expected_all`` = Σ_v sales_v · P_v(NEV) / Σ_v sales_v (choice
+    probabilities), between the types' own shares, and within sampling error of the sampled
+    share (scale 500: about 500 vehicles per agent)."""
+    from abm.data import VEHICLE_TYPES
+    from abm.scenario import load_scenario
+    from abm.simulate import simulate
+
+    wide = simulate(load_scenario("history"), scale=500, seed=0, end_year=2022).summary.pivot(
+        index="metric", columns="year", values="value")
+    sales = sum(wide.loc[f"sales_{v}"] for v in VEHICLE_TYPES)
+    weighed = sum(wide.loc[f"sales_{v}"] * wide.loc[f"nev_share_sales_expected_{v}"].fillna(0)
+                  for v in VEHICLE_TYPES) / sales
+    pd.testing.assert_series_equal(wide.loc["nev_share_sales_expected_all"], weighed,
+                                   check_names=False, rtol=1e-12)
+    shares = pd.concat([wide.loc[f"nev_share_sales_expected_{v}"] for v in VEHICLE_TYPES],
+                       axis=1)
+    assert (wide.loc["nev_share_sales_expected_all"] <= shares.max(axis=1)).all()
+    assert (wide.loc["nev_share_sales_expected_all"] >= shares.min(axis=1)).all()
+    # the sampled share scatters around it by the binomial error of the agents' purchases
+    expected = wide.loc["nev_share_sales_expected_all"]
+    standard_error = (expected * (1 - expected) / (sales / 500.0)) ** 0.5
+    assert ((expected - wide.loc["nev_share_sales_all"]).abs() < 4 * standard_error).all()
