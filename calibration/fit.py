@@ -136,12 +136,21 @@ def _abc_distance(targets: tuple[CalibrationTarget, ...], x: dict, x0: dict) -> 
     return distance(targets, x, x0)
 
 
-def _observed_only(observed: dict[str, np.ndarray], task: SimulationTask, keys: dict[str, str],
-                   parameter: Any) -> dict[str, np.ndarray]:
-    """The simulated targets at the fit years that have an observation (noise model)."""
+def _observed_only(has_observation: dict[str, np.ndarray], task: SimulationTask,
+                   keys: dict[str, str], parameter: Any) -> dict[str, np.ndarray]:
+    """The simulated targets at the fit years that have an observation (noise model).
+
+    ``has_observation``: per target, a boolean per fit year (:func:`observed_years`).
+    """
     simulated = _abc_model(task, keys, parameter)
-    return {name: np.asarray(simulated[name], dtype=float)[~np.isnan(values)]
-            for name, values in observed.items()}
+    return {name: np.asarray(simulated[name], dtype=float)[mask]
+            for name, mask in has_observation.items()}
+
+
+def observed_years(config: CalibrationConfig) -> dict[str, np.ndarray]:
+    """Per target, whether each fit year has an observation (a series may lack a year)."""
+    observations = config.observations(config.fit_years)
+    return {t.name: ~np.isnan(observations[t.name]) for t in config.targets}
 
 
 def noise_model(config: CalibrationConfig) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -295,7 +304,7 @@ def run_abc(config: CalibrationConfig, db: Path, client: Any = None,
     size = int(settings["population_size"])
     if config.noise_model:
         observed, variance = noise_model(config)
-        model = functools.partial(_observed_only, observed, task, keys)
+        model = functools.partial(_observed_only, observed_years(config), task, keys)
         kernel = pyabc.IndependentNormalKernel(var=variance, keys=list(observed))
         abc = pyabc.ABCSMC(model, prior, kernel, population_size=size, sampler=sampler,
                            acceptor=pyabc.StochasticAcceptor(), eps=pyabc.Temperature())

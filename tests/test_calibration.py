@@ -739,3 +739,26 @@ def test_a_noise_model_run_writes_its_observation_band_and_errors(tmp_path):
     assert (folder / "fit_nev.png").stat().st_size > 0
     shown = cli(["validate", str(path)])
     assert "'acceptance': 'noise_model'" in shown.stdout and "min_epsilon" not in shown.stdout
+
+
+def test_noise_model_fits_a_series_that_lacks_a_fit_year(tmp_path, monkeypatch):
+    """MPS registrations have no 2020 figure: the fit compares 2021 only for that target and
+    both years for the other (a run used to stop at its first particle: 2 observations
+    against 2 simulated years masked by the already-dropped NaN)."""
+    tree = _paths_config_tree(noise=True)
+    tree["targets"][0].update(series="nev_share_registrations",
+                              metric="nev_share_sales_expected_all")
+    tree["scale"] = 2000
+    tree["abc"].update(population_size=6, max_generations=1)
+    config = parse_config(tree, "test")
+    has = fit.observed_years(config)
+    assert has["nev"].tolist() == [False, True] and has["phev"].tolist() == [True, True]
+    observed, variance = fit.noise_model(config)
+    assert [v.size for v in observed.values()] == [1, 2] and variance.size == 3
+    monkeypatch.setattr(fit, "_abc_model", lambda task, keys, parameter: {
+        "nev": np.array([0.1, 0.2]), "phev": np.array([0.3, 0.4])})
+    shown = fit._observed_only(has, None, {}, None)
+    assert shown["nev"].tolist() == [0.2] and shown["phev"].tolist() == [0.3, 0.4]
+    monkeypatch.undo()
+    posterior = fit.run_abc(config, tmp_path / "abc.db")
+    assert len(posterior) == 6 and posterior["weight"].sum() == pytest.approx(1.0)
