@@ -78,6 +78,9 @@ BEFORE_TAXI_RULE = DATA_DIR / "calibrated" / "transport" / "before_taxi_rule_abc
 """The fit shipped before the taxi rule and early scrappage (the same config, seed 0)."""
 SECOND_DRAW_NOW = DATA_DIR / "calibrated" / "transport" / "second_draw_current_abc_seed_1"
 """The shipped config on the shipped fit's model with ``--abc-seed 1`` (not shipped)."""
+MPS_BASIS = DATA_DIR / "calibrated" / "transport" / "mps_basis_abc_seed_0"
+"""The shipped config with flows on the stock's basis: all new vehicles against MPS
+registrations (``calibration/configs/transport_mps_basis.toml``; not shipped)."""
 
 
 def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
@@ -443,3 +446,36 @@ def test_the_expected_nev_share_of_all_new_vehicles_weighs_each_type_by_its_sale
     expected = wide.loc["nev_share_sales_expected_all"]
     standard_error = (expected * (1 - expected) / (sales / 500.0)) ** 0.5
     assert ((expected - wide.loc["nev_share_sales_all"]).abs() < 4 * standard_error).all()
+
+
+# ------------------------------------------------------------------ flows and stock on one basis
+@pytest.fixture(scope="module")
+def mps_checks():
+    return transport_checks(SCALE, SEEDS, MPS_BASIS / "calibrated.toml")
+
+
+MPS_BASIS_2024 = pytest.mark.xfail(strict=True, reason=(
+    "not reached on the MPS basis: the predictive median of all new vehicles is -4.2 points "
+    "in 2024 (the stock holds there); with today's model neither mapping meets both of issue "
+    "10's criteria (README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=MPS_BASIS_2024)])
+def test_on_the_mps_basis_all_new_vehicles_hold_out_within_3_points(year):
+    """Fitted on 2021-22 MPS registrations (all 汽车), held out 2023-24: −2.0 and −4.2 points
+    (predictive median)."""
+    row = predictive("nev_share_new_vehicles", "holdout", MPS_BASIS).loc[year]
+    assert row["observed"] == pytest.approx({2023: 0.3025, 2024: 0.4183}[year])
+    assert abs(row["median"] - row["observed"]) < ISSUE_TOLERANCE["sales"]
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_on_the_mps_basis_the_stock_holds_within_1_point(mps_checks, year):
+    """The same fit's point values: the NEV share of all vehicles on the road is +0.6 and
+    +0.4 points from China's MPS stock share (the shipped CPCA fit: +1.5 and +1.6), while
+    its new private cars fall 6-9 points under CPCA: the criteria trade off through the
+    mapping."""
+    model, observed = mps_checks["nev_share_stock_all"][year]
+    assert abs(model - observed) < ISSUE_TOLERANCE["stock"]
+    car, cpca = mps_checks["nev_share_sales_car"][year]
+    assert car < cpca - ISSUE_TOLERANCE["sales"]
