@@ -304,12 +304,20 @@ def test_heavy_trucks_answer_the_2023_24_price_war_plausibly(checks, year):
     assert nev > checks["nev_share_sales_truck"][2022][0]
 
 
-@pytest.mark.parametrize("year", [2023, 2024])
+VANS_FLAT_2020 = pytest.mark.xfail(strict=True, reason=(
+    "not reached: the model's vans are about 10 % NEV in 2020 (hand-set constant, BEV "
+    "premium falling only with the pack price), China's light commercial vehicles under 1 % "
+    "(BloombergNEF); the model's van share is nearly flat 2020-23 while China's rose about "
+    "tenfold (README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [pytest.param(2020, marks=VANS_FLAT_2020), 2022, 2023, 2024])
 def test_delivery_vans_within_a_factor_of_two_of_chinas_light_commercial_vehicles(checks, year):
-    """China's new-energy share of new light-duty commercial vehicles (ICCT, Gasgoo
-    registrations): 14.2 and 22.2 % in 2023-24; the vans' hand-set coefficients are not
-    fitted to it. Within a factor of two, as for heavy trucks (mapping an assumption: the
-    model's vans are urban delivery vehicles, China's segment is light trucks and vans)."""
+    """China's new-energy share of new light commercial vehicles: under 1 % about 2020 and
+    about 10 % in 2022 (BloombergNEF), 14.2 and 22.2 % in 2023-24 (ICCT, Gasgoo
+    registrations); the vans' hand-set coefficients are not fitted to it. Within a factor of
+    two, as for heavy trucks (mapping an assumption: the model's vans are urban delivery
+    vehicles, China's segment is light trucks and vans)."""
     model = checks["nev_share_sales_by_type"]["van"][year]
     observed = checks["nev_share_sales_van_china"][year]
     assert 0.5 * observed <= model <= 2.0 * observed
