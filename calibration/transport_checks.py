@@ -301,8 +301,10 @@ def report(result: dict[str, Any]) -> str:
         lines.append(f"| {v} | " + " | ".join(f"{shares[y]:.3f}" for y in range(2020, 2025))
                      + " |")
     van_china = result["nev_share_sales_van_china"]
-    lines.append("| van, China (light commercial: BloombergNEF 2020 upper bound, 2022; ICCT 2023-24) | " + " | ".join(
-        f"{van_china[y]:.3f}" if y in van_china else "—" for y in range(2020, 2025)) + " |")
+    lines.append("| van, China (light commercial: BloombergNEF 2020 upper bound, 2022; "
+                 "ICCT 2023-24) | " + " | ".join(
+                     f"{van_china[y]:.3f}" if y in van_china else "—"
+                     for y in range(2020, 2025)) + " |")
     lines.append("| truck, China (domestic sales) | " + " | ".join(
         f"{result['nev_share_sales_truck'][y][1]:.3f}" for y in range(2020, 2025)) + " |")
     lines.append("| truck LNG | " + " | ".join(
