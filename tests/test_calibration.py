@@ -480,7 +480,8 @@ def test_metric_catalogue_knows_units_and_kinds():
 def test_shipped_configs_validate():
     from calibration.cli import main
 
-    for name in ("small", "medium", "full", "pv", "transport", "transport_mps_basis", "trucks"):
+    for name in ("small", "medium", "full", "pv", "transport", "transport_mps_basis",
+                 "transport_with_stock", "trucks"):
         assert cli(["validate", name]).code == 0, name
     assert main(["list"]) == 0
 

@@ -83,6 +83,9 @@ THIRD_DRAW_NOW = DATA_DIR / "calibrated" / "transport" / "third_draw_current_abc
 MPS_BASIS = DATA_DIR / "calibrated" / "transport" / "mps_basis_abc_seed_0"
 """The shipped config with flows on the stock's basis: all new vehicles against MPS
 registrations (``calibration/configs/transport_mps_basis.toml``; not shipped)."""
+WITH_STOCK = DATA_DIR / "calibrated" / "transport" / "with_stock_abc_seed_0"
+"""The shipped config with the MPS stock of 2020-22 fitted too
+(``calibration/configs/transport_with_stock.toml``; not shipped)."""
 
 
 def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
@@ -501,3 +504,51 @@ def test_a_third_draw_of_the_shipped_model_holds_out_within_3_points(year):
     """``--abc-seed 2``: −1.0 and −2.5 points (predictive median), so 2024 holds in two draws
     of three of today's model (the second: −3.9)."""
     assert median_error("nev_share_new_cars", year, THIRD_DRAW_NOW) < ISSUE_TOLERANCE["sales"]
+
+
+# ------------------------------------------------------- the stock of 2020-22 fitted as well
+@pytest.fixture(scope="module")
+def with_stock_checks():
+    return transport_checks(SCALE, SEEDS, WITH_STOCK / "calibrated.toml")
+
+
+WITH_STOCK_2024_MEDIAN = pytest.mark.xfail(strict=True, reason=(
+    "not reached with the stock fitted too: the predictive median of the stock is +1.2 points "
+    "in 2024 (+1.0, 0.998, at the point values) (README, Transport)"))
+WITH_STOCK_COST = pytest.mark.xfail(strict=True, reason=(
+    "not reached with the stock fitted too: at its point values (beta_econ 2.23) the 2020-22 "
+    "subsidy costs about 58,000 CNY per additional NEV, under the published 63,000-170,000 "
+    "(README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_with_the_stock_fitted_new_cars_hold_out_within_3_points(year):
+    """Fitted on CPCA new cars and the MPS stock of 2020-22, held out 2023-24: +0.1 and -1.6
+    points (predictive median), closer than the shipped fit's -0.3 and -2.4."""
+    assert median_error("nev_share_new_cars", year, WITH_STOCK) < ISSUE_TOLERANCE["sales"]
+
+
+@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=WITH_STOCK_2024_MEDIAN)])
+def test_with_the_stock_fitted_the_stock_holds_out_within_1_point(year):
+    """The held-out stock at the predictive median: +0.9 and +1.2 points (the shipped fit's
+    point values: +1.5 and +1.6)."""
+    observed = predictive("nev_share_stock", "holdout", WITH_STOCK).loc[year, "observed"]
+    assert observed == pytest.approx({2023: 0.0607, 2024: 0.089}[year])  # MPS stock share
+    assert median_error("nev_share_stock", year, WITH_STOCK) < ISSUE_TOLERANCE["stock"]
+
+
+def test_with_the_stock_fitted_the_point_values_meet_both_held_out_criteria(with_stock_checks):
+    """At its point values (seeds 1-2, as the shipped fit's checks): new cars -0.9 / -2.0
+    points, the stock +0.7 / +1.0 (0.998: on the line)."""
+    for year in (2023, 2024):
+        car, cpca = with_stock_checks["nev_share_sales_car"][year]
+        assert abs(car - cpca) < ISSUE_TOLERANCE["sales"], year
+        model, observed = with_stock_checks["nev_share_stock_all"][year]
+        assert abs(model - observed) < ISSUE_TOLERANCE["stock"], year
+
+
+@WITH_STOCK_COST
+def test_with_the_stock_fitted_the_cost_per_additional_nev_stays_in_the_published_range(
+        with_stock_checks):
+    figure = published_ranges()["cost_per_additional_nev"]
+    assert figure.low <= with_stock_checks["cost_per_additional_nev"] <= figure.high
