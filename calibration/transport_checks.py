@@ -24,6 +24,11 @@ same history without the 2020-22 national purchase subsidy, and prints:
 * the cost per additional NEV of the 2020-22 subsidy: subsidy paid in 2020-22 divided by the
   NEVs (all types) it added in those years, against the published range.
 
+``--posterior FOLDER [--draws 12]`` runs the same checks at weighted draws of an ABC fit's
+posterior (``posterior.csv``; :func:`posterior_draw_checks`) and prints, per draw, issue 10's
+held-out criteria (:data:`ISSUE_TOLERANCE`) and the cost per additional NEV: which particles
+of a fit meet them all.
+
 Shares of sales are the model's choice probabilities (``nev_share_sales_expected_*``), which
 the drawn choices scatter around: a few thousand heavy-truck purchases a year are a few dozen
 agents at scale 100.
@@ -48,8 +53,15 @@ from abm.observed import load_observed, observed_series
 from abm.params import ParameterError
 from calibration.cli import _seeds
 
+log = logging.getLogger(__name__)
 SHIPPED_FIT = DATA_DIR / "calibrated" / "transport.toml"
 """The shipped private-car choice fit (``python -m calibration run transport``)."""
+ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
+"""Issue 10's held-out criteria (shares): the NEV share of new cars within 3 points of the
+national series, of the stock within 1 point."""
+HELD_OUT_YEARS = (2023, 2024)
+DRAWS_MAX = 200
+"""Most posterior draws ``--draws`` accepts (each is two runs per seed)."""
 
 
 def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tuple[float, float]]:
@@ -149,10 +161,19 @@ def _subsidy_paid(run: Any, years: range) -> float:
 
 
 def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
-                     fit: Path | None = None) -> dict[str, Any]:
+                     fit: Path | None = None, parameters: dict[str, float] | None = None
+                     ) -> dict[str, Any]:
     """Run ``history`` (with the fit's parameters) with and without the 2020-22 subsidy.
 
-    Returns the checks' numbers (seed means).
+    Args:
+        scale: People per agent.
+        seeds: Model seeds (the checks are their means).
+        fit: A ``calibrated.toml`` (default: the shipped fit).
+        parameters: The fit's parameters themselves, instead of ``fit``.
+
+    Returns:
+        The checks' numbers (seed means).
+
     """
     from abm.data import VEHICLE_TYPES
     from abm.files import read_user_toml
@@ -160,8 +181,8 @@ def transport_checks(scale: float = 200.0, seeds: tuple[int, ...] = (1, 2),
     from abm.simulate import simulate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    fitted = dict(read_user_toml(Path(fit or SHIPPED_FIT), "calibrated file").get(
-        "parameters", {}))
+    fitted = dict(parameters) if parameters is not None else dict(read_user_toml(
+        Path(fit or SHIPPED_FIT), "calibrated file").get("parameters", {}))
     history = load_scenario("history").with_parameters(fitted)
     without = dataclasses.replace(
         history, name="history_without_subsidy",
@@ -394,6 +415,72 @@ def checks_chart(result: dict[str, Any], path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def posterior_draw_checks(folder: Path, draws: int = 12, scale: float = 100.0,
+                          seeds: tuple[int, ...] = (1, 2)) -> pd.DataFrame:
+    """Issue 10's held-out criteria at ``draws`` weighted draws of an ABC fit's posterior.
+
+    The draws are :func:`abm.posterior.draw_particles` of ``folder/posterior.csv`` (stream
+    index 0, seed 0: the same draws on every machine); each is checked as
+    :func:`transport_checks` checks a fit.
+
+    Returns:
+        One row per draw: its parameters, the errors (model − observed, points) of the NEV share
+        of new cars (CPCA) and of the stock (MPS) in 2023 and 2024, the cost per additional NEV
+        (CNY) and ``all_met`` (both errors inside :data:`ISSUE_TOLERANCE` in both years and the
+        cost inside the published range).
+
+    Raises:
+        abm.posterior.PosteriorError: If ``posterior.csv`` is missing or malformed.
+
+    """
+    from abm.params import parameter_table
+    from abm.posterior import PosteriorError, draw_particles, read_particles
+
+    path = Path(folder) / "posterior.csv"
+    if not path.is_file():
+        raise PosteriorError(f"--posterior: {str(folder)!r} has no posterior.csv; allowed: an "
+                             "ABC fit's folder (python -m calibration run ... --method abc)")
+    particles = read_particles(path, parameter_table(), str(path))
+    cost_range = published_ranges()["cost_per_additional_nev"]
+    rows = []
+    for index, draw in draw_particles(particles, draws, 0, 0).iterrows():
+        params = {k: float(v) for k, v in draw.items()}
+        log.info("draw %d of %d", index + 1, draws)
+        result = transport_checks(scale, seeds, parameters=params)
+        row: dict[str, Any] = {k.rsplit(".", 1)[-1]: v for k, v in params.items()}
+        met = cost_range.low <= result["cost_per_additional_nev"] <= cost_range.high
+        for year in HELD_OUT_YEARS:
+            for name, key, tolerance in (("cars", "nev_share_sales_car", "sales"),
+                                         ("stock", "nev_share_stock_all", "stock")):
+                model, observed = result[key][year]
+                row[f"{name}_{year}"] = 100.0 * (model - observed)
+                met = met and abs(model - observed) < ISSUE_TOLERANCE[tolerance]
+        row["cost_per_additional_nev"] = result["cost_per_additional_nev"]
+        row["all_met"] = met
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def draws_report(table: pd.DataFrame, folder: Path) -> str:
+    """Markdown of :func:`posterior_draw_checks`: one line per draw, then how many meet all."""
+    lines = [f"Issue 10's criteria at {len(table)} weighted posterior draws of {folder} "
+             "(errors in points: new cars against CPCA, stock against MPS; cost per additional "
+             "NEV of the 2020-22 subsidy, CNY):", "",
+             "| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    for _, row in table.iterrows():
+        lines.append("| " + " | ".join(
+            f"{v:+.1f}" if k.startswith(("cars_", "stock_"))
+            else f"{v:,.0f}" if k == "cost_per_additional_nev"
+            else str(v) if isinstance(v, (bool, np.bool_)) else f"{v:.3g}"
+            for k, v in row.items()) + " |")
+    slope, intercept = np.polyfit(table["cars_2024"], table["stock_2024"], 1)
+    lines += ["", f"All criteria met: {int(table['all_met'].sum())} of {len(table)} draws. "
+              f"Across the draws, the 2024 stock error ≈ {intercept:+.2f} + {slope:.3f} × the "
+              "2024 new-car error (least squares): at the new-car criterion's edge (−3 points) "
+              f"the stock is {intercept - 3 * slope:+.2f} points."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: print the checks."""
     parser = argparse.ArgumentParser(prog="python -m calibration.transport_checks",
@@ -405,7 +492,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
     parser.add_argument("--chart", type=Path,
                         help="also draw the fit (new cars, stock, new heavy trucks) to this PNG")
+    parser.add_argument("--posterior", type=Path, metavar="FOLDER",
+                        help="check weighted draws of this ABC fit's posterior.csv instead")
+    parser.add_argument("--draws", type=_draws, default=12,
+                        help=f"posterior draws with --posterior, 1-{DRAWS_MAX} (default 12)")
     args = parser.parse_args(argv)
+    if args.posterior is not None:
+        from abm.posterior import PosteriorError
+
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        log.setLevel(logging.INFO)
+        try:
+            table = posterior_draw_checks(args.posterior, args.draws, args.scale,
+                                          tuple(args.seeds))
+        except (PosteriorError, ParameterError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(draws_report(table, args.posterior))
+        return 0
     if args.chart is not None and (args.chart.suffix.lower() != ".png"
                                    or not args.chart.parent.is_dir()):
         print(f"error: --chart: {str(args.chart)!r}; allowed: a .png file in an existing "
@@ -425,6 +529,17 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
     return 0
+
+
+def _draws(text: str) -> int:
+    """``--draws``: a whole number of posterior draws, 1 to :data:`DRAWS_MAX`."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= DRAWS_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a whole number 1-{DRAWS_MAX}")
+    return value
 
 
 def _scale(text: str) -> float:

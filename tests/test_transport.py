@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from abm.data import DATA_DIR, published_ranges
-from calibration.transport_checks import transport_checks
+from calibration.transport_checks import ISSUE_TOLERANCE, transport_checks
 
 SCALE, SEEDS = 100.0, (1, 2)
 
@@ -66,8 +66,6 @@ def test_trade_in_scrappage_gives_chinas_2024_rise(checks):
     assert abs(m24 - o24) < 0.01
 
 
-ISSUE_TOLERANCE = {"sales": 0.03, "stock": 0.01}
-"""Issue 10's held-out targets: 3 points (new cars), 1 point (stock) in 2023 and 2024."""
 SERIES = {"sales": "nev_share_sales_car", "stock": "nev_share_stock_car"}
 
 
@@ -552,3 +550,42 @@ def test_with_the_stock_fitted_the_cost_per_additional_nev_stays_in_the_publishe
         with_stock_checks):
     figure = published_ranges()["cost_per_additional_nev"]
     assert figure.low <= with_stock_checks["cost_per_additional_nev"] <= figure.high
+
+
+# ------------------------------------------------------------- the criteria at posterior draws
+def test_posterior_draws_are_checked_against_every_criterion():
+    """``--posterior``: each draw's held-out errors and cost, and ``all_met`` only when all
+    four errors are inside issue 10's tolerances and the cost inside the published range."""
+    from abm.params import parameter_table
+    from abm.posterior import draw_particles, read_particles
+    from calibration.transport_checks import posterior_draw_checks
+
+    table = posterior_draw_checks(WITH_STOCK, draws=2, scale=SCALE, seeds=SEEDS)
+    drawn = draw_particles(read_particles(WITH_STOCK / "posterior.csv", parameter_table()),
+                           2, 0, 0)
+    assert table["beta_econ"].tolist() == drawn["behaviour.vehicle_ev.beta_econ"].tolist()
+    figure = published_ranges()["cost_per_additional_nev"]
+    for _, row in table.iterrows():
+        expected = (all(abs(row[f"cars_{y}"]) < 100 * ISSUE_TOLERANCE["sales"]
+                        and abs(row[f"stock_{y}"]) < 100 * ISSUE_TOLERANCE["stock"]
+                        for y in (2023, 2024))
+                    and figure.low <= row["cost_per_additional_nev"] <= figure.high)
+        assert row["all_met"] == expected
+        assert -15 < row["cars_2024"] < 15 and 0 <= row["stock_2024"] < 3
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--posterior", "/no/such/fit"], "posterior.csv"),
+    (["--posterior", str(WITH_STOCK), "--draws", "0"], "--draws"),
+    (["--posterior", str(WITH_STOCK), "--draws", "lots"], "--draws"),
+])
+def test_bad_posterior_options_are_refused(args, field, capsys):
+    from calibration.transport_checks import main
+
+    try:
+        code = main(args)
+    except SystemExit as stop:  # argparse refuses a malformed --draws itself
+        code = stop.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert field in err and "allowed" in err
