@@ -481,6 +481,49 @@ def draws_report(table: pd.DataFrame, folder: Path) -> str:
     return "\n".join(lines)
 
 
+def draws_chart(tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """The 2024 held-out errors of posterior draws, one marker per draw, one colour per fit.
+
+    x: the NEV share of new cars against CPCA, y: the NEV share of the stock against MPS
+    (points); the shaded box is issue 10's criteria (:data:`ISSUE_TOLERANCE`), each fit's
+    least-squares line runs through its draws, and a draw whose cost per additional NEV is
+    outside the published range is drawn hollow.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from abm.charts import save_figure
+
+    cost = published_ranges()["cost_per_additional_nev"]
+    sales, stock = 100 * ISSUE_TOLERANCE["sales"], 100 * ISSUE_TOLERANCE["stock"]
+    fig, ax = plt.subplots(figsize=(7.5, 6.8))
+    ax.add_patch(plt.Rectangle((-sales, -stock), 2 * sales, 2 * stock, color="tab:green",
+                               alpha=0.15, label="issue 10's criteria (new cars ±3, stock ±1)"))
+    for (label, table), colour in zip(tables.items(), ("tab:blue", "tab:orange", "tab:purple",
+                                                       "tab:red"), strict=False):
+        x, y = table["cars_2024"], table["stock_2024"]
+        inside = table["cost_per_additional_nev"].between(cost.low, cost.high)
+        ax.scatter(x[inside], y[inside], color=colour, zorder=3,
+                   label=f"{label}: draws, cost per additional NEV in range")
+        ax.scatter(x[~inside], y[~inside], facecolors="white", edgecolors=colour, zorder=3,
+                   label=f"{label}: draws, cost under / over the published range")
+        slope, intercept = np.polyfit(x, y, 1)
+        line = np.array([min(x.min(), -sales) - 1, max(x.max(), sales) + 1])
+        ax.plot(line, intercept + slope * line, "--", color=colour, alpha=0.7)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_xlabel("NEV share of new cars 2024, model − China (CPCA), points")
+    ax.set_ylabel("NEV share of the stock 2024, model − China (MPS), points")
+    ax.set_title("Held-out 2024 errors at posterior draws (dashed: each fit's least-squares "
+                 "line)", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    fig.subplots_adjust(bottom=0.3)
+    return save_figure(fig, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: print the checks."""
     parser = argparse.ArgumentParser(prog="python -m calibration.transport_checks",
@@ -491,30 +534,36 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated model seeds, e.g. 1,2")
     parser.add_argument("--fit", type=Path, help="a calibrated.toml (default: the shipped fit)")
     parser.add_argument("--chart", type=Path,
-                        help="also draw the fit (new cars, stock, new heavy trucks) to this PNG")
-    parser.add_argument("--posterior", type=Path, metavar="FOLDER",
-                        help="check weighted draws of this ABC fit's posterior.csv instead")
+                        help="also draw the fit (new cars, stock, new heavy trucks) to this PNG; "
+                        "with --posterior, the draws' 2024 errors")
+    parser.add_argument("--posterior", type=Path, metavar="FOLDER", action="append",
+                        help="check weighted draws of this ABC fit's posterior.csv instead "
+                        "(repeat to compare fits; --chart then draws their 2024 errors)")
     parser.add_argument("--draws", type=_draws, default=12,
                         help=f"posterior draws with --posterior, 1-{DRAWS_MAX} (default 12)")
     args = parser.parse_args(argv)
-    if args.posterior is not None:
-        from abm.posterior import PosteriorError
-
-        logging.basicConfig(level=logging.WARNING, format="%(message)s")
-        log.setLevel(logging.INFO)
-        try:
-            table = posterior_draw_checks(args.posterior, args.draws, args.scale,
-                                          tuple(args.seeds))
-        except (PosteriorError, ParameterError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        print(draws_report(table, args.posterior))
-        return 0
     if args.chart is not None and (args.chart.suffix.lower() != ".png"
                                    or not args.chart.parent.is_dir()):
         print(f"error: --chart: {str(args.chart)!r}; allowed: a .png file in an existing "
               "folder", file=sys.stderr)
         return 2
+    if args.posterior:
+        from abm.posterior import PosteriorError
+
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        log.setLevel(logging.INFO)
+        tables = {}
+        try:
+            for folder in args.posterior:
+                tables[str(folder)] = posterior_draw_checks(folder, args.draws, args.scale,
+                                                            tuple(args.seeds))
+        except (PosteriorError, ParameterError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print("\n\n".join(draws_report(t, Path(f)) for f, t in tables.items()))
+        if args.chart:
+            return _write_chart(draws_chart, tables, args.chart)
+        return 0
     try:
         result = transport_checks(args.scale, tuple(args.seeds), args.fit)
     except ParameterError as error:
@@ -522,12 +571,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(report(result))
     if args.chart:
-        try:
-            print(f"\nWrote {checks_chart(result, args.chart)}")
-        except OSError as error:
-            print(f"error: --chart {str(args.chart)!r}: {error.strerror or error}",
-                  file=sys.stderr)
-            return 2
+        return _write_chart(checks_chart, result, args.chart)
+    return 0
+
+
+def _write_chart(draw: Any, data: Any, path: Path) -> int:
+    """Write ``draw(data, path)``; 0, or 2 with a message naming ``--chart`` if it fails."""
+    try:
+        print(f"\nWrote {draw(data, path)}")
+    except OSError as error:
+        print(f"error: --chart {str(path)!r}: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -553,7 +553,7 @@ def test_with_the_stock_fitted_the_cost_per_additional_nev_stays_in_the_publishe
 
 
 # ------------------------------------------------------------- the criteria at posterior draws
-def test_posterior_draws_are_checked_against_every_criterion():
+def test_posterior_draws_are_checked_against_every_criterion(tmp_path):
     """``--posterior``: each draw's held-out errors and cost, and ``all_met`` only when all
     four errors are inside issue 10's tolerances and the cost inside the published range."""
     from abm.params import parameter_table
@@ -572,12 +572,17 @@ def test_posterior_draws_are_checked_against_every_criterion():
                     and figure.low <= row["cost_per_additional_nev"] <= figure.high)
         assert row["all_met"] == expected
         assert -15 < row["cars_2024"] < 15 and 0 <= row["stock_2024"] < 3
+    from calibration.transport_checks import draws_chart
+
+    chart = draws_chart({"with the stock": table}, tmp_path / "draws.png")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize("args, field", [
     (["--posterior", "/no/such/fit"], "posterior.csv"),
     (["--posterior", str(WITH_STOCK), "--draws", "0"], "--draws"),
     (["--posterior", str(WITH_STOCK), "--draws", "lots"], "--draws"),
+    (["--posterior", str(WITH_STOCK), "--chart", "draws.txt"], "--chart"),
 ])
 def test_bad_posterior_options_are_refused(args, field, capsys):
     from calibration.transport_checks import main
