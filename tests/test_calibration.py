@@ -481,7 +481,7 @@ def test_shipped_configs_validate():
     from calibration.cli import main
 
     for name in ("small", "medium", "full", "pv", "transport", "transport_mps_basis",
-                 "transport_with_stock", "trucks"):
+                 "transport_with_stock", "transport_all_bases", "trucks"):
         assert cli(["validate", name]).code == 0, name
     assert main(["list"]) == 0
 
