@@ -41,6 +41,7 @@ import dataclasses
 import logging
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -575,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write_chart(draw: Any, data: Any, path: Path) -> int:
+def _write_chart(draw: Callable[[Any, Path], Path], data: Any, path: Path) -> int:
     """Write ``draw(data, path)``; 0, or 2 with a message naming ``--chart`` if it fails."""
     try:
         print(f"\nWrote {draw(data, path)}")
