@@ -84,6 +84,10 @@ registrations (``calibration/configs/transport_mps_basis.toml``; not shipped).""
 WITH_STOCK = DATA_DIR / "calibrated" / "transport" / "with_stock_abc_seed_0"
 """The shipped config with the MPS stock of 2020-22 fitted too
 (``calibration/configs/transport_with_stock.toml``; not shipped)."""
+ALL_BASES = DATA_DIR / "calibrated" / "transport" / "all_bases_abc_seed_0"
+"""The shipped config fitted to every 2020-22 observation on both bases: CPCA new cars, MPS
+registrations and MPS stock (``calibration/configs/transport_all_bases.toml``; not shipped by
+its pre-registered rule)."""
 
 
 def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
@@ -596,14 +600,20 @@ def test_bad_posterior_options_are_refused(args, field, capsys):
     assert field in err and "allowed" in err
 
 
-def test_one_particle_of_the_mps_basis_posterior_meets_every_criterion():
+@pytest.mark.parametrize("fit, row, beta_econ", [("mps_basis", 53, 1.3387),
+                                                  ("all_bases", 29, 1.6248)])
+def test_one_particle_of_a_fit_meets_every_criterion(fit, row, beta_econ):
     """Row 53 of the MPS-basis fit's posterior (drawn twice in its ``draws.md``): new cars
-    −1.8 / −2.6 points (CPCA), stock +0.5 / +0.7 (MPS), 97,342 CNY per additional NEV, so the
-    criteria can all hold in this model with coefficients a 2020-22 fit accepts (found by
-    looking at held-out outcomes: feasibility, not validation; README, Transport)."""
-    particles = pd.read_csv(MPS_BASIS / "posterior.csv")
-    params = {k: float(v) for k, v in particles.drop(columns="weight").iloc[53].items()}
-    assert params["behaviour.vehicle_ev.beta_econ"] == pytest.approx(1.3387, abs=1e-4)
+    −1.8 / −2.6 points (CPCA), stock +0.5 / +0.7 (MPS), 97,342 CNY per additional NEV; row 29
+    of the all-bases fit's (a neighbour of it: ``asc_car`` −1.96, ``familiarity_2020`` 0.103,
+    ``familiarity_rate`` 45.4): −1.4 / −1.4, +0.55 / +0.84, 82,559 CNY. So the criteria can all
+    hold in this model with coefficients a 2020-22 fit accepts (found by looking at held-out
+    outcomes: feasibility, not validation; README, Transport). Their price: new cars about 5
+    points under CPCA in the fitted 2022."""
+    folder = {"mps_basis": MPS_BASIS, "all_bases": ALL_BASES}[fit]
+    particles = pd.read_csv(folder / "posterior.csv")
+    params = {k: float(v) for k, v in particles.drop(columns="weight").iloc[row].items()}
+    assert params["behaviour.vehicle_ev.beta_econ"] == pytest.approx(beta_econ, abs=1e-4)
     result = transport_checks(SCALE, SEEDS, parameters=params)
     for year in (2023, 2024):
         car, cpca = result["nev_share_sales_car"][year]
@@ -613,4 +623,50 @@ def test_one_particle_of_the_mps_basis_posterior_meets_every_criterion():
     figure = published_ranges()["cost_per_additional_nev"]
     assert figure.low <= result["cost_per_additional_nev"] <= figure.high
     car_2022, cpca_2022 = result["nev_share_sales_car"][2022]
-    assert cpca_2022 - car_2022 > ISSUE_TOLERANCE["sales"]  # its price: 2022 is 5 points under
+    assert cpca_2022 - car_2022 > ISSUE_TOLERANCE["sales"]  # 2022: 4.8-5 points under CPCA
+
+
+# ------------------------------------------- every 2020-22 observation on both bases fitted
+@pytest.fixture(scope="module")
+def all_bases_checks():
+    return transport_checks(SCALE, SEEDS, ALL_BASES / "calibrated.toml")
+
+
+ALL_BASES_POINT_2024 = pytest.mark.xfail(strict=True, reason=(
+    "not reached at the point values of the all-bases fit: new cars -3.9 points in 2024 (the "
+    "predictive median -2.9 is inside), so by its pre-registered rule it is not shipped "
+    "(README, Transport)"))
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_with_every_basis_fitted_the_predictive_median_meets_both_held_out_criteria(year):
+    """Fitted on CPCA new cars, MPS registrations, the MPS stock and the PHEV share of
+    2020-22, held out 2023-24: new cars -1.3 / -2.9 points, the stock +0.7 / +0.95 (predictive
+    median), the first fit whose median meets both."""
+    observed = predictive("nev_share_stock", "holdout", ALL_BASES).loc[year, "observed"]
+    assert observed == pytest.approx({2023: 0.0607, 2024: 0.089}[year])  # MPS stock share
+    assert median_error("nev_share_new_cars", year, ALL_BASES) < ISSUE_TOLERANCE["sales"]
+    assert median_error("nev_share_stock", year, ALL_BASES) < ISSUE_TOLERANCE["stock"]
+
+
+@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=ALL_BASES_POINT_2024)])
+def test_with_every_basis_fitted_the_point_values_hold_new_cars_within_3_points(
+        all_bases_checks, year):
+    """At its point values (seeds 1-2): new cars -1.2 / -3.9 points against CPCA."""
+    car, cpca = all_bases_checks["nev_share_sales_car"][year]
+    assert abs(car - cpca) < ISSUE_TOLERANCE["sales"]
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_with_every_basis_fitted_the_point_values_hold_the_stock_within_1_point(
+        all_bases_checks, year):
+    """At its point values (seeds 1-2): the stock +0.8 / +0.98 points against MPS."""
+    model, observed = all_bases_checks["nev_share_stock_all"][year]
+    assert abs(model - observed) < ISSUE_TOLERANCE["stock"]
+
+
+def test_with_every_basis_fitted_the_point_values_price_the_subsidy_in_range(all_bases_checks):
+    """At its point values (``beta_econ`` 1.66) the 2020-22 subsidy costs 76,515 CNY per
+    additional NEV, inside the published 63,000-170,000 (with the stock alone fitted: 57,979)."""
+    figure = published_ranges()["cost_per_additional_nev"]
+    assert figure.low <= all_bases_checks["cost_per_additional_nev"] <= figure.high
