@@ -63,6 +63,9 @@ national series, of the stock within 1 point."""
 HELD_OUT_YEARS = (2023, 2024)
 DRAWS_MAX = 200
 """Most posterior draws ``--draws`` accepts (each is two runs per seed)."""
+DRAW_COLOURS = ("tab:blue", "tab:orange", "tab:purple", "tab:red", "tab:brown", "tab:pink",
+                "tab:olive", "tab:cyan")
+"""One colour per fit in :func:`draws_chart`, reused in turn past eight fits."""
 
 
 def installed_base_multiplier(wide: pd.DataFrame, params: Any) -> dict[int, tuple[float, float]]:
@@ -502,8 +505,8 @@ def draws_chart(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(7.5, 6.8))
     ax.add_patch(plt.Rectangle((-sales, -stock), 2 * sales, 2 * stock, color="tab:green",
                                alpha=0.15, label="issue 10's criteria (new cars ±3, stock ±1)"))
-    for (label, table), colour in zip(tables.items(), ("tab:blue", "tab:orange", "tab:purple",
-                                                       "tab:red"), strict=False):
+    for number, (label, table) in enumerate(tables.items()):
+        colour = DRAW_COLOURS[number % len(DRAW_COLOURS)]
         x, y = table["cars_2024"], table["stock_2024"]
         inside = table["cost_per_additional_nev"].between(cost.low, cost.high)
         ax.scatter(x[inside], y[inside], color=colour, zorder=3,

@@ -579,6 +579,23 @@ def test_posterior_draws_are_checked_against_every_criterion(tmp_path):
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_draws_chart_keeps_every_fit_past_its_colours(tmp_path, monkeypatch):
+    """Nine fits (one more than the colours): each still gets its markers and its line."""
+    import abm.charts
+    from calibration.transport_checks import DRAW_COLOURS, draws_chart
+
+    drawn = {}
+    monkeypatch.setattr(abm.charts, "save_figure",
+                        lambda fig, path: drawn.setdefault("figure", fig) and path)
+    table = pd.DataFrame({"cars_2024": [-2.0, 1.0, 4.0], "stock_2024": [0.5, 1.2, 1.9],
+                          "cost_per_additional_nev": [60_000.0, 90_000.0, 120_000.0]})
+    fits = {f"fit {n}": table for n in range(len(DRAW_COLOURS) + 1)}
+    draws_chart(fits, tmp_path / "draws.png")
+    labels = [text.get_text() for text in drawn["figure"].axes[0].get_legend().get_texts()]
+    assert all(any(label.startswith(f"{fit}:") for label in labels) for fit in fits)
+    assert len(drawn["figure"].axes[0].get_lines()) == 2 + len(fits)  # the axes, one line each
+
+
 @pytest.mark.parametrize("args, field", [
     (["--posterior", "/no/such/fit"], "posterior.csv"),
     (["--posterior", str(WITH_STOCK), "--draws", "0"], "--draws"),
