@@ -89,6 +89,8 @@ ALL_BASES = DATA_DIR / "calibrated" / "transport" / "all_bases_abc_seed_0"
 """The shipped config fitted to every 2020-22 observation on both bases: CPCA new cars, MPS
 registrations and MPS stock (``calibration/configs/transport_all_bases.toml``; not shipped by
 its pre-registered rule)."""
+ALL_BASES_SEED_1 = DATA_DIR / "calibrated" / "transport" / "all_bases_abc_seed_1"
+"""The same config with ``--abc-seed 1`` (the replication; not shipped by the same rule)."""
 
 
 def predictive(target: str, part: str, folder: Path = DATA_DIR / "calibrated" / "transport"
@@ -645,35 +647,51 @@ ALL_BASES_POINT_2024 = pytest.mark.xfail(strict=True, reason=(
     "not reached at the point values of the all-bases fit: new cars -3.9 points in 2024 (the "
     "predictive median -2.9 is inside), so by its pre-registered rule it is not shipped "
     "(README, Transport)"))
+ALL_BASES_SEED_1_2024 = pytest.mark.xfail(strict=True, reason=(
+    "not reached by the second draw of the all-bases fit (--abc-seed 1): new cars -3.9 points "
+    "in 2024 at the predictive median, -3.6 at the point values; not shipped (README, "
+    "Transport)"))
+ALL_BASES_DRAWS = {"seed_0": ALL_BASES, "seed_1": ALL_BASES_SEED_1}
 
 
-@pytest.mark.parametrize("year", [2023, 2024])
-def test_with_every_basis_fitted_the_predictive_median_meets_both_held_out_criteria(year):
+@pytest.mark.parametrize("draw, year", [
+    ("seed_0", 2023), ("seed_0", 2024), ("seed_1", 2023),
+    pytest.param("seed_1", 2024, marks=ALL_BASES_SEED_1_2024)])
+def test_with_every_basis_fitted_the_predictive_median_meets_both_held_out_criteria(draw, year):
     """Fitted on CPCA new cars, MPS registrations, the MPS stock and the PHEV share of
-    2020-22, held out 2023-24: new cars -1.3 / -2.9 points, the stock +0.7 / +0.95 (predictive
-    median), the first fit whose median meets both."""
-    observed = predictive("nev_share_stock", "holdout", ALL_BASES).loc[year, "observed"]
+    2020-22, held out 2023-24 (predictive median): new cars -1.3 / -2.9 points, the stock
+    +0.7 / +0.95 in the first draw, the first fit whose median meets both; -1.8 / -3.9 and
+    +0.7 / +0.9 in the second (``--abc-seed 1``)."""
+    folder = ALL_BASES_DRAWS[draw]
+    observed = predictive("nev_share_stock", "holdout", folder).loc[year, "observed"]
     assert observed == pytest.approx({2023: 0.0607, 2024: 0.089}[year])  # MPS stock share
-    assert median_error("nev_share_new_cars", year, ALL_BASES) < ISSUE_TOLERANCE["sales"]
-    assert median_error("nev_share_stock", year, ALL_BASES) < ISSUE_TOLERANCE["stock"]
+    assert median_error("nev_share_stock", year, folder) < ISSUE_TOLERANCE["stock"]
+    assert median_error("nev_share_new_cars", year, folder) < ISSUE_TOLERANCE["sales"]
 
 
-@pytest.mark.parametrize("year", [2023, pytest.param(2024, marks=ALL_BASES_POINT_2024)])
-def test_with_every_basis_fitted_the_point_values_hold_new_cars_within_3_points(year):
-    """At its point values (seeds 1-2): new cars -1.2 / -3.9 points against CPCA."""
-    car, cpca = fit_checks(ALL_BASES)["nev_share_sales_car"][year]
+@pytest.mark.parametrize("draw, year", [
+    ("seed_0", 2023), pytest.param("seed_0", 2024, marks=ALL_BASES_POINT_2024),
+    ("seed_1", 2023), pytest.param("seed_1", 2024, marks=ALL_BASES_SEED_1_2024)])
+def test_with_every_basis_fitted_the_point_values_hold_new_cars_within_3_points(draw, year):
+    """At its point values (seeds 1-2): new cars -1.2 / -3.9 points against CPCA (first
+    draw), -0.9 / -3.6 (second)."""
+    car, cpca = fit_checks(ALL_BASES_DRAWS[draw])["nev_share_sales_car"][year]
     assert abs(car - cpca) < ISSUE_TOLERANCE["sales"]
 
 
+@pytest.mark.parametrize("draw", ALL_BASES_DRAWS)
 @pytest.mark.parametrize("year", [2023, 2024])
-def test_with_every_basis_fitted_the_point_values_hold_the_stock_within_1_point(year):
-    """At its point values (seeds 1-2): the stock +0.8 / +0.98 points against MPS."""
-    model, observed = fit_checks(ALL_BASES)["nev_share_stock_all"][year]
+def test_with_every_basis_fitted_the_point_values_hold_the_stock_within_1_point(draw, year):
+    """At its point values (seeds 1-2): the stock +0.8 / +0.98 points against MPS (first
+    draw), +0.67 / +0.82 (second)."""
+    model, observed = fit_checks(ALL_BASES_DRAWS[draw])["nev_share_stock_all"][year]
     assert abs(model - observed) < ISSUE_TOLERANCE["stock"]
 
 
-def test_with_every_basis_fitted_the_point_values_price_the_subsidy_in_range():
-    """At its point values (``beta_econ`` 1.66) the 2020-22 subsidy costs 76,515 CNY per
-    additional NEV, inside the published 63,000-170,000 (with the stock alone fitted: 57,979)."""
+@pytest.mark.parametrize("draw", ALL_BASES_DRAWS)
+def test_with_every_basis_fitted_the_point_values_price_the_subsidy_in_range(draw):
+    """At its point values the 2020-22 subsidy costs 76,515 CNY per additional NEV
+    (``beta_econ`` 1.66, first draw) and 100,737 (1.19, second), inside the published
+    63,000-170,000 (with the stock alone fitted: 57,979)."""
     figure = published_ranges()["cost_per_additional_nev"]
-    assert figure.low <= fit_checks(ALL_BASES)["cost_per_additional_nev"] <= figure.high
+    assert figure.low <= fit_checks(ALL_BASES_DRAWS[draw])["cost_per_additional_nev"] <= figure.high
